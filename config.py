@@ -1,0 +1,81 @@
+"""Every SecureX setting, in one place.
+
+Edit the values here; `python main.py --help` lists the options that override some of them for one
+run. Each value is checked at start and a bad one stops the program with a one-line fix.
+Relative paths are relative to this folder.
+"""
+
+# --- Camera / video source -------------------------------------------------------------------
+CAMERA_INDEX = 0                  # camera used by `python main.py` with no --source (0 = first camera)
+CAMERA_WIDTH = 1280               # resolution asked of a live camera, in pixels
+CAMERA_HEIGHT = 720               # (the camera may pick the nearest mode it supports)
+CAMERA_FPS = 25                   # frame rate asked of a live camera
+FRAME_SKIP = 0                    # process one frame, then skip this many (0 = process every frame)
+RECONNECT_MAX_SECONDS = 30.0      # longest wait between reconnect attempts when a live source drops
+
+# --- Detection -------------------------------------------------------------------------------
+DETECTOR = "text"                 # "text" (neural text-line detector), "haar" (cascade) or "hybrid" (both)
+CASCADE_PATH = None               # Haar cascade XML; None = haarcascade_russian_plate_number.xml shipped by OpenCV
+CASCADE_SCALE_FACTOR = 1.05       # image pyramid step of the cascade (smaller = finds more, slower)
+CASCADE_MIN_NEIGHBORS = 3         # overlapping hits a cascade box needs (higher = fewer false boxes)
+MIN_PLATE_AREA = 300              # smallest plate box kept, in pixels of the original frame
+MAX_PLATE_AREA = 400000           # largest plate box kept, in pixels of the original frame
+PLATE_MIN_ASPECT = 1.4            # plate box width / height, lower bound (two-row plates are ~1.5)
+PLATE_MAX_ASPECT = 9.0            # plate box width / height, upper bound
+STILL_DETECT_SIDE = 960           # still photos are scaled so their long side is this before detection
+VIDEO_DETECT_SIDE = 480           # video frames are scaled so their long side is this before detection
+TEXT_DET_THRESHOLD = 0.3          # text detector: pixel probability that counts as text
+TEXT_DET_BOX_SCORE = 0.5          # text detector: mean probability a text box needs
+TEXT_DET_UNCLIP = 1.6             # text detector: how far a text box is grown around its core
+
+# --- OCR -------------------------------------------------------------------------------------
+OCR_ENGINE = "neural"             # "neural" (PP-OCR ONNX model, offline) or "tesseract"
+NEURAL_MODEL_DIR = None           # folder with the PP-OCR .onnx models; None = the rapidocr_onnxruntime package's
+ONNX_THREADS = 1                  # CPU threads per neural model call (1 measured fastest on two cores)
+TESSERACT_PATH = None             # tesseract executable; None = search PATH, then the usual Windows/macOS places
+TESSERACT_TIMEOUT_SECONDS = 5.0   # a Tesseract call that takes longer is abandoned (costs that candidate only)
+OCR_LINE_HEIGHT = 48              # text lines are scaled to this height (px) before OCR
+OCR_CONFIDENCE_THRESHOLD = 0.5    # reads below this confidence (0..1) are not shown or used
+
+# --- Plate rules -----------------------------------------------------------------------------
+PLATE_MIN_LENGTH = 4              # fewest characters in a plate
+PLATE_MAX_LENGTH = 8              # most characters in a plate
+PLATE_ALLOWED_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"  # characters a plate may contain
+# Known formats: L = letter, N = digit. A read that fits one ranks above one that does not, and
+# confusable characters (O/0, I/1, B/8, S/5, Z/2, G/6) are fixed only where a format decides it.
+PLATE_FORMATS = {
+    "br": ["LLLNNNN", "LLLNLNN"],            # Brazil: old grey and Mercosur
+    "it": ["LLNNNLL"],                       # Italy (also France since 2009: AA-123-AA)
+    "cz": ["NLNNNNN", "NLLNNNN"],            # Czech Republic / Slovakia style
+    "es": ["NNNNLLL"],                       # Spain
+    "pl": ["LLNNNNN", "LLLNNNN", "LLNNNLL"], # Poland
+}
+UNKNOWN_FORMAT_PENALTY = 0.15     # taken off the confidence of a read that fits no known format
+FIX_CHAR_CONFIDENCE = 0.9         # a confusable character read below this may be changed to fit a format
+DROP_CHAR_CONFIDENCE = 0.75       # a character read below this may be dropped if that makes a format fit
+PLATE_MIN_DIGITS = 1              # a plate needs at least this many digits (text without digits is a sign)
+
+# --- Video: tracking and voting ----------------------------------------------------------------
+DETECT_INTERVAL_FRAMES = 3        # run the detector on one frame in this many (tracks carry boxes between)
+TRACK_IOU_MATCH = 0.2             # box overlap that continues a track
+TRACK_MAX_MISSED_DETECTIONS = 6   # detector runs without the plate before its track ends
+VOTE_MIN_READS = 3                # reads a track needs before its vote can settle
+VOTE_SETTLE_SHARE = 0.6           # share of the track's read weight the winner needs to settle
+MAX_TRACKS = 32                   # tracks kept at once (oldest dropped beyond this)
+OCR_WORKERS = 2                   # OCR/detection worker threads
+PIPELINE_LAG_FRAMES = 4           # file sources: frames after which a frame's work must be finished (keeps runs reproducible)
+
+# --- Saving ----------------------------------------------------------------------------------
+AUTO_SAVE = True                  # save confirmed plates automatically (toggle with A)
+AUTO_SAVE_THRESHOLD = 0.8         # confidence (0..1) a plate needs to be auto-saved
+DUPLICATE_WINDOW_SECONDS = 10.0   # the same plate is not saved again within this many seconds
+DATABASE_PATH = "database/plates.db"          # SQLite database, the source of truth
+CSV_PATH = "exports/detected_plates.csv"      # CSV copy of every record (opens in Excel)
+IMAGES_DIR = "saved_plates"                   # plate crops, plate_YYYYMMDD_HHMMSS[_n].jpg
+CROP_MARGIN = 0.15                # saved crops are grown by this share of the plate box on each side
+
+# --- Window ----------------------------------------------------------------------------------
+SHOW_DASHBOARD = True             # show the dashboard panel at start (toggle with D)
+WINDOW_TITLE = "SecureX"          # title of the live window
+FPS_WINDOW_SECONDS = 2.0          # rolling window for the FPS and per-stage times
+LOG_LEVEL = "INFO"                # DEBUG, INFO, WARNING or ERROR

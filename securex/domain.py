@@ -1,0 +1,87 @@
+"""The data objects carried through the pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+Box = tuple[int, int, int, int]  # x, y, width, height in pixels of the original frame
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A region the detector thinks holds a plate (or a plate's text line)."""
+
+    box: Box
+    score: float
+    method: str  # which detector found it: "text" or "haar"
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    """What an OCR engine read in one crop, before plate rules."""
+
+    text: str
+    confidence: float  # 0..1
+    char_confidences: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlateRead:
+    """A plate read in one frame or photo, after plate rules."""
+
+    text: str
+    confidence: float  # 0..1
+    box: Box
+    format_name: Optional[str] = None  # the known format it fits, None when only the permissive rule
+
+
+@dataclass
+class Record:
+    """One saved vehicle passage: a row in the database and the CSV."""
+
+    plate: str
+    confidence: float
+    detected_at: str  # ISO-8601 with time zone
+    source: str
+    frame: int
+    image_path: str
+    id: Optional[int] = None
+
+
+@dataclass
+class Frame:
+    """A captured frame with where it sits in its source."""
+
+    index: int  # 0-based frame index in the source
+    timestamp: float  # seconds since the Unix epoch (source clock for files)
+    image: np.ndarray = field(repr=False)
+
+
+def box_area(box: Box) -> int:
+    return box[2] * box[3]
+
+
+def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two boxes."""
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = box_area(a) + box_area(b) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def grow_box(box: Box, margin: float, width: int, height: int) -> Box:
+    """The box grown by `margin` of its size on each side, clipped to the frame."""
+    x, y, w, h = box
+    dx, dy = int(round(w * margin)), int(round(h * margin))
+    x0, y0 = max(0, x - dx), max(0, y - dy)
+    x1, y1 = min(width, x + w + dx), min(height, y + h + dy)
+    return (x0, y0, max(0, x1 - x0), max(0, y1 - y0))
+
+
+def crop(image: np.ndarray, box: Box) -> np.ndarray:
+    x, y, w, h = box
+    return image[y:y + h, x:x + w]

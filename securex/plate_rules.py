@@ -1,0 +1,103 @@
+"""Plate rules: which OCR strings are plates, how sure we are of them, and which characters to fix.
+
+A confusable character (O/0, I/1, B/8, S/5, Z/2, G/6) is only changed where a known format decides
+it and the OCR was unsure of it; a low-confidence character (a screw, a sticker, a separator read as
+a character) is only dropped when that makes a known format fit. A read that fits no known format
+is still a plate if it passes the permissive rule, with a lower confidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Optional
+
+from .domain import OcrResult
+from .settings import Settings
+
+LETTER_FOR_DIGIT = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"}
+DIGIT_FOR_LETTER = {"O": "0", "Q": "0", "D": "0", "I": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
+MAX_DROPPED_CHARS = 2
+
+
+@dataclass(frozen=True)
+class RuledText:
+    """An OCR string made into a plate: its text, confidence (0..1) and the format it fits."""
+
+    text: str
+    confidence: float
+    format_name: Optional[str]
+
+
+def fold_confusables(text: str) -> str:
+    """O/0 and I/1 folded together, for comparing reads with labels that mix them up."""
+    return text.replace("O", "0").replace("I", "1")
+
+
+class PlateRules:
+    def __init__(self, settings: Settings):
+        self._allowed = set(settings.plate_allowed_chars)
+        self._min_len, self._max_len = settings.plate_min_length, settings.plate_max_length
+        self._min_digits = settings.plate_min_digits
+        self._penalty = settings.unknown_format_penalty
+        self._fix_below = settings.fix_char_confidence
+        self._drop_below = settings.drop_char_confidence
+        self._formats = [(name, p) for name, patterns in settings.plate_formats.items() for p in patterns]
+
+    def best(self, ocr: OcrResult) -> Optional[RuledText]:
+        """The most confident plate reading of an OCR result, or None when it is not a plate."""
+        candidates = self.candidates(ocr)
+        return max(candidates, key=lambda c: c.confidence) if candidates else None
+
+    def candidates(self, ocr: OcrResult) -> list[RuledText]:
+        chars, confs = self._clean(ocr)
+        found = []
+        for kept in self._variants(confs):
+            text = "".join(chars[i] for i in kept)
+            kept_confs = [confs[i] for i in kept]
+            confidence = sum(kept_confs) / len(kept) if kept else 0.0
+            for name, pattern in self._formats:
+                fixed = conform(text, pattern, [c < self._fix_below for c in kept_confs])
+                if fixed is not None:
+                    found.append(RuledText(fixed, confidence, name))
+            if len(kept) == len(chars) and self.is_plausible(text):
+                found.append(RuledText(text, max(0.0, confidence - self._penalty), None))
+        return found
+
+    def is_plausible(self, text: str) -> bool:
+        """The permissive rule every plate meets: length, allowed characters, enough digits."""
+        return (self._min_len <= len(text) <= self._max_len
+                and set(text) <= self._allowed
+                and sum(c.isdigit() for c in text) >= self._min_digits)
+
+    def _clean(self, ocr: OcrResult) -> tuple[str, list[float]]:
+        confs = list(ocr.char_confidences) or [ocr.confidence] * len(ocr.text)
+        pairs = [(c, conf) for c, conf in zip(ocr.text.upper(), confs) if c in self._allowed]
+        return "".join(c for c, _ in pairs), [conf for _, conf in pairs]
+
+    def _variants(self, confs: list[float]) -> list[list[int]]:
+        """Index lists to try: all characters, then without one or two of the weakest."""
+        everything = list(range(len(confs)))
+        weak = sorted((i for i in everything if confs[i] < self._drop_below), key=lambda i: confs[i])
+        weak = weak[:MAX_DROPPED_CHARS + 1]
+        variants = [everything]
+        for count in range(1, MAX_DROPPED_CHARS + 1):
+            for dropped in combinations(weak, count):
+                variants.append([i for i in everything if i not in dropped])
+        return variants
+
+
+def conform(text: str, pattern: str, may_fix: list[bool]) -> Optional[str]:
+    """`text` made to fit `pattern` (L letter, N digit), fixing confusables only where `may_fix` allows."""
+    if len(text) != len(pattern):
+        return None
+    out = []
+    for char, kind, fixable in zip(text, pattern, may_fix):
+        wrong_kind = (kind == "L" and char.isdigit()) or (kind == "N" and char.isalpha())
+        if wrong_kind:
+            table = LETTER_FOR_DIGIT if kind == "L" else DIGIT_FOR_LETTER
+            char = table.get(char, "") if fixable else ""
+        if not char:
+            return None
+        out.append(char)
+    return "".join(out)

@@ -1,0 +1,59 @@
+"""The plate reader: detector, OCR engine and plate rules composed into "image in, plates out".
+
+`read image` (stills) and the video loop (one crop at a time) use this same code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Optional
+
+import numpy as np
+
+from .detection import Detector
+from .domain import Box, Detection, PlateRead, crop, iou
+from .ocr import OcrEngine
+from .plate_rules import PlateRules, RuledText
+
+SAME_PLATE_IOU = 0.3  # two reads whose boxes overlap this much are the same plate: keep the better
+
+
+class PlateReader:
+    def __init__(self, detector: Detector, engine: OcrEngine, rules: PlateRules, min_confidence: float):
+        self.detector, self.engine, self.rules = detector, engine, rules
+        self._min_confidence = min_confidence
+
+    def read_image(self, image: np.ndarray, long_side: int) -> list[PlateRead]:
+        """All plates in an image, best first, one per place."""
+        return self.read_detections(image, self.detector.detect(image, long_side))
+
+    def read_detections(self, image: np.ndarray, detections: list[Detection]) -> list[PlateRead]:
+        reads = [r for r in (self.read_box(image, d.box) for d in detections) if r is not None]
+        reads.sort(key=lambda r: r.confidence, reverse=True)
+        kept: list[PlateRead] = []
+        for read in reads:
+            if all(iou(read.box, k.box) < SAME_PLATE_IOU for k in kept):
+                kept.append(read)
+        return kept
+
+    def read_box(self, image: np.ndarray, box: Box) -> Optional[PlateRead]:
+        """The plate read in one box, or None when it holds no plate (or too unsure a read)."""
+        region = crop(image, box)
+        if region.size == 0:
+            return None
+        best = choose_reading([self.rules.best(r) for r in self.engine.read(region)])
+        if best is None or best.confidence < self._min_confidence:
+            return None
+        return PlateRead(best.text, round(best.confidence, 4), box, best.format_name)
+
+
+def choose_reading(readings: list[Optional[RuledText]]) -> Optional[RuledText]:
+    """Of several renderings' readings, the text they agree on most (summed confidence), then the surest."""
+    by_text: dict[str, list[RuledText]] = defaultdict(list)
+    for reading in readings:
+        if reading is not None:
+            by_text[reading.text].append(reading)
+    if not by_text:
+        return None
+    group = max(by_text.values(), key=lambda g: (sum(r.confidence for r in g), max(r.confidence for r in g)))
+    return max(group, key=lambda r: r.confidence)
