@@ -58,8 +58,10 @@ PLATE_MIN_DIGITS = 1              # a plate needs at least this many digits (tex
 # --- Video: tracking and voting ----------------------------------------------------------------
 DETECT_INTERVAL_FRAMES = 3        # run the detector on one frame in this many (tracks carry boxes between)
 TRACK_IOU_MATCH = 0.2             # box overlap that continues a track
-TRACK_MAX_MISSED_DETECTIONS = 6   # detector runs without the plate before its track ends
+TRACK_MAX_MISSED_DETECTIONS = 4   # detector runs without the plate before its track ends
+SETTLED_RECHECK_FRAMES = 15       # a settled track is read again this often, to notice a new car in its place
 VOTE_MIN_READS = 3                # reads a track needs before its vote can settle
+VOTE_MIN_READS_AT_END = 2         # reads an unsettled track needs to be saved when it leaves the picture
 VOTE_SETTLE_SHARE = 0.6           # share of the track's read weight the winner needs to settle
 MAX_TRACKS = 32                   # tracks kept at once (oldest dropped beyond this)
 OCR_WORKERS = 2                   # OCR/detection worker threads

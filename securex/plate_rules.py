@@ -34,6 +34,22 @@ def fold_confusables(text: str) -> str:
     return text.replace("O", "0").replace("I", "1")
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions to turn `a` into `b`."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def same_plate(a: str, b: str, tolerance: int) -> bool:
+    """Two reads of one plate: equal within `tolerance` edits once O/0 and I/1 are folded."""
+    return edit_distance(fold_confusables(a), fold_confusables(b)) <= tolerance
+
+
 class PlateRules:
     def __init__(self, settings: Settings):
         self._allowed = set(settings.plate_allowed_chars)

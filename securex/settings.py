@@ -72,7 +72,9 @@ class Settings:
     detect_interval_frames: int
     track_iou_match: float
     track_max_missed_detections: int
+    settled_recheck_frames: int
     vote_min_reads: int
+    vote_min_reads_at_end: int
     vote_settle_share: float
     max_tracks: int
     ocr_workers: int
@@ -213,8 +215,8 @@ def validate(s: Settings) -> list[str]:
         ("onnx_threads", 1, 64), ("tesseract_timeout_seconds", 0.5, 120), ("ocr_line_height", 16, 128),
         ("ocr_confidence_threshold", 0, 1), ("plate_min_length", 1, 12), ("plate_max_length", 1, 16),
         ("unknown_format_penalty", 0, 1), ("fix_char_confidence", 0, 1), ("drop_char_confidence", 0, 1), ("plate_min_digits", 0, 12),
-        ("detect_interval_frames", 1, 60), ("track_iou_match", 0.01, 1), ("track_max_missed_detections", 1, 1000),
-        ("vote_min_reads", 1, 100), ("vote_settle_share", 0.0, 1.0), ("max_tracks", 1, 1000),
+        ("detect_interval_frames", 1, 60), ("track_iou_match", 0.01, 1), ("track_max_missed_detections", 1, 1000), ("settled_recheck_frames", 1, 10000),
+        ("vote_min_reads", 1, 100), ("vote_min_reads_at_end", 1, 100), ("vote_settle_share", 0.0, 1.0), ("max_tracks", 1, 1000),
         ("ocr_workers", 1, 32), ("pipeline_lag_frames", 1, 100),
         ("auto_save_threshold", 0, 1), ("duplicate_window_seconds", 0, 86400), ("crop_margin", 0, 1),
         ("fps_window_seconds", 0.2, 60),

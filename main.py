@@ -1,0 +1,8 @@
+"""SecureX entry point: `python main.py --help`."""
+
+import sys
+
+from securex.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,283 @@
+"""The gate loop: frames in, plates tracked and voted, records saved, picture and dashboard out.
+
+Detection and OCR run in a small worker pool so the picture never waits for them. For a video file
+every frame is processed and a frame's work is always applied a fixed number of frames later, so a
+run over the same file gives the same records; live sources never wait for the workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Optional
+
+import numpy as np
+
+from .capture import VideoSource
+from .dashboard import PlateOverlay, Window, draw_no_signal, draw_panel, draw_plates
+from .domain import Box, Frame, crop, grow_box, iou
+from .duplicates import DuplicateManager
+from .perf import PerfMonitor
+from .plate_rules import same_plate
+from .reader import PlateReader
+from .settings import Settings
+from .storage import RecordStore
+from .tracking import Sighting, Track, Tracker
+
+log = logging.getLogger(__name__)
+LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL
+NO_SIGNAL_SIZE = (720, 1280, 3)
+SHOWN_AFTER_MISSED = 1
+SAME_PLATE_EDITS = 1  # a settled track's recheck read within this many edits is still its plate  # a track's box stays on screen for this many detector runs without it
+
+
+@dataclass
+class FrameWork:
+    """What the workers found in one frame: each box, its read (if read) and the crop to save."""
+
+    frame: int
+    boxes: list[Box]
+    reads: list[Optional[Sighting]]
+
+
+@dataclass
+class Summary:
+    run_seconds: float
+    frames: int
+    average_fps: float
+    plates_read: int
+    saved: int
+    unique: int
+    stage_ms: dict[str, float]
+    outages: int
+
+    def lines(self) -> list[str]:
+        stages = ", ".join(f"{k} {v:.1f} ms" for k, v in self.stage_ms.items()) or "none"
+        return [
+            "SecureX session summary",
+            f"  run time      {self.run_seconds:.1f} s",
+            f"  frames        {self.frames}",
+            f"  average FPS   {self.average_fps:.1f}",
+            f"  plates read   {self.plates_read}",
+            f"  saved         {self.saved}",
+            f"  unique saved  {self.unique}",
+            f"  stage times   {stages}",
+        ] + ([f"  signal lost   {self.outages} time(s)"] if self.outages else [])
+
+
+class GateApp:
+    def __init__(self, settings: Settings, reader: PlateReader, store: RecordStore, source: VideoSource,
+                 window: Optional[Window] = None, progress: Optional[Callable[[int, int], None]] = None):
+        self.s, self.reader, self.store, self.source, self.window = settings, reader, store, source, window
+        self.auto_save = settings.auto_save
+        self.show_dashboard = settings.show_dashboard
+        self.tracker = Tracker(settings.track_iou_match, settings.track_max_missed_detections, settings.max_tracks)
+        self.duplicates = DuplicateManager(settings.duplicate_window_seconds)
+        self.perf = PerfMonitor(settings.fps_window_seconds)
+        self._pool = ThreadPoolExecutor(max_workers=settings.ocr_workers, thread_name_prefix="ocr")
+        self._pending: deque[tuple[int, Future]] = deque()
+        self._progress = progress
+        self.detections = 0
+        self.plates_read = 0
+        self.saved: list[str] = []
+        self._unique_today = 0
+        self._running = True
+        self._last_image: Optional[np.ndarray] = None
+
+    # --- the loop ------------------------------------------------------------------------------
+    def run(self) -> Summary:
+        try:
+            while self._running:
+                frame = self._next_frame()
+                if frame is None:
+                    break
+                if frame.index % (self.s.frame_skip + 1) == 0:
+                    self._process(frame)
+        except KeyboardInterrupt:
+            log.info("Stopped by Ctrl-C")
+        finally:
+            self._finish()
+        return self.summary()
+
+    def _next_frame(self) -> Optional[Frame]:
+        with self.perf.stage("capture"):
+            if not self.source.is_live:
+                return self.source.read()
+            while self._running:
+                try:
+                    return self.source.read(timeout=LIVE_READ_TIMEOUT)
+                except queue.Empty:
+                    self._show_no_signal()
+        return None
+
+    def _process(self, frame: Frame) -> None:
+        if frame.index % self.s.detect_interval_frames == 0 and self._has_room():
+            settled = [t.box for t in self.tracker.tracks
+                       if t.settled and frame.index - t.last_read_frame < self.s.settled_recheck_frames]
+            self._pending.append((frame.index, self._pool.submit(self._analyse, frame, settled)))
+        self._apply_finished(frame.index)
+        self._show(frame)
+        self.perf.frame_done()
+        if self._progress:
+            self._progress(frame.index, len(self.saved))
+
+    def _has_room(self) -> bool:
+        """Live sources skip a detector run rather than queue work the workers cannot keep up with."""
+        return not self.source.is_live or len(self._pending) < self.s.ocr_workers
+
+    # --- worker side -------------------------------------------------------------------------------
+    def _analyse(self, frame: Frame, settled: list[Box]) -> FrameWork:
+        """Detect plates in a frame and read those not on an already settled track (worker thread)."""
+        image = frame.image
+        with self.perf.stage("detect"):
+            detections = self.reader.detector.detect(image, self.s.video_detect_side)
+        boxes, reads = [], []
+        for detection in detections:
+            if any(iou(detection.box, box) >= self.s.track_iou_match for box in settled):
+                boxes.append(detection.box)
+                reads.append(None)
+                continue
+            with self.perf.stage("ocr"):
+                read = self.reader.read_box(image, detection.box)
+            if read is not None:
+                plate_box = grow_box(read.box, self.s.crop_margin, image.shape[1], image.shape[0])
+                boxes.append(detection.box)
+                reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
+        return FrameWork(frame.index, boxes, reads)
+
+    # --- loop side -------------------------------------------------------------------------------
+    def _apply_finished(self, current: int) -> None:
+        """Apply finished work in frame order; a file's work is waited for once it is `lag` frames old."""
+        while self._pending:
+            index, future = self._pending[0]
+            must_wait = not self.source.is_live and current - index >= self.s.pipeline_lag_frames
+            if not (future.done() or must_wait):
+                return
+            self._pending.popleft()
+            self._apply(future.result())
+
+    def _apply(self, work: FrameWork) -> None:
+        self.detections += len(work.boxes)
+        tracks, ended = self.tracker.update(work.boxes, work.frame)
+        for track, sighting in zip(tracks, work.reads):
+            if sighting is None:
+                continue
+            if track.settled and not same_plate(sighting.read.text, track.winner.read.text, SAME_PLATE_EDITS):
+                ended.append(track)
+                track = self.tracker.restart(track, work.frame)
+            if not track.votes:
+                self.plates_read += 1
+            track.add_read(sighting)
+            if track.update_settled(self.s.vote_min_reads, self.s.vote_settle_share) and self.auto_save:
+                self._auto_save(track)
+        for track in ended:
+            self._end_track(track)
+
+    def _auto_save(self, track: Track) -> None:
+        winner = track.winner
+        if not track.recorded and winner and winner.read.confidence >= self.s.auto_save_threshold:
+            self._record(track)
+
+    def _end_track(self, track: Track) -> None:
+        """A track leaving unsettled is settled on fewer reads, so a fast car is still recorded."""
+        track.update_settled(self.s.vote_min_reads_at_end, self.s.vote_settle_share)
+        if track.settled and self.auto_save:
+            self._auto_save(track)
+
+    def _record(self, track: Track) -> bool:
+        """Save the track's winning read unless the same plate was saved within the duplicate window."""
+        sighting = track.winner
+        track.recorded = True
+        plate = sighting.read.text
+        if self.duplicates.is_duplicate(plate, sighting.at):
+            log.info("%s seen again within %.0f s: not recorded twice", plate, self.s.duplicate_window_seconds)
+            return False
+        when = datetime.fromtimestamp(sighting.at).astimezone()
+        record = self.store.save(plate, sighting.read.confidence, when, self.source.spec.label,
+                                 sighting.frame, sighting.crop)
+        self.duplicates.mark_saved(plate, sighting.at)
+        self.saved.append(plate)
+        day_start = when.replace(hour=0, minute=0, second=0, microsecond=0).isoformat(timespec="milliseconds")
+        self._unique_today = self.store.unique_plates_since(day_start)
+        log.info("Saved %s (%.0f%%) frame %d -> record %d", plate, 100 * record.confidence, record.frame, record.id)
+        return True
+
+    def save_best_on_screen(self) -> None:
+        """The S / Space key: save the surest plate on screen now, whatever its confidence."""
+        candidates = [t for t in self._visible_tracks() if t.winner is not None]
+        if not candidates:
+            log.info("No plate on screen to save")
+            return
+        self._record(max(candidates, key=lambda t: t.winner.read.confidence))
+
+    # --- screen -----------------------------------------------------------------------------------
+    def _visible_tracks(self) -> list[Track]:
+        return [t for t in self.tracker.tracks if t.missed <= SHOWN_AFTER_MISSED]
+
+    def _show(self, frame: Frame) -> None:
+        if self.window is None:
+            return
+        with self.perf.stage("draw"):
+            image = frame.image.copy()
+            overlays = []
+            for track in self._visible_tracks():
+                winner = track.winner
+                overlays.append(PlateOverlay(track.box, winner.read.text if winner else "",
+                                             winner.read.confidence if winner else 0.0, track.recorded))
+            draw_plates(image, overlays)
+            if self.show_dashboard:
+                draw_panel(image, self.dashboard_lines())
+            self._last_image = image
+        self._handle_key(self.window.show(image))
+
+    def _show_no_signal(self) -> None:
+        if self.window is None:
+            return
+        image = np.zeros(NO_SIGNAL_SIZE, np.uint8) if self._last_image is None else self._last_image // 3
+        draw_no_signal(image, self.source.spec.label)
+        if self.show_dashboard:
+            draw_panel(image, self.dashboard_lines())
+        self._handle_key(self.window.show(image))
+
+    def dashboard_lines(self) -> list[str]:
+        stage = "  ".join(f"{k} {v:.0f}ms" for k, v in self.perf.recent_ms().items())
+        return [
+            f"SecureX   FPS {self.perf.fps:.1f}",
+            f"Detections: {self.detections}",
+            f"Unique plates today: {self._unique_today}",
+            f"Saved this session: {len(self.saved)}",
+            f"Auto-save: {'ON' if self.auto_save else 'OFF'} (A)   Save now: S",
+            f"OCR engine: {self.reader.engine.name}",
+            stage or "stage times: -",
+            "D: hide dashboard   Q: quit",
+        ]
+
+    def _handle_key(self, key: Optional[str]) -> None:
+        if key is None:
+            return
+        if key == "a":
+            self.auto_save = not self.auto_save
+            log.info("Auto-save %s", "on" if self.auto_save else "off")
+        elif key in ("s", " "):
+            self.save_best_on_screen()
+        elif key == "d":
+            self.show_dashboard = not self.show_dashboard
+        elif key in ("q", "\x1b"):
+            self._running = False
+
+    # --- end ----------------------------------------------------------------------------------------
+    def _finish(self) -> None:
+        for _, future in self._pending:
+            self._apply(future.result())
+        self._pending.clear()
+        for track in self.tracker.end_all():
+            self._end_track(track)
+        self._pool.shutdown(wait=True)
+
+    def summary(self) -> Summary:
+        return Summary(self.perf.elapsed, self.perf.frames, self.perf.average_fps, self.plates_read,
+                       len(self.saved), len(set(self.saved)), self.perf.mean_ms(), self.source.outages)

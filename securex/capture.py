@@ -1,0 +1,177 @@
+"""Capture: frames from a camera, a video file or a network stream, read in their own thread.
+
+Files give every frame, in order (paced to their frame rate with `realtime`); live sources always
+give the newest frame, so a slow moment never builds a backlog, and they reconnect with back-off
+when the signal drops.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Union
+
+import cv2
+
+from .domain import Frame
+
+log = logging.getLogger(__name__)
+FILE_QUEUE_FRAMES = 8  # frames read ahead from a file
+FIRST_FRAME_TIMEOUT = 10.0  # seconds a live source may take to give its first frame
+RECONNECT_FIRST_WAIT = 0.5  # seconds before the first reconnect attempt; doubles up to the configured cap
+STREAM_PREFIXES = ("rtsp://", "rtmp://", "http://", "https://", "udp://", "tcp://")
+_END = None
+
+
+class SourceError(Exception):
+    """The source cannot be opened; the message is one plain line."""
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    target: Union[int, str]
+    is_file: bool
+
+    @property
+    def label(self) -> str:
+        return f"camera {self.target}" if isinstance(self.target, int) else str(self.target)
+
+
+def parse_source(text: Union[str, int]) -> SourceSpec:
+    """A camera index, a stream URL, or a video file path (which must exist)."""
+    text = str(text).strip()
+    if text.isdigit():
+        return SourceSpec(int(text), False)
+    if text.lower().startswith(STREAM_PREFIXES):
+        return SourceSpec(text, False)
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise SourceError(f"Video file not found: {text} (give a camera index, a video file or an rtsp:// URL)")
+    return SourceSpec(str(path), True)
+
+
+class VideoSource:
+    """A source opened and read in a background thread; `read()` hands frames to the loop."""
+
+    def __init__(self, spec: SourceSpec, width: int, height: int, fps: int, realtime: bool = False,
+                 reconnect_max_seconds: float = 30.0):
+        self.spec = spec
+        self._size, self._asked_fps = (width, height), fps
+        self._realtime = realtime
+        self._reconnect_max = reconnect_max_seconds
+        self._capture = self._open()
+        self.fps = self._capture.get(cv2.CAP_PROP_FPS) or 0.0
+        if not 1 <= self.fps <= 240:
+            self.fps = float(fps)
+        self.frame_count = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0) if spec.is_file else 0
+        self.start_time = Path(spec.target).stat().st_mtime if spec.is_file else time.time()
+        self.signal_lost = False
+        self.outages = 0
+        self.ended_early = False
+        self._queue: queue.Queue = queue.Queue(maxsize=FILE_QUEUE_FRAMES if spec.is_file else 1)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
+
+    @property
+    def is_live(self) -> bool:
+        return not self.spec.is_file
+
+    def _open(self) -> cv2.VideoCapture:
+        capture = cv2.VideoCapture(self.spec.target)
+        if isinstance(self.spec.target, int) and capture.isOpened():
+            capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._size[0])
+            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self._size[1])
+            capture.set(cv2.CAP_PROP_FPS, self._asked_fps)
+        if not capture.isOpened():
+            capture.release()
+            if isinstance(self.spec.target, int):
+                raise SourceError(f"Camera {self.spec.target} cannot be opened: check it is connected and not in "
+                                  "use, set CAMERA_INDEX in config.py, or use --source with a video file or URL")
+            kind = "Video file" if self.spec.is_file else "Stream"
+            raise SourceError(f"{kind} cannot be opened: {self.spec.target} (corrupt, unsupported or unreachable)")
+        return capture
+
+    def start(self) -> "VideoSource":
+        self._thread.start()
+        return self
+
+    def read(self, timeout: Optional[float] = None) -> Optional[Frame]:
+        """The next frame (files) or the newest one (live); None when the source has ended.
+
+        With a timeout, a live source that gives nothing in time raises queue.Empty, so the window
+        can show NO SIGNAL and stay responsive.
+        """
+        item = self._queue.get(timeout=timeout)
+        return item
+
+    def _run(self) -> None:
+        if self.spec.is_file:
+            self._read_file()
+        else:
+            self._read_live()
+
+    def _read_file(self) -> None:
+        index, started = 0, time.monotonic()
+        while not self._stop.is_set():
+            ok, image = self._capture.read()
+            if not ok or image is None:
+                break
+            if self._realtime:
+                delay = started + index / self.fps - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+            self._put(Frame(index, self.start_time + index / self.fps, image))
+            index += 1
+        if self.frame_count and index < self.frame_count - 1:
+            self.ended_early = True
+            log.warning("Video ended at frame %d of %d: the file is truncated or corrupt", index, self.frame_count)
+        self._put(_END)
+
+    def _put(self, item: Optional[Frame]) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def _read_live(self) -> None:
+        index, wait = 0, RECONNECT_FIRST_WAIT
+        while not self._stop.is_set():
+            ok, image = self._capture.read()
+            if ok and image is not None:
+                if self.signal_lost:
+                    log.warning("Signal back from %s", self.spec.label)
+                self.signal_lost, wait = False, RECONNECT_FIRST_WAIT
+                self._offer_newest(Frame(index, time.time(), image))
+                index += 1
+                continue
+            if not self.signal_lost:
+                self.outages += 1
+                log.warning("No signal from %s; reconnecting", self.spec.label)
+            self.signal_lost = True
+            self._capture.release()
+            if self._stop.wait(wait):
+                break
+            wait = min(wait * 2, self._reconnect_max)
+            try:
+                self._capture = self._open()
+            except SourceError:
+                self._capture = cv2.VideoCapture()
+
+    def _offer_newest(self, frame: Frame) -> None:
+        try:
+            self._queue.get_nowait()  # drop the unread older frame: live means newest
+        except queue.Empty:
+            pass
+        self._queue.put_nowait(frame)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+        self._capture.release()

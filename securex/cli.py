@@ -1,0 +1,216 @@
+"""Command line: `run` (the gate loop, the default) and `read` (still images)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+# Refuse absurd image sizes before OpenCV loads (a 20000x20000 header would claim gigabytes).
+os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(100_000_000))
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .settings import ConfigError, Settings, load_settings, resolve_path  # noqa: E402
+
+log = logging.getLogger("securex")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("run", "read")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python main.py", description="SecureX number plate recognition")
+    commands = parser.add_subparsers(dest="command")
+    run = commands.add_parser("run", help="watch a camera, video file or stream (the default)")
+    run.add_argument("--source", help="camera index, video file or rtsp:// / http:// URL (default: CAMERA_INDEX)")
+    run.add_argument("--headless", action="store_true", help="no window (servers, tests); stops at the end or Ctrl-C")
+    run.add_argument("--realtime", action="store_true", help="pace a video file like a live camera")
+    run.add_argument("--no-auto-save", action="store_true", help="start with auto-save off")
+    _add_common(run)
+    read = commands.add_parser("read", help="read the plates in still images")
+    read.add_argument("images", nargs="+", help="image files")
+    read.add_argument("--json", action="store_true", help="one JSON line per image")
+    _add_common(read)
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="SQLite database path (default: DATABASE_PATH)")
+    parser.add_argument("--csv", help="CSV export path (default: CSV_PATH)")
+    parser.add_argument("--images-dir", help="folder for plate images (default: IMAGES_DIR)")
+    parser.add_argument("--engine", choices=("neural", "tesseract"), help="OCR engine (default: OCR_ENGINE)")
+    parser.add_argument("--detector", choices=("text", "haar", "hybrid"), help="plate detector (default: DETECTOR)")
+
+
+def overrides_from(args: argparse.Namespace) -> dict:
+    values = {
+        "database_path": args.db, "csv_path": args.csv, "images_dir": args.images_dir,
+        "ocr_engine": args.engine, "detector": args.detector,
+    }
+    if getattr(args, "command", None) == "run":
+        values.update(source=args.source, headless=args.headless, realtime=args.realtime)
+        if args.no_auto_save:
+            values["auto_save"] = False
+    return values
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "run")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(overrides_from(args))
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s",
+                        datefmt="%H:%M:%S")
+    if args.command == "read":
+        return read_command(settings, args.images, args.json)
+    return run_command(settings)
+
+
+# --- read ---------------------------------------------------------------------------------------------
+def load_image(path: str) -> np.ndarray:
+    """Decode an image file; raises ValueError with a plain reason. Works with any path on Windows."""
+    try:
+        data = np.fromfile(path, dtype=np.uint8)
+    except OSError as exc:
+        raise ValueError(f"cannot open file ({exc.strerror or exc})") from None
+    if data.size == 0:
+        raise ValueError("empty file")
+    try:
+        image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    except cv2.error:
+        image = None
+    if image is None or image.size == 0:
+        raise ValueError("not a readable image (corrupt, truncated, too large or not an image)")
+    return image
+
+
+def read_command(settings: Settings, images: list[str], as_json: bool) -> int:
+    from .factory import build_reader
+
+    reader = _build_or_exit(lambda: build_reader(settings))
+    if reader is None:
+        return EXIT_USAGE
+    failures = 0
+    if not as_json:
+        print(f"{'IMAGE':40} {'PLATE':10} {'CONF':>5}  BOX")
+    for path in images:
+        line: dict = {"image": path, "plates": []}
+        try:
+            reads = reader.read_image(load_image(path), settings.still_detect_side)
+            line["plates"] = [{"text": r.text, "confidence": round(r.confidence, 4), "box": list(r.box)}
+                              for r in reads]
+        except ValueError as exc:
+            line["error"] = str(exc)
+            failures += 1
+        if as_json:
+            print(json.dumps(line), flush=True)
+        else:
+            _print_table_rows(line)
+    return EXIT_OK if failures == 0 else EXIT_FAILED
+
+
+def _print_table_rows(line: dict) -> None:
+    name = line["image"] if len(line["image"]) <= 40 else "..." + line["image"][-37:]
+    if "error" in line:
+        print(f"{name:40} error: {line['error']}")
+    elif not line["plates"]:
+        print(f"{name:40} {'-':10}")
+    for plate in line["plates"]:
+        print(f"{name:40} {plate['text']:10} {plate['confidence']:5.2f}  {plate['box']}")
+
+
+def _build_or_exit(build):
+    try:
+        return build()
+    except Exception as exc:  # a model or cascade that will not load: one line, not a traceback
+        print(f"Cannot start the plate reader: {exc}", file=sys.stderr)
+        return None
+
+
+# --- run ----------------------------------------------------------------------------------------------
+def run_command(settings: Settings) -> int:
+    from .app import GateApp
+    from .capture import SourceError, VideoSource, parse_source
+    from .dashboard import Window
+    from .factory import build_reader
+    from .storage import RecordStore, StorageError
+
+    source_text = settings.source if settings.source is not None else str(settings.camera_index)
+    try:
+        source = VideoSource(parse_source(source_text), settings.camera_width, settings.camera_height,
+                             settings.camera_fps, settings.realtime, settings.reconnect_max_seconds)
+    except SourceError as exc:
+        hint = "" if settings.source is not None else " (or run with --source VIDEO_FILE|URL)"
+        print(f"{exc}{hint}", file=sys.stderr)
+        return EXIT_USAGE
+    reader = _build_or_exit(lambda: build_reader(settings))
+    if reader is None:
+        return EXIT_USAGE
+    try:
+        store = RecordStore(resolve_path(settings.database_path), resolve_path(settings.csv_path),
+                            resolve_path(settings.images_dir))
+    except StorageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    window = None
+    if not settings.headless:
+        try:
+            window = Window(settings.window_title)
+        except cv2.error:
+            print("No screen to open a window on: run with --headless, or start from the desktop",
+                  file=sys.stderr)
+            store.close()
+            return EXIT_USAGE
+    progress = _progress_bar(source) if settings.headless else None
+    app = GateApp(settings, reader, store, source.start(), window, progress)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        summary = app.run()
+    finally:
+        source.close()
+        if window is not None:
+            window.close()
+        store.close()
+        if progress is not None:
+            progress.close()
+    print("\n".join(summary.lines()))
+    return EXIT_OK
+
+
+def _stop_on_sigterm(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+class _ProgressBar:
+    """tqdm bar for a video file in a terminal: frames, frames/s and plates saved so far."""
+
+    def __init__(self, total: int):
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total or None, unit="frame", dynamic_ncols=True, file=sys.stderr)
+        self._last = -1
+
+    def __call__(self, index: int, saved: int) -> None:
+        self._bar.update(index - self._last)
+        self._last = index
+        self._bar.set_postfix(plates=saved, refresh=False)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _progress_bar(source) -> Optional[_ProgressBar]:
+    if source.is_live or not sys.stderr.isatty():
+        return None
+    return _ProgressBar(source.frame_count)

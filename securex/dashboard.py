@@ -1,0 +1,79 @@
+"""What the guard sees: plate boxes with their reads, the dashboard panel, and the live window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import cv2
+import numpy as np
+
+from .domain import Box
+
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+GREEN, AMBER, WHITE, RED, BLACK = (60, 200, 60), (0, 190, 255), (255, 255, 255), (40, 40, 230), (0, 0, 0)
+PANEL_ALPHA = 0.6  # panel background opacity
+LINE_PX = 26  # dashboard line spacing
+TEXT_SCALE = 0.6
+PLATE_TEXT_SCALE = 0.8
+
+
+@dataclass(frozen=True)
+class PlateOverlay:
+    box: Box
+    text: str  # empty while the plate is still being read
+    confidence: float
+    saved: bool
+
+
+def draw_plates(image: np.ndarray, plates: list[PlateOverlay]) -> None:
+    """Box each plate: green once saved, amber while reading; its text and confidence above it."""
+    for plate in plates:
+        x, y, w, h = plate.box
+        colour = GREEN if plate.saved else AMBER
+        cv2.rectangle(image, (x, y), (x + w, y + h), colour, 2)
+        label = f"{plate.text} {plate.confidence:.0%}" if plate.text else "reading..."
+        (tw, th), base = cv2.getTextSize(label, FONT, PLATE_TEXT_SCALE, 2)
+        top = max(0, y - th - base - 6)
+        cv2.rectangle(image, (x, top), (x + tw + 8, top + th + base + 6), colour, -1)
+        cv2.putText(image, label, (x + 4, top + th + 3), FONT, PLATE_TEXT_SCALE, BLACK, 2, cv2.LINE_AA)
+
+
+def draw_panel(image: np.ndarray, lines: list[str]) -> None:
+    """The dashboard: a translucent panel at the top left with one fact per line."""
+    width = max(cv2.getTextSize(line, FONT, TEXT_SCALE, 1)[0][0] for line in lines) + 20
+    height = LINE_PX * len(lines) + 10
+    region = image[0:height, 0:width]
+    region[:] = (region * (1 - PANEL_ALPHA)).astype(image.dtype)
+    for i, line in enumerate(lines):
+        cv2.putText(image, line, (10, LINE_PX * (i + 1)), FONT, TEXT_SCALE, WHITE, 1, cv2.LINE_AA)
+
+
+def draw_no_signal(image: np.ndarray, source: str) -> None:
+    h, w = image.shape[:2]
+    text = "NO SIGNAL"
+    (tw, th), _ = cv2.getTextSize(text, FONT, 2.0, 4)
+    cv2.putText(image, text, ((w - tw) // 2, (h + th) // 2), FONT, 2.0, RED, 4, cv2.LINE_AA)
+    detail = f"reconnecting to {source}"
+    (dw, _), _ = cv2.getTextSize(detail, FONT, TEXT_SCALE, 1)
+    cv2.putText(image, detail, ((w - dw) // 2, (h + th) // 2 + 40), FONT, TEXT_SCALE, WHITE, 1, cv2.LINE_AA)
+
+
+class Window:
+    """The OpenCV window; `show` returns the key pressed (lower-case), if any."""
+
+    def __init__(self, title: str):
+        self.title = title
+        cv2.namedWindow(title, cv2.WINDOW_NORMAL)
+
+    def show(self, image: np.ndarray) -> Optional[str]:
+        cv2.imshow(self.title, image)
+        key = cv2.waitKey(1)
+        if key < 0:
+            return None
+        key &= 0xFF
+        return " " if key == 32 else chr(key).lower()
+
+    def close(self) -> None:
+        cv2.destroyWindow(self.title)
+        cv2.waitKey(1)

@@ -1,0 +1,128 @@
+"""Tracking and voting: one vehicle visit becomes one track, and its text is decided by a vote.
+
+A track follows one plate box across detector runs (box overlap, or a nearby centre for a car that
+moves fast toward the camera). Each read adds its confidence as a vote for its text; the vote is
+settled when enough reads agree, and then the track needs no more OCR.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from .domain import Box, PlateRead, iou
+
+CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths continues a track
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One read of a track's plate, with the crop and the moment it came from."""
+
+    read: PlateRead
+    crop: np.ndarray = field(repr=False)
+    frame: int
+    at: float  # seconds since the epoch, source clock
+
+
+@dataclass
+class Track:
+    id: int
+    box: Box
+    first_frame: int
+    last_frame: int
+    missed: int = 0
+    votes: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    best: dict[str, Sighting] = field(default_factory=dict, repr=False)
+    reads: int = 0
+    last_read_frame: int = -1
+    settled: bool = False
+    recorded: bool = False
+
+    def add_read(self, sighting: Sighting) -> None:
+        """A confidence-weighted vote for the read's text; the surest sighting of each text is kept."""
+        text = sighting.read.text
+        self.votes[text] += sighting.read.confidence
+        self.reads += 1
+        self.last_read_frame = max(self.last_read_frame, sighting.frame)
+        if text not in self.best or sighting.read.confidence > self.best[text].read.confidence:
+            self.best[text] = sighting
+
+    @property
+    def winner(self) -> Optional[Sighting]:
+        """The surest sighting of the text with the most votes."""
+        if not self.votes:
+            return None
+        return self.best[max(self.votes, key=self.votes.get)]
+
+    @property
+    def winner_share(self) -> float:
+        total = sum(self.votes.values())
+        return self.votes[self.winner.read.text] / total if total else 0.0
+
+    def update_settled(self, min_reads: int, share: float) -> bool:
+        """Settle the vote once enough reads agree; True only on the call that settles it."""
+        if self.settled or self.reads < min_reads or self.winner_share < share:
+            return False
+        self.settled = True
+        return True
+
+
+class Tracker:
+    def __init__(self, iou_match: float, max_missed: int, max_tracks: int):
+        self._iou_match, self._max_missed, self._max_tracks = iou_match, max_missed, max_tracks
+        self._next_id = 1
+        self.tracks: list[Track] = []
+
+    def update(self, boxes: list[Box], frame: int) -> tuple[list[Track], list[Track]]:
+        """Match a detector run's boxes to tracks. Returns (track per box, tracks that ended)."""
+        matched: list[Track] = []
+        free = list(self.tracks)
+        for box in boxes:
+            track = self._best_match(box, free)
+            if track is None:
+                track = Track(self._next_id, box, frame, frame)
+                self._next_id += 1
+                self.tracks.append(track)
+            else:
+                free.remove(track)
+                track.box, track.last_frame, track.missed = box, frame, 0
+            matched.append(track)
+        for track in free:
+            track.missed += 1
+        ended = [t for t in self.tracks if t.missed > self._max_missed]
+        overflow = max(0, len(self.tracks) - len(ended) - self._max_tracks)
+        ended += [t for t in self.tracks if t not in ended][:overflow]
+        self.tracks = [t for t in self.tracks if t not in ended]
+        return matched, ended
+
+    def restart(self, track: Track, frame: int) -> Track:
+        """End `track` and start a new one in its place: a different plate came into its box."""
+        self.tracks.remove(track)
+        fresh = Track(self._next_id, track.box, frame, frame)
+        self._next_id += 1
+        self.tracks.append(fresh)
+        return fresh
+
+    def end_all(self) -> list[Track]:
+        ended, self.tracks = self.tracks, []
+        return ended
+
+    def _best_match(self, box: Box, candidates: list[Track]) -> Optional[Track]:
+        best, best_overlap = None, self._iou_match
+        for track in candidates:
+            overlap = iou(box, track.box)
+            if overlap >= best_overlap:
+                best, best_overlap = track, overlap
+        if best is not None:
+            return best
+        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+        near = [t for t in candidates if _centre_distance(t.box, cx, cy) < CENTRE_MATCH_FACTOR * max(t.box[2], box[2])]
+        return min(near, key=lambda t: _centre_distance(t.box, cx, cy)) if near else None
+
+
+def _centre_distance(box: Box, cx: float, cy: float) -> float:
+    return float(np.hypot(box[0] + box[2] / 2 - cx, box[1] + box[3] / 2 - cy))
