@@ -126,7 +126,7 @@ class VideoSource:
                     time.sleep(delay)
             self._put(Frame(index, self.start_time + index / self.fps, image))
             index += 1
-        if self.frame_count and index < self.frame_count - 1:
+        if not self._stop.is_set() and self.frame_count and index < self.frame_count - 1:
             self.ended_early = True
             log.warning("Video ended at frame %d of %d: the file is truncated or corrupt", index, self.frame_count)
         self._put(_END)

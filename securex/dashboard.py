@@ -64,9 +64,13 @@ class Window:
 
     def __init__(self, title: str):
         self.title = title
-        cv2.namedWindow(title, cv2.WINDOW_NORMAL)
+        self._sized = False
+        cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
 
     def show(self, image: np.ndarray) -> Optional[str]:
+        if not self._sized:
+            cv2.resizeWindow(self.title, image.shape[1], image.shape[0])
+            self._sized = True
         cv2.imshow(self.title, image)
         key = cv2.waitKey(1)
         if key < 0:

@@ -264,10 +264,10 @@ def _file_problems(s: Settings) -> list[str]:
         problems.append(f"Tesseract not found at {where}: install tesseract-ocr or set TESSERACT_PATH in config.py")
     needs_neural = s.ocr_engine == "neural" or s.detector in ("text", "hybrid")
     if needs_neural:
-        for model in (NEURAL_DET_MODEL, NEURAL_REC_MODEL):
-            if not (s.neural_models / model).is_file():
-                problems.append(f"Neural model {model} not found in {s.neural_models}: run the setup "
-                                "(pip install -r requirements.txt) or set NEURAL_MODEL_DIR in config.py")
+        missing = [m for m in (NEURAL_DET_MODEL, NEURAL_REC_MODEL) if not (s.neural_models / m).is_file()]
+        if missing:
+            problems.append(f"Neural model {', '.join(missing)} not found in {s.neural_models}: run the setup "
+                            "(pip install -r requirements.txt) or set NEURAL_MODEL_DIR in config.py")
     for name in ("database_path", "csv_path", "images_dir"):
         if not str(getattr(s, name)).strip():
             problems.append(f"{name.upper()} is empty: give a path in config.py")

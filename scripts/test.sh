@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Set up (first time) and run the whole test suite, the slow end-to-end tests included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+exec .venv/bin/python -m pytest -q "$@"

@@ -1,0 +1,54 @@
+"""Synthetic test material: plates drawn on a plain 'car' scene, stills and short clips.
+
+Made by the tests themselves so they pass on a fresh clone without the shared data set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+PLATE_W, PLATE_H = 260, 60
+
+
+def plate_image(text: str, width: int = PLATE_W, height: int = PLATE_H) -> np.ndarray:
+    """A white plate with a dark border and the text in large dark letters."""
+    plate = np.full((height, width, 3), 235, np.uint8)
+    cv2.rectangle(plate, (1, 1), (width - 2, height - 2), (20, 20, 20), 3)
+    scale = height / 40.0
+    (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_DUPLEX, scale, 3)
+    x, y = (width - tw) // 2, (height + th) // 2
+    cv2.putText(plate, text, (x, y), cv2.FONT_HERSHEY_DUPLEX, scale, (15, 15, 15), 3, cv2.LINE_AA)
+    return plate
+
+
+def scene(text: str, plate_scale: float = 1.0, size: tuple[int, int] = (640, 480),
+          centre: tuple[float, float] = (0.5, 0.62)) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A grey car-like scene with one plate; returns the image and the plate box."""
+    width, height = size
+    image = np.full((height, width, 3), 90, np.uint8)
+    cv2.rectangle(image, (width // 6, height // 4), (5 * width // 6, 7 * height // 8), (150, 140, 130), -1)
+    pw, ph = int(PLATE_W * plate_scale), int(PLATE_H * plate_scale)
+    plate = plate_image(text, pw, ph)
+    x, y = int(centre[0] * width - pw / 2), int(centre[1] * height - ph / 2)
+    image[y:y + ph, x:x + pw] = plate
+    return image, (x, y, pw, ph)
+
+
+def write_clip(path: Path, visits: list[tuple[str, int]], gap: int = 10, fps: float = 10.0,
+               size: tuple[int, int] = (640, 480)) -> Path:
+    """A video of cars approaching one after another: (plate text, frames on screen) per visit."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
+    blank = np.full((size[1], size[0], 3), 90, np.uint8)
+    for text, frames in visits:
+        for _ in range(gap):
+            writer.write(blank)
+        for i in range(frames):
+            image, _ = scene(text, 0.8 + 0.4 * i / max(1, frames - 1), size)
+            writer.write(image)
+    for _ in range(gap):
+        writer.write(blank)
+    writer.release()
+    return path

@@ -1,0 +1,75 @@
+import numpy as np
+import pytest
+
+import synth
+from securex import preprocess
+from securex.detection import HaarDetector, SizeFilter
+from securex.domain import Detection
+from securex.factory import build_reader
+from securex.ocr import TesseractOcr, parse_hocr_chars
+
+HOCR = ("<span class='ocrx_word' id='word_1_1' title='bbox 1 2 3 4; x_wconf 0'>"
+        "<span class='ocrx_cinfo' title='x_bboxes 10 5 20 30; x_conf 98.5'>A</span>"
+        "<span class='ocrx_cinfo' title='x_bboxes 21 5 30 30; x_conf 61'>B</span>"
+        "<span class='ocrx_cinfo' title='x_bboxes 31 5 40 30; x_conf 90'>1</span></span>")
+
+
+def test_hocr_character_confidences_are_used():
+    result = parse_hocr_chars(HOCR)
+    assert result.text == "AB1"
+    assert result.char_confidences == (0.985, 0.61, 0.9)
+    assert parse_hocr_chars("<html></html>").text == ""
+
+
+@pytest.mark.parametrize("text", ["ABC1234", "OKL1235", "RK101AO"])
+def test_neural_reader_reads_a_clear_plate_exactly(reader, text):
+    image, box = synth.scene(text)
+    reads = reader.read_image(image, 960)
+    assert reads and reads[0].text == text
+    assert 0.8 <= reads[0].confidence <= 1.0
+    x, y, w, h = reads[0].box
+    assert box[0] <= x + w / 2 <= box[0] + box[2] and box[1] <= y + h / 2 <= box[1] + box[3]
+
+
+def test_tesseract_reader_reads_a_clear_plate(base_settings):
+    reader = build_reader(base_settings.replace(ocr_engine="tesseract"))
+    image, _ = synth.scene("XYZ9876")
+    reads = reader.read_image(image, 960)
+    assert reads and reads[0].text == "XYZ9876"
+
+
+def test_a_crashing_tesseract_costs_only_that_candidate(base_settings, monkeypatch):
+    engine = TesseractOcr(base_settings.tesseract_command, "ABC", 48, 5)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("Tesseract process died with signal -8")
+
+    monkeypatch.setattr(engine._pytesseract, "image_to_pdf_or_hocr", crash)
+    assert engine.read(synth.plate_image("ABC1234")) == []
+
+
+def test_blank_and_tiny_crops_read_nothing(reader):
+    assert reader.read_image(np.full((200, 300, 3), 128, np.uint8), 960) == []
+    assert reader.read_box(np.zeros((50, 50, 3), np.uint8), (10, 10, 1, 1)) is None
+
+
+def test_preprocess_variants_are_dark_text_on_light_with_margin():
+    variants = preprocess.variants(255 - synth.plate_image("ABC1234"), 48)  # light text on dark
+    assert set(variants) == {"gray", "adaptive", "otsu", "clahe"}
+    for image in variants.values():
+        assert image.ndim == 2 and image[0, 0] == 255
+        assert preprocess.dark_text_on_light((image > 127).astype(np.uint8) * 255)
+
+
+def test_size_filter_keeps_plate_shapes(base_settings):
+    keep = SizeFilter(base_settings.replace(min_plate_area=100, max_plate_area=10000))
+    boxes = [Detection((0, 0, 40, 10), 1, "t"), Detection((0, 0, 10, 40), 1, "t"),
+             Detection((0, 0, 5, 2), 1, "t"), Detection((0, 0, 400, 100), 1, "t")]
+    assert [d.box for d in keep(boxes)] == [(0, 0, 40, 10)]
+
+
+def test_haar_detector_loads_opencv_cascade(base_settings):
+    detector = HaarDetector(base_settings.cascade_file, 1.1, 3, SizeFilter(base_settings))
+    assert isinstance(detector.detect(synth.scene("ABC1234")[0], 640), list)
+    with pytest.raises(ValueError, match="CASCADE_PATH"):
+        HaarDetector(base_settings.cascade_file.with_name("missing.xml"), 1.1, 3, SizeFilter(base_settings))

@@ -1,0 +1,52 @@
+from securex.domain import OcrResult
+from securex.plate_rules import PlateRules, conform, edit_distance, fold_confusables, same_plate
+
+
+def ocr(text, confs):
+    return OcrResult(text, sum(confs) / len(confs), tuple(confs))
+
+
+def test_conform_fixes_only_where_the_format_decides():
+    assert conform("0KL1235", "LLLNNNN", [True] * 7) == "OKL1235"
+    assert conform("OKL12S5", "LLLNNNN", [True] * 7) == "OKL1255"
+    assert conform("OKL1235", "LLLNNNN", [True] * 7) == "OKL1235"
+    assert conform("OKL12X5", "LLLNNNN", [True] * 7) is None  # X has no digit twin
+    assert conform("0KL1235", "LLLNNNN", [False] * 7) is None  # a confident 0 is not changed
+
+
+def test_brazilian_read_fixed_when_unsure(base_settings):
+    rules = PlateRules(base_settings)
+    best = rules.best(ocr("0KL1235", [0.6, 0.99, 0.99, 0.99, 0.99, 0.99, 0.99]))
+    assert best.text == "OKL1235" and best.format_name == "br"
+
+
+def test_confident_read_outside_formats_is_kept_as_read(base_settings):
+    rules = PlateRules(base_settings)
+    best = rules.best(ocr("M5XSX", [0.99] * 5))
+    assert best.text == "M5XSX" and best.format_name is None
+    assert best.confidence < 0.99  # fits no known format: less sure
+
+
+def test_weak_extra_character_dropped_only_to_fit_a_format(base_settings):
+    rules = PlateRules(base_settings)
+    # a sticker between groups read as 8 with low confidence (Czech NLN NNNN)
+    best = rules.best(ocr("4B389376", [0.99, 0.99, 0.99, 0.4, 0.99, 0.99, 0.99, 0.99]))
+    assert best.text == "4B39376"
+    # the same string read confidently stays as it is
+    assert rules.best(ocr("4B389376", [0.99] * 8)).text == "4B389376"
+
+
+def test_not_plates(base_settings):
+    rules = PlateRules(base_settings)
+    assert rules.best(ocr("SALVADOR", [0.99] * 8)) is None  # no digit: a sign, not a plate
+    assert rules.best(ocr("AB1", [0.99] * 3)) is None  # too short
+    assert rules.best(ocr("ABCDEFGH12345", [0.99] * 13)) is None  # too long
+
+
+def test_edit_distance_and_folding():
+    assert edit_distance("ABC", "ABC") == 0
+    assert edit_distance("ABC", "AXC") == 1
+    assert edit_distance("ABC", "ABCD") == 1
+    assert fold_confusables("RKO99AI") == "RK099A1"
+    assert same_plate("RK101AO", "RK101A0", 0)
+    assert not same_plate("PJP2783", "OKL1235", 1)

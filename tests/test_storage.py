@@ -1,0 +1,83 @@
+import csv
+import sqlite3
+from datetime import datetime, timezone
+
+import numpy as np
+
+from securex.storage import CSV_COLUMNS, RecordStore, excel_safe
+
+WHEN = datetime(2026, 11, 26, 8, 30, 5, tzinfo=timezone.utc)
+CROP = np.full((20, 60, 3), 200, np.uint8)
+
+
+def store_in(tmp_path, csv_name="plates.csv"):
+    return RecordStore(tmp_path / "db" / "plates.db", tmp_path / "exports" / csv_name, tmp_path / "images")
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_record_goes_to_database_csv_and_image(tmp_path):
+    store = store_in(tmp_path)
+    first = store.save("ABC1234", 0.91234, WHEN, "camera 0", 12, CROP)
+    second = store.save("XYZ9876", 0.8, WHEN, "camera 0", 13, CROP)
+    store.close()
+    assert first.id == 1 and second.id == 2
+    assert first.detected_at == "2026-11-26T08:30:05.000+00:00"
+    images = sorted(p.name for p in (tmp_path / "images").iterdir())
+    assert images == ["plate_20261126_083005.jpg", "plate_20261126_083005_1.jpg"]  # never overwritten
+    raw = (tmp_path / "exports" / "plates.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\xef\xbb\xbf") == 1  # BOM for Excel, once
+    rows = read_csv(tmp_path / "exports" / "plates.csv")
+    assert [r["plate"] for r in rows] == ["ABC1234", "XYZ9876"]
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    db = sqlite3.connect(tmp_path / "db" / "plates.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("SELECT plate, frame, image_path FROM plates ORDER BY id").fetchall() == [
+        ("ABC1234", 12, rows[0]["image_path"]), ("XYZ9876", 13, rows[1]["image_path"])]
+
+
+def test_header_written_once_across_runs(tmp_path):
+    for plate in ("AAA1111", "BBB2222"):
+        store = store_in(tmp_path)
+        store.save(plate, 0.9, WHEN, "cam", 1, CROP)
+        store.close()
+    rows = read_csv(tmp_path / "exports" / "plates.csv")
+    assert [r["plate"] for r in rows] == ["AAA1111", "BBB2222"]
+
+
+def test_unwritable_csv_keeps_rows_until_it_is_writable(tmp_path):
+    blocked = tmp_path / "exports" / "plates.csv"
+    blocked.mkdir(parents=True)  # a path that cannot be opened as a file, like one Excel has locked
+    store = store_in(tmp_path)
+    store.save("ABC1234", 0.9, WHEN, "cam", 1, CROP)
+    store.save("XYZ9876", 0.9, WHEN, "cam", 2, CROP)
+    assert store.pending_csv_rows == 2
+    assert len(store.records()) == 2  # the database has them regardless
+    blocked.rmdir()
+    store.save("JKL5555", 0.9, WHEN, "cam", 3, CROP)
+    assert store.pending_csv_rows == 0
+    store.close()
+    assert [r["plate"] for r in read_csv(blocked)] == ["ABC1234", "XYZ9876", "JKL5555"]
+
+
+def test_rows_missing_from_csv_are_written_on_next_start(tmp_path):
+    store = store_in(tmp_path)
+    store.save("ABC1234", 0.9, WHEN, "cam", 1, CROP)
+    store.close()
+    (tmp_path / "exports" / "plates.csv").unlink()  # lost, e.g. deleted while the program was off
+    store = store_in(tmp_path)
+    store.close()
+    assert [r["plate"] for r in read_csv(tmp_path / "exports" / "plates.csv")] == ["ABC1234"]
+
+
+def test_formula_cells_are_neutralised(tmp_path):
+    assert excel_safe("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert excel_safe("+1") == "'+1" and excel_safe("@A1") == "'@A1" and excel_safe("-2") == "'-2"
+    assert excel_safe("ABC1234") == "ABC1234"
+    store = store_in(tmp_path)
+    store.save("ABC1234", 0.9, WHEN, "=cmd|' /C calc'!A0", 1, CROP)
+    store.close()
+    assert read_csv(tmp_path / "exports" / "plates.csv")[0]["source"].startswith("'=")

@@ -1,0 +1,66 @@
+import numpy as np
+
+from securex.domain import PlateRead
+from securex.duplicates import DuplicateManager
+from securex.tracking import Sighting, Tracker
+
+CROP = np.zeros((4, 4, 3), np.uint8)
+
+
+def sighting(text, conf, frame):
+    return Sighting(PlateRead(text, conf, (0, 0, 10, 5)), CROP, frame, float(frame))
+
+
+def test_vote_picks_the_weighted_majority_and_its_surest_read():
+    tracker = Tracker(0.2, 3, 10)
+    track = tracker.update([(100, 100, 80, 20)], 0)[0][0]
+    for i, (text, conf) in enumerate([("ABC1234", 0.9), ("A8C1234", 0.95), ("ABC1234", 0.8), ("ABC1234", 0.97)]):
+        track.add_read(sighting(text, conf, i))
+    assert track.winner.read.text == "ABC1234"
+    assert track.winner.read.confidence == 0.97
+    assert track.update_settled(3, 0.6)
+    assert not track.update_settled(3, 0.6)  # settles once
+
+
+def test_vote_does_not_settle_without_agreement():
+    tracker = Tracker(0.2, 3, 10)
+    track = tracker.update([(0, 0, 80, 20)], 0)[0][0]
+    for i, text in enumerate(["ABC1234", "XYZ9876", "ABC1234", "XYZ9876"]):
+        track.add_read(sighting(text, 0.9, i))
+    assert not track.update_settled(3, 0.6)
+
+
+def test_tracks_follow_moving_boxes_and_end_when_missed():
+    tracker = Tracker(0.2, 2, 10)
+    first = tracker.update([(100, 100, 80, 20)], 0)[0][0]
+    assert tracker.update([(110, 104, 90, 22)], 3)[0][0] is first  # overlapping: same track
+    assert tracker.update([(150, 110, 100, 25)], 6)[0][0] is first  # moved fast, centre near: same track
+    other = tracker.update([(500, 400, 80, 20)], 9)[0][0]
+    assert other is not first
+    ended = []
+    for frame in (12, 15, 18):
+        ended += tracker.update([(500, 400, 80, 20)], frame)[1]
+    assert first in ended and other in tracker.tracks
+
+
+def test_restart_replaces_a_track():
+    tracker = Tracker(0.2, 2, 10)
+    old = tracker.update([(0, 0, 80, 20)], 0)[0][0]
+    new = tracker.restart(old, 5)
+    assert new is not old and old not in tracker.tracks and new in tracker.tracks
+
+
+def test_track_count_is_bounded():
+    tracker = Tracker(0.2, 1000, 5)
+    for i in range(20):
+        tracker.update([(i * 100, 0, 50, 10)], i)
+    assert len(tracker.tracks) <= 5
+
+
+def test_duplicate_window():
+    dupes = DuplicateManager(10)
+    assert not dupes.is_duplicate("ABC1234", 100.0)
+    dupes.mark_saved("ABC1234", 100.0)
+    assert dupes.is_duplicate("ABC1234", 109.9)
+    assert not dupes.is_duplicate("ABC1234", 110.1)
+    assert not dupes.is_duplicate("XYZ9876", 105.0)
