@@ -266,6 +266,7 @@ class GateApp:
             self.save_best_on_screen()
         elif key == "d":
             self.show_dashboard = not self.show_dashboard
+            log.info("Dashboard %s", "shown" if self.show_dashboard else "hidden")
         elif key in ("q", "\x1b"):
             self._running = False
 

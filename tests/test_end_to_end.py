@@ -1,0 +1,124 @@
+"""The whole program, as a user runs it: `read --json`, and `run --headless` on clips made here."""
+
+import csv
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import pytest
+
+import synth
+from conftest import PROJECT
+
+pytestmark = pytest.mark.slow
+
+
+def securex(*args, timeout=300):
+    return subprocess.run([sys.executable, str(PROJECT / "main.py"), *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, cwd=PROJECT)
+
+
+def store_args(tmp_path):
+    return ["--db", tmp_path / "plates.db", "--csv", tmp_path / "plates.csv", "--images-dir", tmp_path / "img"]
+
+
+def test_read_json_contract(tmp_path):
+    good = tmp_path / "car.jpg"
+    cv2.imwrite(str(good), synth.scene("ABC1234")[0])
+    empty = tmp_path / "road.png"
+    cv2.imwrite(str(empty), synth.scene("ABC1234")[0][:100])  # no plate in view
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(good.read_bytes()[:200])
+    result = securex("read", "--json", good, broken, tmp_path / "missing.jpg", empty)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["image"] for line in lines] == [str(good), str(broken), str(tmp_path / "missing.jpg"), str(empty)]
+    plates = lines[0]["plates"]
+    assert plates[0]["text"] == "ABC1234" and 0 < plates[0]["confidence"] <= 1
+    assert len(plates[0]["box"]) == 4 and all(isinstance(v, int) for v in plates[0]["box"])
+    assert [p["confidence"] for p in plates] == sorted((p["confidence"] for p in plates), reverse=True)
+    assert "error" in lines[1] and "error" in lines[2] and lines[3] == {"image": str(empty), "plates": []}
+    assert result.returncode == 1  # some files could not be read
+
+
+def test_read_table(tmp_path):
+    image = tmp_path / "car.png"
+    cv2.imwrite(str(image), synth.scene("XYZ9876")[0])
+    result = securex("read", image)
+    assert result.returncode == 0 and "XYZ9876" in result.stdout and "PLATE" in result.stdout
+
+
+def run_clip(tmp_path, visits, *extra):
+    clip = synth.write_clip(tmp_path / "clip.avi", visits)
+    return securex("run", "--source", clip, "--headless", *store_args(tmp_path), *extra)
+
+
+def records(tmp_path):
+    db = sqlite3.connect(tmp_path / "plates.db")
+    rows = db.execute("SELECT id, plate, confidence, detected_at, source, frame, image_path FROM plates").fetchall()
+    db.close()
+    return rows
+
+
+def test_headless_run_records_each_visit_once(tmp_path):
+    result = run_clip(tmp_path, [("ABC1234", 30), ("XYZ9876", 30)])
+    assert result.returncode == 0, result.stderr
+    assert "SecureX session summary" in result.stdout and "average FPS" in result.stdout
+    rows = records(tmp_path)
+    assert [r[1] for r in rows] == ["ABC1234", "XYZ9876"]
+    with open(tmp_path / "plates.csv", newline="", encoding="utf-8-sig") as handle:
+        csv_rows = list(csv.DictReader(handle))
+    assert [(int(r["id"]), r["plate"], int(r["frame"]), r["image_path"]) for r in csv_rows] == \
+        [(r[0], r[1], r[5], r[6]) for r in rows]
+    for row in rows:
+        assert Path(row[6]).is_file() and Path(row[6]).name.startswith("plate_")
+        assert row[3][-6] in "+-" and "T" in row[3]  # ISO-8601 with a time zone
+    # frames come from the clip: 10 blank frames, then the first car
+    assert 10 <= rows[0][5] < 40 and 50 <= rows[1][5] < 80
+
+
+def test_same_plate_within_window_is_recorded_once(tmp_path):
+    # the same car twice, 2 s apart in clip time (window is 10 s): one record
+    result = run_clip(tmp_path, [("ABC1234", 20), ("ABC1234", 20)])
+    assert result.returncode == 0, result.stderr
+    assert [r[1] for r in records(tmp_path)] == ["ABC1234"]
+
+
+def test_file_run_is_reproducible(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    clip = synth.write_clip(tmp_path / "clip.avi", [("ABC1234", 25), ("JKL5678", 25)])
+    for folder in (first, second):
+        assert securex("run", "--source", clip, "--headless", *store_args(folder)).returncode == 0
+    strip = [(r[1], r[3], r[5]) for r in records(first)]
+    assert strip == [(r[1], r[3], r[5]) for r in records(second)] and len(strip) == 2
+
+
+def test_no_auto_save_records_nothing(tmp_path):
+    result = run_clip(tmp_path, [("ABC1234", 20)], "--no-auto-save")
+    assert result.returncode == 0 and records(tmp_path) == []
+
+
+def test_bad_sources_are_one_line_and_exit_2(tmp_path):
+    missing = securex("run", "--headless", "--source", tmp_path / "nope.mp4", *store_args(tmp_path))
+    assert missing.returncode == 2 and "Video file not found" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
+    corrupt = tmp_path / "corrupt.mp4"
+    corrupt.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(5000))
+    bad = securex("run", "--headless", "--source", corrupt, *store_args(tmp_path))
+    assert bad.returncode == 2 and "cannot be opened" in bad.stderr and "Traceback" not in bad.stderr
+    camera = securex("run", "--headless", "--source", "7", *store_args(tmp_path))
+    assert camera.returncode == 2 and "Camera 7 cannot be opened" in camera.stderr
+
+
+def test_truncated_video_ends_with_one_clear_line(tmp_path):
+    clip = synth.write_clip(tmp_path / "clip.avi", [("ABC1234", 30), ("XYZ9876", 30)])
+    data = clip.read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) // 2])
+    result = securex("run", "--headless", "--source", cut, *store_args(tmp_path))
+    assert result.returncode == 0
+    assert "truncated or corrupt" in result.stderr and "summary" in result.stdout
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,108 @@
+"""The real window on a virtual screen (Xvfb): keys A, S, D and Q sent with xdotool, screenshots taken."""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import synth
+from conftest import PROJECT
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not all(shutil.which(t) for t in ("Xvfb", "xdotool", "import")),
+                       reason="needs xvfb, xdotool and imagemagick (installed by scripts/test.sh)"),
+]
+SCREEN = (1280, 720)
+
+
+@pytest.fixture
+def display():
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24",
+                               "-nolisten", "tcp"], pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    yield f":{number}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def wait_for(predicate, timeout=30.0, step=0.2):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def screenshot(env, path):
+    subprocess.run(["import", "-window", "root", str(path)], env=env, check=True, timeout=30)
+    import cv2
+
+    return cv2.imread(str(path))
+
+
+def count_rows(db):
+    if not db.exists():
+        return 0
+    connection = sqlite3.connect(db)
+    try:
+        return connection.execute("SELECT COUNT(*) FROM plates").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        connection.close()
+
+
+def test_window_keys_and_screenshots(display, tmp_path):
+    env = dict(os.environ, DISPLAY=display)
+    clip = synth.write_clip(tmp_path / "clip.avi", [("ABC1234", 400)], gap=5, size=SCREEN)
+    db = tmp_path / "plates.db"
+    log_path = tmp_path / "run.log"
+    with open(log_path, "w") as log:
+        program = subprocess.Popen(
+            [sys.executable, str(PROJECT / "main.py"), "--source", str(clip), "--realtime", "--no-auto-save",
+             "--db", str(db), "--csv", str(tmp_path / "plates.csv"), "--images-dir", str(tmp_path / "img")],
+            env=env, stdout=subprocess.PIPE, stderr=log, text=True, cwd=PROJECT)
+    try:
+        search = ["xdotool", "search", "--name", "^SecureX$"]
+        assert wait_for(lambda: subprocess.run(search, env=env, capture_output=True).stdout.strip())
+        window = subprocess.run(search, env=env, capture_output=True, text=True).stdout.split()[0]
+
+        def key(name):
+            subprocess.run(["xdotool", "key", "--window", window, name], env=env, check=True)
+
+        def logged(text):
+            return wait_for(lambda: text in log_path.read_text(), timeout=15)
+
+        time.sleep(3)  # let the car come into view and be read
+        with_panel = screenshot(env, tmp_path / "with_dashboard.png")
+        assert with_panel.mean() > 20  # the picture is on screen, not a black screen
+        key("s")  # save the plate on screen by hand (auto-save is off)
+        assert wait_for(lambda: count_rows(db) == 1), log_path.read_text()
+        key("s")  # again: the duplicate manager refuses a second record
+        time.sleep(1)
+        assert count_rows(db) == 1
+        key("a")
+        assert logged("Auto-save on")
+        key("d")
+        assert logged("Dashboard hidden")
+        time.sleep(0.5)
+        without_panel = screenshot(env, tmp_path / "without_dashboard.png")
+        panel = (slice(0, 150), slice(0, 300))
+        assert np.abs(with_panel[panel].astype(int) - without_panel[panel].astype(int)).mean() > 5
+        key("q")
+        output, _ = program.communicate(timeout=30)
+    finally:
+        if program.poll() is None:
+            program.kill()
+    assert program.returncode == 0, log_path.read_text()
+    assert "SecureX session summary" in output and "saved         1" in output
