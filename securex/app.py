@@ -203,7 +203,8 @@ class GateApp:
         self.saved.append(plate)
         day_start = when.replace(hour=0, minute=0, second=0, microsecond=0).isoformat(timespec="milliseconds")
         self._unique_today = self.store.unique_plates_since(day_start)
-        log.info("Saved %s (%.0f%%) frame %d -> record %d", plate, 100 * record.confidence, record.frame, record.id)
+        log.info("Saved %s (%.0f%%) frame %d -> record %d, decided at frame %d", plate, 100 * record.confidence,
+                 record.frame, record.id, track.last_read_frame)
         return True
 
     def save_best_on_screen(self) -> None:

@@ -1,0 +1,129 @@
+"""Throughput benchmark: can SecureX keep up with the camera on this machine?
+
+On one video file, in the same run: the pure decode rate (OpenCV reading every frame, nothing
+else), SecureX's headless processing rate (every frame), their ratio, per-stage ms, CPU seconds,
+peak RSS, the latency from each visit's first frame the engine reads right to the frame its record
+is decided on (source time), and the window-mode display rate under Xvfb when xvfb-run is there.
+
+    python -m benchmarks.throughput [--video FILE] [--truth CSV] [--loops N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from securex.factory import build_reader  # noqa: E402
+from securex.plate_rules import fold_confusables  # noqa: E402
+from securex.settings import load_settings  # noqa: E402
+
+SHARED = PROJECT.parent / "shared"
+SAVED = re.compile(r"Saved (\w+) .* frame (\d+) -> record \d+, decided at frame (\d+)")
+
+
+def decode_rate(video: Path) -> float:
+    capture = cv2.VideoCapture(str(video))
+    frames, start = 0, time.perf_counter()
+    while capture.read()[0]:
+        frames += 1
+    capture.release()
+    return frames / (time.perf_counter() - start)
+
+
+def run_program(video: Path, extra: list[str], prefix: list[str] = ()) -> tuple[str, str, float, float]:
+    """Run main.py; returns stdout, stderr, wall seconds and CPU seconds of the child."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [*prefix, sys.executable, str(PROJECT / "main.py"), "run", "--source", str(video),
+                   "--db", f"{tmp}/p.db", "--csv", f"{tmp}/p.csv", "--images-dir", f"{tmp}/img", *extra]
+        start = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True, check=True)
+        wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return result.stdout, result.stderr, wall, cpu
+
+
+def summary_value(stdout: str, name: str) -> str:
+    match = re.search(rf"^\s+{name}\s+(.+)$", stdout, re.MULTILINE)
+    return match.group(1).strip() if match else "?"
+
+
+def first_readable_frames(video: Path, truth: list[dict]) -> dict[str, int]:
+    """Per visit, the first frame on which the engine itself reads the plate right."""
+    settings = load_settings()
+    reader = build_reader(settings)
+    capture = cv2.VideoCapture(str(video))
+    firsts = {}
+    for visit in truth:
+        for frame in range(int(visit["first_frame"]), int(visit["last_frame"]) + 1):
+            capture.set(cv2.CAP_PROP_POS_FRAMES, frame)
+            ok, image = capture.read()
+            reads = reader.read_image(image, settings.video_detect_side) if ok else []
+            if any(fold_confusables(r.text) == fold_confusables(visit["plate"]) for r in reads):
+                firsts[f"{visit['plate']}@{visit['first_frame']}"] = frame
+                break
+    capture.release()
+    return firsts
+
+
+def latency(stderr: str, truth: list[dict], firsts: dict[str, int], fps: float, lag: int) -> list[float]:
+    """Seconds of source time from the first readable frame to the frame whose work writes the record."""
+    out = []
+    for plate, _, decided in SAVED.findall(stderr):
+        decided = int(decided)
+        for visit in truth:
+            key = f"{visit['plate']}@{visit['first_frame']}"
+            inside = int(visit["first_frame"]) <= decided <= int(visit["last_frame"])
+            if inside and key in firsts and fold_confusables(plate) == fold_confusables(visit["plate"]):
+                out.append((decided + lag - firsts[key]) / fps)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--video", type=Path, default=SHARED / "videos" / "gate-dev.mp4")
+    parser.add_argument("--truth", type=Path, default=None)
+    args = parser.parse_args()
+    truth_path = args.truth or args.video.with_suffix(".csv")
+    truth = list(csv.DictReader(open(truth_path, newline=""))) if truth_path.is_file() else []
+    settings = load_settings()
+    fps = cv2.VideoCapture(str(args.video)).get(cv2.CAP_PROP_FPS) or 25.0
+
+    decode = decode_rate(args.video)
+    stdout, stderr, wall, cpu = run_program(args.video, ["--headless"])
+    rate = float(summary_value(stdout, "average FPS"))
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"Video {args.video.name} at {fps:.0f} fps, {summary_value(stdout, 'frames')} frames")
+    print(f"  decode only (OpenCV)      {decode:7.1f} frames/s")
+    print(f"  SecureX headless          {rate:7.1f} frames/s  ({rate / decode:.0%} of decode, "
+          f"{rate / fps:.1f}x real time)")
+    print(f"  stage ms per call         {summary_value(stdout, 'stage times')}")
+    print(f"  wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {peak_rss_mb:.0f} MB")
+    print(f"  records saved             {summary_value(stdout, 'saved')}")
+    if truth:
+        delays = latency(stderr, truth, first_readable_frames(args.video, truth), fps, settings.pipeline_lag_frames)
+        if delays:
+            print(f"  latency first readable frame -> record: mean {sum(delays) / len(delays):.2f} s, "
+                  f"max {max(delays):.2f} s over {len(delays)} visits (source time)")
+    if shutil.which("xvfb-run"):
+        for label, extra in (("as fast as it can", []), ("paced like a 25 fps camera", ["--realtime"])):
+            out, _, _, _ = run_program(args.video, extra, ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24"])
+            print(f"  window mode under Xvfb, {label}: {summary_value(out, 'average FPS')} frames/s shown")
+
+
+if __name__ == "__main__":
+    main()
