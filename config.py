@@ -51,7 +51,8 @@ PLATE_FORMATS = {
     "pl": ["LLNNNNN", "LLLNNNN", "LLNNNLL"], # Poland
 }
 UNKNOWN_FORMAT_PENALTY = 0.15     # taken off the confidence of a read that fits no known format
-FIX_CHAR_CONFIDENCE = 0.9         # a confusable character read below this may be changed to fit a format
+FIX_CHAR_CONFIDENCE = 0.9         # a confusable character read below this is changed freely to fit a format
+SURE_CHANGE_PENALTY = 0.1         # confidence lost per character read at or above that which a format changes
 DROP_CHAR_CONFIDENCE = 0.75       # a character read below this may be dropped if that makes a format fit
 PLATE_MIN_DIGITS = 1              # a plate needs at least this many digits (text without digits is a sign)
 

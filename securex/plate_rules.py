@@ -1,7 +1,7 @@
 """Plate rules: which OCR strings are plates, how sure we are of them, and which characters to fix.
 
 A confusable character (O/0, I/1, B/8, S/5, Z/2, G/6) is only changed where a known format decides
-it and the OCR was unsure of it; a low-confidence character (a screw, a sticker, a separator read as
+it; changing one the OCR was sure of costs confidence, so an unchanged fit wins over a changed one; a low-confidence character (a screw, a sticker, a separator read as
 a character) is only dropped when that makes a known format fit. A read that fits no known format
 is still a plate if it passes the permissive rule, with a lower confidence.
 """
@@ -57,6 +57,7 @@ class PlateRules:
         self._min_digits = settings.plate_min_digits
         self._penalty = settings.unknown_format_penalty
         self._fix_below = settings.fix_char_confidence
+        self._sure_change_cost = settings.sure_change_penalty
         self._drop_below = settings.drop_char_confidence
         self._formats = [(name, p) for name, patterns in settings.plate_formats.items() for p in patterns]
 
@@ -73,9 +74,11 @@ class PlateRules:
             kept_confs = [confs[i] for i in kept]
             confidence = sum(kept_confs) / len(kept) if kept else 0.0
             for name, pattern in self._formats:
-                fixed = conform(text, pattern, [c < self._fix_below for c in kept_confs])
-                if fixed is not None:
-                    found.append(RuledText(fixed, confidence, name))
+                fixed = conform(text, pattern)
+                if fixed is None:
+                    continue
+                sure_changes = sum(a != b and c >= self._fix_below for a, b, c in zip(text, fixed, kept_confs))
+                found.append(RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes), name))
             if len(kept) == len(chars) and self.is_plausible(text):
                 found.append(RuledText(text, max(0.0, confidence - self._penalty), None))
         return found
@@ -103,16 +106,16 @@ class PlateRules:
         return variants
 
 
-def conform(text: str, pattern: str, may_fix: list[bool]) -> Optional[str]:
-    """`text` made to fit `pattern` (L letter, N digit), fixing confusables only where `may_fix` allows."""
+def conform(text: str, pattern: str) -> Optional[str]:
+    """`text` made to fit `pattern` (L letter, N digit) by swapping confusables, or None if it cannot."""
     if len(text) != len(pattern):
         return None
     out = []
-    for char, kind, fixable in zip(text, pattern, may_fix):
-        wrong_kind = (kind == "L" and char.isdigit()) or (kind == "N" and char.isalpha())
-        if wrong_kind:
-            table = LETTER_FOR_DIGIT if kind == "L" else DIGIT_FOR_LETTER
-            char = table.get(char, "") if fixable else ""
+    for char, kind in zip(text, pattern):
+        if kind == "L" and char.isdigit():
+            char = LETTER_FOR_DIGIT.get(char, "")
+        elif kind == "N" and char.isalpha():
+            char = DIGIT_FOR_LETTER.get(char, "")
         if not char:
             return None
         out.append(char)

@@ -7,17 +7,30 @@ def ocr(text, confs):
 
 
 def test_conform_fixes_only_where_the_format_decides():
-    assert conform("0KL1235", "LLLNNNN", [True] * 7) == "OKL1235"
-    assert conform("OKL12S5", "LLLNNNN", [True] * 7) == "OKL1255"
-    assert conform("OKL1235", "LLLNNNN", [True] * 7) == "OKL1235"
-    assert conform("OKL12X5", "LLLNNNN", [True] * 7) is None  # X has no digit twin
-    assert conform("0KL1235", "LLLNNNN", [False] * 7) is None  # a confident 0 is not changed
+    assert conform("0KL1235", "LLLNNNN") == "OKL1235"
+    assert conform("OKL12S5", "LLLNNNN") == "OKL1255"
+    assert conform("OKL1235", "LLLNNNN") == "OKL1235"
+    assert conform("OKL12X5", "LLLNNNN") is None  # X has no digit twin
+    assert conform("OKL1235", "LLNNNLL") is None
 
 
 def test_brazilian_read_fixed_when_unsure(base_settings):
     rules = PlateRules(base_settings)
     best = rules.best(ocr("0KL1235", [0.6, 0.99, 0.99, 0.99, 0.99, 0.99, 0.99]))
     assert best.text == "OKL1235" and best.format_name == "br"
+
+
+def test_unchanged_format_fit_beats_changing_a_sure_character(base_settings):
+    rules = PlateRules(base_settings)
+    best = rules.best(ocr("BS47040", [0.99] * 7))  # fits Poland as read; Czech only by B -> 8
+    assert best.text == "BS47040" and best.format_name == "pl"
+
+
+def test_sure_character_changed_when_only_a_format_makes_it_a_plate(base_settings):
+    rules = PlateRules(base_settings)
+    best = rules.best(ocr("RK101A0", [0.99] * 7))  # Italian LLNNNLL wants a letter last
+    assert best.text == "RK101AO" and best.format_name == "it"
+    assert best.confidence < 0.99
 
 
 def test_confident_read_outside_formats_is_kept_as_read(base_settings):

@@ -1,0 +1,40 @@
+import time
+
+import pytest
+
+import synth
+from securex.capture import SourceError, VideoSource, parse_source
+from securex.perf import PerfMonitor
+
+
+def test_parse_source_kinds(tmp_path):
+    assert parse_source("0").target == 0 and not parse_source("0").is_file
+    assert parse_source("rtsp://10.0.0.5/stream").target == "rtsp://10.0.0.5/stream"
+    clip = synth.write_clip(tmp_path / "c.avi", [("ABC1234", 3)], gap=1)
+    assert parse_source(str(clip)).is_file
+    with pytest.raises(SourceError, match="Video file not found"):
+        parse_source(str(tmp_path / "missing.mp4"))
+
+
+def test_file_source_gives_every_frame_in_order_with_its_clock(tmp_path):
+    clip = synth.write_clip(tmp_path / "c.avi", [("ABC1234", 12)], gap=2, fps=10)
+    source = VideoSource(parse_source(str(clip)), 640, 480, 25).start()
+    frames = []
+    while (frame := source.read(timeout=10)) is not None:
+        frames.append(frame)
+    source.close()
+    assert [f.index for f in frames] == list(range(16))
+    assert frames[10].timestamp - frames[0].timestamp == pytest.approx(1.0)
+    assert not source.ended_early
+
+
+def test_perf_monitor_fps_and_stage_times():
+    perf = PerfMonitor(5.0)
+    for _ in range(5):
+        with perf.stage("detect"):
+            time.sleep(0.01)
+        perf.frame_done()
+    assert perf.frames == 5 and perf.fps > 0
+    assert 8 <= perf.mean_ms()["detect"] <= 200
+    perf.add("ocr", 0.02)
+    assert perf.recent_ms()["ocr"] == pytest.approx(20.0)
