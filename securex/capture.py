@@ -105,8 +105,7 @@ class VideoSource:
         With a timeout, a live source that gives nothing in time raises queue.Empty, so the window
         can show NO SIGNAL and stay responsive.
         """
-        item = self._queue.get(timeout=timeout)
-        return item
+        return self._queue.get(timeout=timeout)
 
     def _run(self) -> None:
         if self.spec.is_file:
