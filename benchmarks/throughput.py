@@ -3,9 +3,10 @@
 On one video file, in the same run: the pure decode rate (OpenCV reading every frame, nothing
 else), SecureX's headless processing rate (every frame), their ratio, per-stage ms, CPU seconds,
 peak RSS, the latency from each visit's first frame the engine reads right to the frame its record
-is decided on (source time), and the window-mode display rate under Xvfb when xvfb-run is there.
+is decided on (source time), the window-mode display rate under Xvfb when xvfb-run is there, and
+the resident memory after the first and the last of N loops of the video in one run (Linux /proc).
 
-    python -m benchmarks.throughput [--video FILE] [--truth CSV] [--loops N]
+    python -m benchmarks.throughput [--video FILE] [--truth CSV] [--loops N] [--skip-soak]
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from securex.plate_rules import fold_confusables  # noqa: E402
 from securex.settings import load_settings  # noqa: E402
 
 SHARED = PROJECT.parent / "shared"
+LOOP_READ = re.compile(r"Video loop (\d+) of (\d+) read")
 SAVED = re.compile(r"Saved (\w+) .* frame (\d+) -> record \d+, decided at frame (\d+)")
 
 
@@ -55,6 +57,28 @@ def run_program(video: Path, extra: list[str], prefix: list[str] = ()) -> tuple[
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result.stdout, result.stderr, wall, cpu
+
+
+def rss_mb(pid: int) -> float:
+    """Current resident memory of a process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def soak_rss(video: Path, loops: int) -> list[float]:
+    """RSS of one headless run at the end of each loop of the video (read from its loop log lines)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [sys.executable, str(PROJECT / "main.py"), "run", "--source", str(video), "--headless",
+                   "--loop", str(loops), "--db", f"{tmp}/p.db", "--csv", f"{tmp}/p.csv", "--images-dir", f"{tmp}/img"]
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        samples = []
+        for line in child.stderr:
+            if LOOP_READ.search(line):
+                samples.append(rss_mb(child.pid))
+        child.wait()
+    return samples
 
 
 def summary_value(stdout: str, name: str) -> str:
@@ -97,6 +121,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--video", type=Path, default=SHARED / "videos" / "gate-dev.mp4")
     parser.add_argument("--truth", type=Path, default=None)
+    parser.add_argument("--loops", type=int, default=10, help="loops of the video for the memory check")
+    parser.add_argument("--skip-soak", action="store_true", help="leave out the memory check over many loops")
     args = parser.parse_args()
     truth_path = args.truth or args.video.with_suffix(".csv")
     truth = list(csv.DictReader(open(truth_path, newline=""))) if truth_path.is_file() else []
@@ -123,6 +149,14 @@ def main() -> None:
         for label, extra in (("as fast as it can", []), ("paced like a 25 fps camera", ["--realtime"])):
             out, _, _, _ = run_program(args.video, extra, ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24"])
             print(f"  window mode under Xvfb, {label}: {summary_value(out, 'average FPS')} frames/s shown")
+    if not args.skip_soak and Path("/proc/self/status").exists():
+        samples = soak_rss(args.video, args.loops)
+        if len(samples) == args.loops:
+            change = samples[-1] / samples[0] - 1
+            print(f"  RSS after loop 1: {samples[0]:.0f} MB, after loop {args.loops}: {samples[-1]:.0f} MB "
+                  f"({change:+.1%}); per loop: {' '.join(f'{v:.0f}' for v in samples)}")
+        else:
+            print(f"  memory check incomplete: {len(samples)} of {args.loops} loops logged")
 
 
 if __name__ == "__main__":

@@ -31,8 +31,8 @@ from .tracking import Sighting, Track, Tracker
 log = logging.getLogger(__name__)
 LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL
 NO_SIGNAL_SIZE = (720, 1280, 3)
-SHOWN_AFTER_MISSED = 1
-SAME_PLATE_EDITS = 1  # a settled track's recheck read within this many edits is still its plate  # a track's box stays on screen for this many detector runs without it
+SHOWN_AFTER_MISSED = 1  # a track's box stays on screen for this many detector runs without it
+SAME_PLATE_EDITS = 1  # a settled track's recheck read within this many edits is still its plate
 
 
 @dataclass
@@ -161,6 +161,10 @@ class GateApp:
             self._apply(future.result())
 
     def _apply(self, work: FrameWork) -> None:
+        with self.perf.stage("track"):
+            self._apply_tracks(work)
+
+    def _apply_tracks(self, work: FrameWork) -> None:
         self.detections += len(work.boxes)
         tracks, ended = self.tracker.update(work.boxes, work.frame)
         for track, sighting in zip(tracks, work.reads):
@@ -197,8 +201,9 @@ class GateApp:
             log.info("%s seen again within %.0f s: not recorded twice", plate, self.s.duplicate_window_seconds)
             return False
         when = datetime.fromtimestamp(sighting.at).astimezone()
-        record = self.store.save(plate, sighting.read.confidence, when, self.source.spec.label,
-                                 sighting.frame, sighting.crop)
+        with self.perf.stage("store"):
+            record = self.store.save(plate, sighting.read.confidence, when, self.source.spec.label,
+                                     sighting.frame, sighting.crop)
         self.duplicates.mark_saved(plate, sighting.at)
         self.saved.append(plate)
         day_start = when.replace(hour=0, minute=0, second=0, microsecond=0).isoformat(timespec="milliseconds")

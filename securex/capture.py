@@ -58,8 +58,9 @@ class VideoSource:
     """A source opened and read in a background thread; `read()` hands frames to the loop."""
 
     def __init__(self, spec: SourceSpec, width: int, height: int, fps: int, realtime: bool = False,
-                 reconnect_max_seconds: float = 30.0):
+                 reconnect_max_seconds: float = 30.0, loops: int = 1):
         self.spec = spec
+        self._loops = loops
         self._size, self._asked_fps = (width, height), fps
         self._realtime = realtime
         self._reconnect_max = reconnect_max_seconds
@@ -114,20 +115,32 @@ class VideoSource:
             self._read_live()
 
     def _read_file(self) -> None:
+        """Every frame of the file, `loops` times over; frame numbers and times run on across loops."""
         index, started = 0, time.monotonic()
-        while not self._stop.is_set():
-            ok, image = self._capture.read()
-            if not ok or image is None:
+        for loop in range(1, self._loops + 1):
+            if loop > 1:
+                self._capture.release()
+                self._capture = self._open()
+            first = index
+            while not self._stop.is_set():
+                ok, image = self._capture.read()
+                if not ok or image is None:
+                    break
+                if self._realtime:
+                    delay = started + index / self.fps - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                self._put(Frame(index, self.start_time + index / self.fps, image))
+                index += 1
+            if self._stop.is_set():
                 break
-            if self._realtime:
-                delay = started + index / self.fps - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-            self._put(Frame(index, self.start_time + index / self.fps, image))
-            index += 1
-        if not self._stop.is_set() and self.frame_count and index < self.frame_count - 1:
-            self.ended_early = True
-            log.warning("Video ended at frame %d of %d: the file is truncated or corrupt", index, self.frame_count)
+            if self.frame_count and index - first < self.frame_count - 1:
+                self.ended_early = True
+                log.warning("Video ended at frame %d of %d: the file is truncated or corrupt",
+                            index - first, self.frame_count)
+                break
+            if self._loops > 1:
+                log.info("Video loop %d of %d read", loop, self._loops)
         self._put(_END)
 
     def _put(self, item: Optional[Frame]) -> None:

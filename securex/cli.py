@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--headless", action="store_true", help="no window (servers, tests); stops at the end or Ctrl-C")
     run.add_argument("--realtime", action="store_true", help="pace a video file like a live camera")
     run.add_argument("--no-auto-save", action="store_true", help="start with auto-save off")
+    run.add_argument("--loop", type=int, default=1, metavar="N",
+                     help="play a video file N times over (soak tests, demonstrations)")
     _add_common(run)
     read = commands.add_parser("read", help="read the plates in still images")
     read.add_argument("images", nargs="+", help="image files")
@@ -54,7 +56,7 @@ def overrides_from(args: argparse.Namespace) -> dict:
         "ocr_engine": args.engine, "detector": args.detector,
     }
     if getattr(args, "command", None) == "run":
-        values.update(source=args.source, headless=args.headless, realtime=args.realtime)
+        values.update(source=args.source, headless=args.headless, realtime=args.realtime, loops=args.loop)
         if args.no_auto_save:
             values["auto_save"] = False
     return values
@@ -149,7 +151,7 @@ def run_command(settings: Settings) -> int:
     source_text = settings.source if settings.source is not None else str(settings.camera_index)
     try:
         source = VideoSource(parse_source(source_text), settings.camera_width, settings.camera_height,
-                             settings.camera_fps, settings.realtime, settings.reconnect_max_seconds)
+                             settings.camera_fps, settings.realtime, settings.reconnect_max_seconds, settings.loops)
     except SourceError as exc:
         hint = "" if settings.source is not None else " (or run with --source VIDEO_FILE|URL)"
         print(f"{exc}{hint}", file=sys.stderr)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict, deque
 from contextlib import contextmanager
 from typing import Iterator
 
-STAGES = ("capture", "detect", "ocr", "draw")
+STAGES = ("capture", "detect", "ocr", "track", "store", "draw")
 
 
 class PerfMonitor:
@@ -19,6 +20,7 @@ class PerfMonitor:
         self._counts: dict[str, int] = defaultdict(int)
         self.started = time.monotonic()
         self.frames = 0
+        self._nesting = threading.local()
 
     def frame_done(self) -> None:
         now = time.monotonic()
@@ -29,11 +31,18 @@ class PerfMonitor:
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        """Time a stage; a stage timed inside another is not counted twice (the outer one excludes it)."""
+        stack = self._nesting.__dict__.setdefault("inner", [])
+        stack.append(0.0)
         start = time.perf_counter()
         try:
             yield
         finally:
-            self.add(name, time.perf_counter() - start)
+            spent = time.perf_counter() - start
+            inner = stack.pop()
+            if stack:
+                stack[-1] += spent
+            self.add(name, spent - inner)
 
     def add(self, name: str, seconds: float) -> None:
         """Record time spent in a stage (also for work timed in another thread)."""

@@ -95,6 +95,7 @@ class Settings:
     source: Optional[str] = None
     headless: bool = False
     realtime: bool = False
+    loops: int = 1
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
@@ -233,6 +234,8 @@ def validate(s: Settings) -> list[str]:
                                             for c in s.plate_allowed_chars):
         problems.append("PLATE_ALLOWED_CHARS must hold upper-case letters and digits only: fix it in config.py")
     problems += _format_problems(s)
+    if s.loops < 1:
+        problems.append(f"--loop {s.loops} is not allowed: give 1 or more")
     if s.detector not in ("text", "haar", "hybrid"):
         problems.append(f"DETECTOR = {s.detector!r} is unknown: use \"text\", \"haar\" or \"hybrid\" in config.py")
     if s.ocr_engine not in ("neural", "tesseract"):

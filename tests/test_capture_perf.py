@@ -38,3 +38,25 @@ def test_perf_monitor_fps_and_stage_times():
     assert 8 <= perf.mean_ms()["detect"] <= 200
     perf.add("ocr", 0.02)
     assert perf.recent_ms()["ocr"] == pytest.approx(20.0)
+
+
+def test_file_source_loops_with_running_frame_numbers_and_clock(tmp_path):
+    clip = synth.write_clip(tmp_path / "c.avi", [("ABC1234", 4)], gap=1, fps=10)
+    source = VideoSource(parse_source(str(clip)), 640, 480, 25, loops=3).start()
+    frames = []
+    while (frame := source.read(timeout=10)) is not None:
+        frames.append(frame)
+    source.close()
+    assert [f.index for f in frames] == list(range(18))  # 6 frames a loop: gap, 4 plate frames, gap
+    assert frames[6].timestamp - frames[0].timestamp == pytest.approx(0.6)
+    assert frames[2].image.tobytes() == frames[14].image.tobytes()
+
+
+def test_nested_stage_is_not_counted_twice():
+    perf = PerfMonitor(5.0)
+    with perf.stage("track"):
+        time.sleep(0.01)
+        with perf.stage("store"):
+            time.sleep(0.05)
+    assert perf.mean_ms()["store"] >= 45
+    assert perf.mean_ms()["track"] < 40
