@@ -72,7 +72,12 @@ PIPELINE_LAG_FRAMES = 4           # file sources: frames after which a frame's w
 AUTO_SAVE = True                  # save confirmed plates automatically (toggle with A)
 AUTO_SAVE_THRESHOLD = 0.8         # confidence (0..1) a plate needs to be auto-saved
 DUPLICATE_WINDOW_SECONDS = 10.0   # the same plate is not saved again within this many seconds
-DATABASE_PATH = "database/plates.db"          # SQLite database, the source of truth
+GATE_NAME = "gate-1"                          # this gate's name; every record carries it (gates may share a database)
+DATABASE_URL = "sqlite:///database/plates.db" # the source of truth: sqlite:///PATH (this PC) or
+                                              # postgresql://USER:PASSWORD@HOST/DBNAME (one record for many gates)
+KEY_PATH = "database/securex.key"             # record signing key, created on first run (owner-only); back it up,
+                                              # verify needs it; every gate sharing a database needs the same key
+HEAD_LOG_PATH = "database/chain_head.log"     # append-only log of each gate's newest record (proves none was deleted)
 CSV_PATH = "exports/detected_plates.csv"      # CSV copy of every record (opens in Excel)
 IMAGES_DIR = "saved_plates"                   # plate crops, plate_YYYYMMDD_HHMMSS[_n].jpg
 CROP_MARGIN = 0.15                # saved crops are grown by this share of the plate box on each side

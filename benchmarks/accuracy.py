@@ -71,14 +71,14 @@ def video_figures(video: Path, truth_csv: Path, overrides: dict) -> None:
         visits = list(csv.DictReader(handle))
     with tempfile.TemporaryDirectory() as tmp:
         command = [sys.executable, str(PROJECT / "main.py"), "run", "--source", str(video), "--headless",
-                   "--db", f"{tmp}/p.db", "--csv", f"{tmp}/p.csv", "--images-dir", f"{tmp}/img"]
+                   "--data-dir", tmp]
         for key, flag in (("ocr_engine", "--engine"), ("detector", "--detector")):
             if overrides.get(key):
                 command += [flag, overrides[key]]
         start = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
-        rows = sqlite3.connect(f"{tmp}/p.db").execute("SELECT plate, frame FROM plates ORDER BY id").fetchall()
+        rows = sqlite3.connect(f"{tmp}/plates.db").execute("SELECT plate, frame FROM plates ORDER BY id").fetchall()
     right, wrong, duplicates = 0, 0, 0
     for visit in visits:
         first, last = int(visit["first_frame"]), int(visit["last_frame"])

@@ -50,7 +50,7 @@ def run_program(video: Path, extra: list[str], prefix: list[str] = ()) -> tuple[
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory() as tmp:
         command = [*prefix, sys.executable, str(PROJECT / "main.py"), "run", "--source", str(video),
-                   "--db", f"{tmp}/p.db", "--csv", f"{tmp}/p.csv", "--images-dir", f"{tmp}/img", *extra]
+                   "--data-dir", tmp, *extra]
         start = time.perf_counter()
         result = subprocess.run(command, capture_output=True, text=True, check=True)
         wall = time.perf_counter() - start
@@ -71,7 +71,7 @@ def soak_rss(video: Path, loops: int) -> list[float]:
     """RSS of one headless run at the end of each loop of the video (read from its loop log lines)."""
     with tempfile.TemporaryDirectory() as tmp:
         command = [sys.executable, str(PROJECT / "main.py"), "run", "--source", str(video), "--headless",
-                   "--loop", str(loops), "--db", f"{tmp}/p.db", "--csv", f"{tmp}/p.csv", "--images-dir", f"{tmp}/img"]
+                   "--loop", str(loops), "--data-dir", tmp]
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         samples = []
         for line in child.stderr:

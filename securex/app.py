@@ -18,6 +18,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from .capture import VideoSource
+from .chain import Head
 from .dashboard import PlateOverlay, Window, draw_no_signal, draw_panel, draw_plates
 from .domain import Box, Frame, crop, grow_box, iou
 from .duplicates import DuplicateManager
@@ -25,7 +26,7 @@ from .perf import PerfMonitor
 from .plate_rules import same_plate
 from .reader import PlateReader
 from .settings import Settings
-from .storage import RecordStore
+from .storage import RecordStore, StorageError
 from .tracking import Sighting, Track, Tracker
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ class Summary:
     unique: int
     stage_ms: dict[str, float]
     outages: int
+    head: Head
+    store_errors: int
 
     def lines(self) -> list[str]:
         stages = ", ".join(f"{k} {v:.1f} ms" for k, v in self.stage_ms.items()) or "none"
@@ -66,7 +69,10 @@ class Summary:
             f"  saved         {self.saved}",
             f"  unique saved  {self.unique}",
             f"  stage times   {stages}",
-        ] + ([f"  signal lost   {self.outages} time(s)"] if self.outages else [])
+            f"  record chain  gate {self.head.gate}: {self.head.seq} records, head {self.head.hash}",
+        ] + ([f"  signal lost   {self.outages} time(s)"] if self.outages else []) \
+          + ([f"  NOT SAVED     {self.store_errors} time(s) the database could not be written"]
+             if self.store_errors else [])
 
 
 class GateApp:
@@ -84,6 +90,8 @@ class GateApp:
         self.detections = 0
         self.plates_read = 0
         self.saved: list[str] = []
+        self.store_errors = 0
+        self._head = store.head()
         self._unique_today = 0
         self._running = True
         self._last_image: Optional[np.ndarray] = None
@@ -201,11 +209,18 @@ class GateApp:
             log.info("%s seen again within %.0f s: not recorded twice", plate, self.s.duplicate_window_seconds)
             return False
         when = datetime.fromtimestamp(sighting.at).astimezone()
-        with self.perf.stage("store"):
-            record = self.store.save(plate, sighting.read.confidence, when, self.source.spec.label,
-                                     sighting.frame, sighting.crop)
+        try:
+            with self.perf.stage("store"):
+                record = self.store.save(plate, sighting.read.confidence, when, self.source.spec.label,
+                                         sighting.frame, sighting.crop)
+        except StorageError as exc:
+            track.recorded = False  # tried again with the track's next read or when it leaves
+            self.store_errors += 1
+            log.error("%s: free disk space or check the database; the plate is tried again", exc)
+            return False
         self.duplicates.mark_saved(plate, sighting.at)
         self.saved.append(plate)
+        self._head = Head(record.gate, record.seq, record.hash)
         day_start = when.replace(hour=0, minute=0, second=0, microsecond=0).isoformat(timespec="milliseconds")
         self._unique_today = self.store.unique_plates_since(day_start)
         log.info("Saved %s (%.0f%%) frame %d -> record %d, decided at frame %d", plate, 100 * record.confidence,
@@ -258,6 +273,7 @@ class GateApp:
             f"Saved this session: {len(self.saved)}",
             f"Auto-save: {'ON' if self.auto_save else 'OFF'} (A)   Save now: S",
             f"OCR engine: {self.reader.engine.name}",
+            f"Record chain: {self._head.seq} records, head {self._head.hash[:12]}",
             stage or "stage times: -",
             "D: hide dashboard   Q: quit",
         ]
@@ -287,4 +303,5 @@ class GateApp:
 
     def summary(self) -> Summary:
         return Summary(self.perf.elapsed, self.perf.frames, self.perf.average_fps, self.plates_read,
-                       len(self.saved), len(set(self.saved)), self.perf.mean_ms(), self.source.outages)
+                       len(self.saved), len(set(self.saved)), self.perf.mean_ms(), self.source.outages,
+                       self._head, self.store_errors)

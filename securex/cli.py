@@ -43,7 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="SQLite database path (default: DATABASE_PATH)")
+    parser.add_argument("--db", help="database: a SQLite file path or a postgresql:// URL (default: DATABASE_URL)")
+    parser.add_argument("--data-dir", help="keep the database, key, head log, CSV and images in this folder "
+                                           "(trials, tests, a second site); the options below still win")
+    parser.add_argument("--key", help="record signing key file (default: KEY_PATH)")
+    parser.add_argument("--gate", help="this gate's name (default: GATE_NAME)")
     parser.add_argument("--csv", help="CSV export path (default: CSV_PATH)")
     parser.add_argument("--images-dir", help="folder for plate images (default: IMAGES_DIR)")
     parser.add_argument("--engine", choices=("neural", "tesseract"), help="OCR engine (default: OCR_ENGINE)")
@@ -51,10 +55,17 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def overrides_from(args: argparse.Namespace) -> dict:
-    values = {
-        "database_path": args.db, "csv_path": args.csv, "images_dir": args.images_dir,
-        "ocr_engine": args.engine, "detector": args.detector,
+    values = {}
+    if args.data_dir:
+        folder = Path(args.data_dir).expanduser().absolute()
+        values = {"database_url": str(folder / "plates.db"), "key_path": str(folder / "securex.key"),
+                  "head_log_path": str(folder / "chain_head.log"), "csv_path": str(folder / "detected_plates.csv"),
+                  "images_dir": str(folder / "saved_plates")}
+    explicit = {
+        "database_url": args.db, "key_path": args.key, "gate_name": args.gate, "csv_path": args.csv,
+        "images_dir": args.images_dir,        "ocr_engine": args.engine, "detector": args.detector,
     }
+    values.update({k: v for k, v in explicit.items() if v is not None})
     if getattr(args, "command", None) == "run":
         values.update(source=args.source, headless=args.headless, realtime=args.realtime, loops=args.loop)
         if args.no_auto_save:
@@ -160,8 +171,7 @@ def run_command(settings: Settings) -> int:
     if reader is None:
         return EXIT_USAGE
     try:
-        store = RecordStore(resolve_path(settings.database_path), resolve_path(settings.csv_path),
-                            resolve_path(settings.images_dir))
+        store = RecordStore.open(settings)
     except StorageError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE

@@ -40,7 +40,7 @@ class PlateRead:
 
 @dataclass
 class Record:
-    """One saved vehicle passage: a row in the database and the CSV."""
+    """One saved vehicle passage: a row in the database and the CSV, signed into its gate's chain."""
 
     plate: str
     confidence: float
@@ -48,6 +48,14 @@ class Record:
     source: str
     frame: int
     image_path: str
+    gate: str = ""
+    image_sha256: str = ""
+    list_status: str = ""  # "allowed", "flagged", "unknown", or "" when no watchlist is in use
+    listed_plate: str = ""
+    list_distance: Optional[int] = None
+    seq: int = 0  # position in the gate's chain, from 1
+    prev_hash: str = ""
+    hash: str = ""
     id: Optional[int] = None
 
 

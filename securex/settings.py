@@ -83,7 +83,10 @@ class Settings:
     auto_save: bool
     auto_save_threshold: float
     duplicate_window_seconds: float
-    database_path: str
+    gate_name: str
+    database_url: str
+    key_path: str
+    head_log_path: str
     csv_path: str
     images_dir: str
     crop_margin: float
@@ -272,7 +275,9 @@ def _file_problems(s: Settings) -> list[str]:
         if missing:
             problems.append(f"Neural model {', '.join(missing)} not found in {s.neural_models}: run the setup "
                             "(pip install -r requirements.txt) or set NEURAL_MODEL_DIR in config.py")
-    for name in ("database_path", "csv_path", "images_dir"):
+    if not s.gate_name.strip() or len(s.gate_name) > 64 or not s.gate_name.isprintable():
+        problems.append(f"GATE_NAME = {s.gate_name!r} is not usable: give a short name such as \"north-gate\"")
+    for name in ("database_url", "key_path", "head_log_path", "csv_path", "images_dir"):
         if not str(getattr(s, name)).strip():
             problems.append(f"{name.upper()} is empty: give a path in config.py")
     return problems

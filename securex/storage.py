@@ -1,100 +1,191 @@
-"""Records: SQLite (the source of truth), a CSV copy for Excel, and the plate crop images.
+"""Records: the database (the source of truth), a CSV copy for Excel, and the plate crop images.
 
-Order of work per record: the image is written (never over another file), the row is committed to
-SQLite (WAL mode, so a crash or kill keeps every committed row), then appended to the CSV. The CSV
-is only a view: rows it could not take (Excel holds a lock on Windows, disk full) are kept and
-written as soon as the file is writable again.
+Order of work per record: the image is written (never over another file) and hashed, the row is
+signed into the gate's chain and committed (so a crash or kill keeps every committed row), the
+chain head is appended to the head log, then the row is appended to the CSV. The CSV is only a
+view: rows it could not take (Excel holds a lock on Windows, disk full) are kept and written as
+soon as the file is writable again, and `export` rebuilds it from the database at any time.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import logging
-import sqlite3
+import os
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 import cv2
 import numpy as np
 
+from .chain import GENESIS, Head, HeadLog, KeyFileError, load_or_create_key, record_hash
+from .db import RECORD_COLUMNS, Database, DatabaseError, open_database
 from .domain import Record
+from .settings import PROJECT_ROOT, Settings, resolve_path
 
 log = logging.getLogger(__name__)
-CSV_COLUMNS = ("id", "plate", "confidence", "detected_at", "source", "frame", "image_path")
+CSV_COLUMNS = ("id", "gate", "plate", "confidence", "detected_at", "source", "frame", "image_path", "image_sha256",
+               "list_status", "listed_plate", "list_distance")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 JPEG_QUALITY = 95
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS plates (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    plate TEXT NOT NULL,
-    confidence REAL NOT NULL,
-    detected_at TEXT NOT NULL,
-    source TEXT NOT NULL,
-    frame INTEGER NOT NULL,
-    image_path TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS plates_detected_at ON plates (detected_at);
-CREATE INDEX IF NOT EXISTS plates_plate ON plates (plate);
-"""
+SELECT_RECORDS = "SELECT " + ", ".join(RECORD_COLUMNS) + " FROM plates"
 
 
 class StorageError(Exception):
-    """The record store cannot be opened; the message says what to do."""
+    """The record store cannot be opened or written; the message says what to do."""
 
 
 def excel_safe(value: object) -> str:
     """A CSV cell Excel shows as text: cells it would run as a formula get a leading apostrophe."""
-    text = str(value)
+    text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-class RecordStore:
-    def __init__(self, db_path: Path, csv_path: Path, images_dir: Path):
-        self.db_path, self.csv_path, self.images_dir = db_path, csv_path, images_dir
+def write_csv(path: Path, records: Iterable[Record], append: bool = False) -> int:
+    """Write records as CSV rows (header first in a new file); a whole new file replaces the old at once."""
+    rows = [[excel_safe(getattr(r, column)) for column in CSV_COLUMNS] for r in records]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if append and path.exists() and path.stat().st_size > 0:
+        with open(path, "a", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)
+        return len(rows)
+    temporary = path.with_name(path.name + ".tmp")
+    # utf-8-sig: the byte-order mark makes Excel open the file as UTF-8.
+    with open(temporary, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(rows)
+    os.replace(temporary, path)
+    return len(rows)
+
+
+def stored_path(path: Path) -> str:
+    """Image paths are kept relative to the project when inside it, so the folder can be moved."""
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def open_records(settings: Settings, create_key: bool = False) -> tuple[Database, bytes]:
+    """The configured database and signing key, or StorageError with one plain line."""
+    try:
+        database = open_database(settings.database_url, resolve_path)
+    except DatabaseError as exc:
+        raise StorageError(str(exc)) from None
+    try:
+        key = load_or_create_key(resolve_path(settings.key_path), create=False)
+    except KeyFileError as exc:
+        if not create_key or count_records(database) > 0:
+            database.close()
+            if create_key:
+                raise StorageError(f"{exc}. The database already holds signed records, so a new key "
+                                   "would make them all look forged") from None
+            raise StorageError(str(exc)) from None
         try:
-            for folder in (db_path.parent, csv_path.parent, images_dir):
-                folder.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(db_path), check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise StorageError(f"Cannot open the database at {db_path} ({exc}): check the folder exists and "
-                               "is writable, or pass --db PATH") from None
+            key = load_or_create_key(resolve_path(settings.key_path), create=True)
+        except KeyFileError as exc:
+            database.close()
+            raise StorageError(str(exc)) from None
+    return database, key
+
+
+def count_records(database: Database) -> int:
+    return int(database.query("SELECT COUNT(*) FROM plates")[0][0])
+
+
+def fetch_records(database: Database, where: str = "", params: tuple = ()) -> list[Record]:
+    """Records matching an SQL condition (with ? placeholders), in chain order per gate."""
+    sql = SELECT_RECORDS + (f" WHERE {where}" if where else "") + " ORDER BY gate, seq"
+    return [Record(*row) for row in database.query(sql, params)]
+
+
+def date_range_condition(date_from: Optional[str], date_to: Optional[str]) -> tuple[str, tuple]:
+    """SQL condition for records detected from the start of `date_from` to the end of `date_to` (YYYY-MM-DD)."""
+    parts, params = [], []
+    if date_from:
+        parts.append("detected_at >= ?")
+        params.append(date_from)
+    if date_to:
+        parts.append("detected_at < ?")
+        params.append(date_to + "T99")  # sorts after every time of that day
+    return " AND ".join(parts), tuple(params)
+
+
+class RecordStore:
+    """Writes one gate's records: image, signed database row, head log line, CSV row."""
+
+    def __init__(self, database: Database, key: bytes, gate: str, csv_path: Path, images_dir: Path,
+                 head_log: HeadLog):
+        self.db, self._key, self.gate = database, key, gate
+        self.csv_path, self.images_dir, self.head_log = csv_path, images_dir, head_log
+        try:
+            images_dir.mkdir(parents=True, exist_ok=True)
+            csv_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"Cannot create the folders for {images_dir} and {csv_path} ({exc.strerror or exc})")
         self._pending_csv: list[Record] = self._rows_missing_from_csv()
 
+    @classmethod
+    def open(cls, settings: Settings) -> "RecordStore":
+        database, key = open_records(settings, create_key=True)
+        return cls(database, key, settings.gate_name, resolve_path(settings.csv_path),
+                   resolve_path(settings.images_dir), HeadLog(resolve_path(settings.head_log_path), key))
+
     def save(self, plate: str, confidence: float, when: datetime, source: str, frame: int,
-             image: Optional[np.ndarray]) -> Record:
-        """Store one record; returns it with its id. The database row is committed before returning."""
-        image_path = self._write_image(image, when) if image is not None else ""
-        record = Record(plate, round(float(confidence), 4), when.isoformat(timespec="milliseconds"),
-                        source, int(frame), image_path)
-        with self._db:
-            cursor = self._db.execute(
-                "INSERT INTO plates (plate, confidence, detected_at, source, frame, image_path) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (record.plate, record.confidence, record.detected_at, record.source, record.frame, record.image_path))
-        record.id = cursor.lastrowid
+             image: Optional[np.ndarray], match: Optional[dict] = None) -> Record:
+        """Store one record; returns it with its id once committed. Raises StorageError when it cannot."""
+        image_path, digest = self._write_image(image, when) if image is not None else ("", "")
+        record = Record(plate, round(float(confidence), 4), when.isoformat(timespec="milliseconds"), source,
+                        int(frame), image_path, self.gate, digest, **(match or {}))
+        try:
+            with self.db.writing(self.gate) as execute:
+                record.seq, record.prev_hash = self._chain_end(execute)
+                record.seq += 1
+                record.hash = record_hash(self._key, record)
+                columns = [c for c in RECORD_COLUMNS if c != "id"]
+                rows = execute(f"INSERT INTO plates ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+                               "RETURNING id", [getattr(record, c) for c in columns])
+                record.id = int(rows[0][0])
+        except Exception as exc:  # disk full, database locked too long, server gone: say so, lose nothing
+            raise StorageError(f"Record for {plate} could not be written to the database ({exc})") from None
+        self.head_log.append(Head(self.gate, record.seq, record.hash), record.detected_at)
         self._pending_csv.append(record)
         self.flush_csv()
         return record
 
+    def _chain_end(self, execute) -> tuple[int, str]:
+        """The gate's last chain number and hash: its newest record, else its prune anchor, else the start."""
+        rows = execute("SELECT seq, hash FROM plates WHERE gate = ? ORDER BY seq DESC LIMIT 1", (self.gate,))
+        rows = rows or execute("SELECT seq, hash FROM chain_anchor WHERE gate = ?", (self.gate,))
+        return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
+
+    def head(self) -> Head:
+        rows = self.db.query("SELECT seq, hash FROM plates WHERE gate = ? ORDER BY seq DESC LIMIT 1", (self.gate,))
+        return Head(self.gate, int(rows[0][0]), str(rows[0][1])) if rows else Head(self.gate, 0, GENESIS)
+
     def records(self) -> list[Record]:
-        rows = self._db.execute(
-            "SELECT plate, confidence, detected_at, source, frame, image_path, id FROM plates ORDER BY id").fetchall()
-        return [Record(*row) for row in rows]
+        return fetch_records(self.db, "gate = ?", (self.gate,))
 
     def unique_plates_since(self, since_iso: str) -> int:
-        row = self._db.execute("SELECT COUNT(DISTINCT plate) FROM plates WHERE detected_at >= ?", (since_iso,))
-        return int(row.fetchone()[0])
+        rows = self.db.query("SELECT COUNT(DISTINCT plate) FROM plates WHERE gate = ? AND detected_at >= ?",
+                             (self.gate, since_iso))
+        return int(rows[0][0])
 
     def _rows_missing_from_csv(self) -> list[Record]:
         """Database rows the CSV lacks (a crash, or a lock that outlived the last run): written next."""
         last_id = 0
         try:
             with open(self.csv_path, newline="", encoding="utf-8-sig") as handle:
-                for row in csv.DictReader(handle):
+                reader = csv.DictReader(handle)
+                if reader.fieldnames and tuple(reader.fieldnames) != CSV_COLUMNS:
+                    log.warning("CSV %s has other columns (an older SecureX): rebuilt from the database", self.csv_path)
+                    handle.close()
+                    write_csv(self.csv_path, self.records())
+                    return []
+                for row in reader:
                     if (row.get("id") or "").isdigit():
                         last_id = max(last_id, int(row["id"]))
         except FileNotFoundError:
@@ -113,14 +204,7 @@ class RecordStore:
         if not self._pending_csv:
             return True
         try:
-            new_file = not self.csv_path.exists() or self.csv_path.stat().st_size == 0
-            # utf-8-sig: the byte-order mark makes Excel open the file as UTF-8.
-            with open(self.csv_path, "a", newline="", encoding="utf-8-sig" if new_file else "utf-8") as handle:
-                writer = csv.writer(handle)
-                if new_file:
-                    writer.writerow(CSV_COLUMNS)
-                for record in self._pending_csv:
-                    writer.writerow([excel_safe(getattr(record, column)) for column in CSV_COLUMNS])
+            write_csv(self.csv_path, self._pending_csv, append=True)
         except OSError as exc:
             log.warning("CSV %s not writable (%s); %d row(s) kept and retried with the next record",
                         self.csv_path, exc.strerror or exc, len(self._pending_csv))
@@ -128,29 +212,32 @@ class RecordStore:
         self._pending_csv.clear()
         return True
 
-    def _write_image(self, image: np.ndarray, when: datetime) -> str:
-        """Save the crop as plate_YYYYMMDD_HHMMSS[_n].jpg, never replacing an existing file."""
+    def _write_image(self, image: np.ndarray, when: datetime) -> tuple[str, str]:
+        """Save the crop as plate_YYYYMMDD_HHMMSS[_n].jpg, never replacing a file; returns (path, SHA-256)."""
         ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         if not ok:
             log.error("Plate image could not be encoded; record saved without an image")
-            return ""
+            return "", ""
+        data = encoded.tobytes()
         stem = when.strftime("plate_%Y%m%d_%H%M%S")
         for n in range(10000):
             path = self.images_dir / (f"{stem}.jpg" if n == 0 else f"{stem}_{n}.jpg")
             try:
                 with open(path, "xb") as handle:
-                    handle.write(encoded.tobytes())
-                return str(path)
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())  # on disk before the record that names it is committed
+                return stored_path(path), hashlib.sha256(data).hexdigest()
             except FileExistsError:
                 continue
             except OSError as exc:
                 log.error("Plate image %s could not be written (%s); record saved without an image", path, exc)
-                return ""
+                return "", ""
         log.error("Too many images named %s_*.jpg; record saved without an image", stem)
-        return ""
+        return "", ""
 
     def close(self) -> None:
         if not self.flush_csv():
             log.error("%d record(s) are in the database but not yet in %s: close the file in Excel and "
-                      "run SecureX again", len(self._pending_csv), self.csv_path)
-        self._db.close()
+                      "run SecureX again (or: python main.py export)", len(self._pending_csv), self.csv_path)
+        self.db.close()

@@ -19,7 +19,9 @@ def base_settings():
 
 @pytest.fixture
 def settings(base_settings, tmp_path):
-    return base_settings.replace(database_path=str(tmp_path / "db" / "plates.db"),
+    return base_settings.replace(database_url=str(tmp_path / "db" / "plates.db"),
+                                 key_path=str(tmp_path / "db" / "test.key"),
+                                 head_log_path=str(tmp_path / "db" / "head.log"),
                                  csv_path=str(tmp_path / "exports" / "plates.csv"),
                                  images_dir=str(tmp_path / "images"))
 

@@ -22,7 +22,7 @@ def securex(*args, timeout=300):
 
 
 def store_args(tmp_path):
-    return ["--db", tmp_path / "plates.db", "--csv", tmp_path / "plates.csv", "--images-dir", tmp_path / "img"]
+    return ["--data-dir", tmp_path]
 
 
 def test_read_json_contract(tmp_path):
@@ -68,7 +68,7 @@ def test_headless_run_records_each_visit_once(tmp_path):
     assert "SecureX session summary" in result.stdout and "average FPS" in result.stdout
     rows = records(tmp_path)
     assert [r[1] for r in rows] == ["ABC1234", "XYZ9876"]
-    with open(tmp_path / "plates.csv", newline="", encoding="utf-8-sig") as handle:
+    with open(tmp_path / "detected_plates.csv", newline="", encoding="utf-8-sig") as handle:
         csv_rows = list(csv.DictReader(handle))
     assert [(int(r["id"]), r["plate"], int(r["frame"]), r["image_path"]) for r in csv_rows] == \
         [(r[0], r[1], r[5], r[6]) for r in rows]

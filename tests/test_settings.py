@@ -26,7 +26,8 @@ def config_with(**changes):
     ({"PLATE_FORMATS": {"br": ["LLLXNNN"]}}, "PLATE_FORMATS['br'] must be a list of patterns"),
     ({"PLATE_ALLOWED_CHARS": "abc"}, "PLATE_ALLOWED_CHARS must hold upper-case letters and digits only"),
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL = 'LOUD' is unknown"),
-    ({"DATABASE_PATH": " "}, "DATABASE_PATH is empty"),
+    ({"DATABASE_URL": " "}, "DATABASE_URL is empty"),
+    ({"GATE_NAME": ""}, "GATE_NAME = '' is not usable"),
 ])
 def test_each_bad_setting_is_one_plain_line(changes, expected):
     with pytest.raises(ConfigError) as caught:
@@ -57,8 +58,8 @@ def test_cli_reports_config_error_with_exit_2_and_no_traceback(monkeypatch, caps
 
 
 def test_command_line_overrides_config(tmp_path):
-    s = load_settings({"database_path": str(tmp_path / "x.db"), "auto_save": False, "source": "clip.avi"})
-    assert s.database_path == str(tmp_path / "x.db") and s.auto_save is False and s.source == "clip.avi"
+    s = load_settings({"database_url": str(tmp_path / "x.db"), "auto_save": False, "source": "clip.avi"})
+    assert s.database_url == str(tmp_path / "x.db") and s.auto_save is False and s.source == "clip.avi"
 
 
 def test_tesseract_found_on_path(base_settings):

@@ -3,6 +3,7 @@ import sqlite3
 from datetime import datetime, timezone
 
 import numpy as np
+import pytest
 
 from securex.storage import CSV_COLUMNS, RecordStore, excel_safe
 
@@ -10,8 +11,10 @@ WHEN = datetime(2026, 11, 26, 8, 30, 5, tzinfo=timezone.utc)
 CROP = np.full((20, 60, 3), 200, np.uint8)
 
 
-def store_in(tmp_path, csv_name="plates.csv"):
-    return RecordStore(tmp_path / "db" / "plates.db", tmp_path / "exports" / csv_name, tmp_path / "images")
+@pytest.fixture
+def store_in(settings):
+    """Opens the record store of the test's settings (a new RecordStore each call, like a new run)."""
+    return lambda tmp_path=None: RecordStore.open(settings)
 
 
 def read_csv(path):
@@ -19,7 +22,7 @@ def read_csv(path):
         return list(csv.DictReader(handle))
 
 
-def test_record_goes_to_database_csv_and_image(tmp_path):
+def test_record_goes_to_database_csv_and_image(tmp_path, store_in):
     store = store_in(tmp_path)
     first = store.save("ABC1234", 0.91234, WHEN, "camera 0", 12, CROP)
     second = store.save("XYZ9876", 0.8, WHEN, "camera 0", 13, CROP)
@@ -39,7 +42,7 @@ def test_record_goes_to_database_csv_and_image(tmp_path):
         ("ABC1234", 12, rows[0]["image_path"]), ("XYZ9876", 13, rows[1]["image_path"])]
 
 
-def test_header_written_once_across_runs(tmp_path):
+def test_header_written_once_across_runs(tmp_path, store_in):
     for plate in ("AAA1111", "BBB2222"):
         store = store_in(tmp_path)
         store.save(plate, 0.9, WHEN, "cam", 1, CROP)
@@ -48,7 +51,7 @@ def test_header_written_once_across_runs(tmp_path):
     assert [r["plate"] for r in rows] == ["AAA1111", "BBB2222"]
 
 
-def test_unwritable_csv_keeps_rows_until_it_is_writable(tmp_path):
+def test_unwritable_csv_keeps_rows_until_it_is_writable(tmp_path, store_in):
     blocked = tmp_path / "exports" / "plates.csv"
     blocked.mkdir(parents=True)  # a path that cannot be opened as a file, like one Excel has locked
     store = store_in(tmp_path)
@@ -63,7 +66,7 @@ def test_unwritable_csv_keeps_rows_until_it_is_writable(tmp_path):
     assert [r["plate"] for r in read_csv(blocked)] == ["ABC1234", "XYZ9876", "JKL5555"]
 
 
-def test_rows_missing_from_csv_are_written_on_next_start(tmp_path):
+def test_rows_missing_from_csv_are_written_on_next_start(tmp_path, store_in):
     store = store_in(tmp_path)
     store.save("ABC1234", 0.9, WHEN, "cam", 1, CROP)
     store.close()
@@ -73,7 +76,7 @@ def test_rows_missing_from_csv_are_written_on_next_start(tmp_path):
     assert [r["plate"] for r in read_csv(tmp_path / "exports" / "plates.csv")] == ["ABC1234"]
 
 
-def test_formula_cells_are_neutralised(tmp_path):
+def test_formula_cells_are_neutralised(tmp_path, store_in):
     assert excel_safe("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert excel_safe("+1") == "'+1" and excel_safe("@A1") == "'@A1" and excel_safe("-2") == "'-2"
     assert excel_safe("ABC1234") == "ABC1234"

@@ -70,7 +70,7 @@ def test_window_keys_and_screenshots(display, tmp_path):
     with open(log_path, "w") as log:
         program = subprocess.Popen(
             [sys.executable, str(PROJECT / "main.py"), "--source", str(clip), "--realtime", "--no-auto-save",
-             "--db", str(db), "--csv", str(tmp_path / "plates.csv"), "--images-dir", str(tmp_path / "img")],
+             "--data-dir", str(tmp_path)],
             env=env, stdout=subprocess.PIPE, stderr=log, text=True, cwd=PROJECT)
     try:
         search = ["xdotool", "search", "--name", "^SecureX$"]

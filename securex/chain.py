@@ -1,0 +1,204 @@
+"""Tamper evidence: every record is chained to the one before it with a keyed hash (HMAC-SHA256).
+
+Each gate keeps its own chain: record `seq` n stores the hash of record n-1 (`prev_hash`) and
+`hash = HMAC(key, fields of n + prev_hash)`. The key lives in a file outside the database, so a
+row edited, inserted or deleted in the database no longer fits the chain. Deleting the newest rows
+leaves a shorter chain that is still consistent, so the chain head (count and last hash) is also
+appended to a separate head log after each record and shown on screen: `verify` compares the two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .domain import Record
+
+log = logging.getLogger(__name__)
+GENESIS = "0" * 64  # prev_hash of a gate's first record
+KEY_BYTES = 32
+
+
+class KeyFileError(Exception):
+    """The signing key cannot be read or created; the message says what to do."""
+
+
+def load_or_create_key(path: Path, create: bool) -> bytes:
+    """The signing key; created (owner-only, 0600) on the first run when `create` is set."""
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        if not create:
+            raise KeyFileError(f"Key file not found at {path}: records can only be checked with the key that "
+                            "signed them (set KEY_PATH in config.py)") from None
+    except (OSError, ValueError) as exc:
+        raise KeyFileError(f"Key file {path} cannot be read ({exc}): restore it from your backup") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(KEY_BYTES)
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise KeyFileError(f"Key file {path} cannot be created ({exc.strerror or exc}): check the folder "
+                        "is writable or set KEY_PATH in config.py") from None
+    with os.fdopen(handle, "w", encoding="ascii") as out:
+        out.write(key.hex() + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    log.info("Created the record signing key %s: back it up, verify needs it", path)
+    return key
+
+
+def record_hash(key: bytes, record: Record) -> str:
+    """HMAC-SHA256 over the record's fields and the previous record's hash (the id is the database's own)."""
+    fields = [record.gate, record.seq, record.plate, record.confidence, record.detected_at, record.source,
+              record.frame, record.image_path, record.image_sha256, record.list_status, record.listed_plate,
+              record.list_distance, record.prev_hash]
+    message = json.dumps(fields, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def file_sha256(path: Path) -> Optional[str]:
+    """SHA-256 of a file's bytes, or None when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 16), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+# --- the head log -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Head:
+    gate: str
+    seq: int
+    hash: str
+
+
+def _head_mac(key: bytes, gate: str, seq: int, last_hash: str) -> str:
+    return hmac.new(key, f"head|{gate}|{seq}|{last_hash}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+class HeadLog:
+    """Append-only file of chain heads, one JSON line per record written (each line signed)."""
+
+    def __init__(self, path: Path, key: bytes):
+        self.path, self._key = path, key
+
+    def append(self, head: Head, when: str) -> None:
+        line = json.dumps({"at": when, "gate": head.gate, "seq": head.seq, "hash": head.hash,
+                           "mac": _head_mac(self._key, head.gate, head.seq, head.hash)}) + "\n"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(handle, line.encode("utf-8"))  # one write: a crash cannot interleave two lines
+                os.fsync(handle)
+            finally:
+                os.close(handle)
+        except OSError as exc:
+            log.error("Head log %s not written (%s): deletion of the newest records cannot be proven",
+                      self.path, exc.strerror or exc)
+
+    def latest(self) -> tuple[dict[str, Head], list[str]]:
+        """The last signed head per gate, and the problems found in the log itself."""
+        heads: dict[str, Head] = {}
+        problems: list[str] = []
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return heads, problems
+        for number, line in enumerate(lines, 1):
+            try:
+                item = json.loads(line)
+                head = Head(str(item["gate"]), int(item["seq"]), str(item["hash"]))
+                mac = str(item["mac"])
+            except (ValueError, KeyError, TypeError):
+                if number < len(lines):  # a torn last line is a crash mid-write, not tampering
+                    problems.append(f"head log line {number}: unreadable (edited)")
+                continue
+            if not hmac.compare_digest(mac, _head_mac(self._key, head.gate, head.seq, head.hash)):
+                problems.append(f"head log line {number}: signature does not match (edited)")
+                continue
+            if head.gate in heads and head.seq < heads[head.gate].seq:
+                continue
+            heads[head.gate] = head
+        return heads, problems
+
+
+# --- verification ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Anchor:
+    """Where a gate's chain starts after old records were pruned: the last pruned record's seq and hash."""
+
+    gate: str
+    seq: int
+    hash: str
+    mac: str
+
+
+def anchor_mac(key: bytes, gate: str, seq: int, last_hash: str) -> str:
+    return hmac.new(key, f"anchor|{gate}|{seq}|{last_hash}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def verify_chain(key: bytes, records: list[Record], anchor: Optional[Anchor]) -> list[str]:
+    """Problems in one gate's chain (records in seq order): edited, inserted and deleted records."""
+    problems = []
+    seq, prev = 0, GENESIS
+    if anchor is not None:
+        if hmac.compare_digest(anchor.mac, anchor_mac(key, anchor.gate, anchor.seq, anchor.hash)):
+            seq, prev = anchor.seq, anchor.hash
+        else:
+            problems.append(f"gate {anchor.gate}: prune anchor signature does not match (edited)")
+    for i, record in enumerate(records):
+        valid = hmac.compare_digest(record.hash, record_hash(key, record))
+        if not valid:
+            following = records[i + 1] if i + 1 < len(records) else None
+            if following is not None and following.prev_hash == prev:
+                problems.append(f"record {record.id}: inserted (not part of the chain)")
+                continue
+            problems.append(f"record {record.id}: edited (its signature does not match its fields)")
+        elif record.seq != seq + 1:
+            missing = record.seq - seq - 1
+            what = f"{missing} record(s) deleted before it" if missing > 0 else "out of order"
+            problems.append(f"record {record.id}: {what} (chain number {seq} then {record.seq})")
+        elif record.prev_hash != prev:
+            problems.append(f"record {record.id}: the record before it was altered (chain link broken)")
+        seq, prev = record.seq, record.hash
+    return problems
+
+
+def verify_head(gate: str, records: list[Record], head: Optional[Head]) -> list[str]:
+    """Newest records deleted: the head log knows a longer chain than the database holds."""
+    if head is None:
+        return []
+    last_seq = records[-1].seq if records else 0
+    if last_seq < head.seq:
+        return [f"gate {gate}: newest record(s) deleted (head log: {head.seq} records, database ends at "
+                f"chain number {last_seq})"]
+    at_head = next((r for r in records if r.seq == head.seq), None)
+    if at_head is not None and at_head.hash != head.hash:
+        return [f"record {at_head.id}: does not match the head log (replaced)"]
+    return []
+
+
+def verify_images(records: Iterable[Record], resolve) -> list[str]:
+    problems = []
+    for record in records:
+        if not record.image_path:
+            continue
+        digest = file_sha256(resolve(record.image_path))
+        if digest is None:
+            problems.append(f"record {record.id}: image missing ({record.image_path})")
+        elif digest != record.image_sha256:
+            problems.append(f"record {record.id}: image changed ({record.image_path})")
+    return problems
