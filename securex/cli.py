@@ -17,11 +17,12 @@ os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(100_000_000))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .settings import ConfigError, Settings, load_settings, resolve_path  # noqa: E402
+from .commands import day, export_command, verify_command  # noqa: E402
+from .settings import ConfigError, Settings, load_settings  # noqa: E402
 
 log = logging.getLogger("securex")
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("run", "read")
+from .commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE  # noqa: E402
+COMMANDS = ("run", "read", "verify", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("images", nargs="+", help="image files")
     read.add_argument("--json", action="store_true", help="one JSON line per image")
     _add_common(read)
+    verify = commands.add_parser("verify", help="check that no record was edited, inserted or deleted")
+    _add_common(verify)
+    export = commands.add_parser("export", help="rebuild the CSV from the database (optionally a date range)")
+    export.add_argument("--from", dest="date_from", type=day, help="first day, YYYY-MM-DD")
+    export.add_argument("--to", dest="date_to", type=day, help="last day, YYYY-MM-DD")
+    export.add_argument("--out", help="CSV file to write (default: CSV_PATH, or a dated file for a range)")
+    _add_common(export)
     return parser
 
 
@@ -87,6 +95,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         datefmt="%H:%M:%S")
     if args.command == "read":
         return read_command(settings, args.images, args.json)
+    if args.command == "verify":
+        return verify_command(settings)
+    if args.command == "export":
+        return export_command(settings, args.date_from, args.date_to, args.out)
     return run_command(settings)
 
 

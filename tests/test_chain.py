@@ -1,0 +1,98 @@
+"""Tamper evidence: each kind of change to the records is caught by `verify`."""
+
+import shutil
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from securex.cli import main
+from securex.commands import verify_command
+from securex.storage import RecordStore
+
+START = datetime(2026, 11, 26, 8, 0, 0, tzinfo=timezone.utc)
+PLATES = ["ABC1234", "XYZ9876", "JKL5678", "MNO4321", "PQR1111"]
+
+
+@pytest.fixture
+def check(settings, capsys):
+    """Five signed records with images; `check()` runs verify on them and returns (exit code, output)."""
+    store = RecordStore.open(settings)
+    for n, plate in enumerate(PLATES):
+        crop = np.full((24, 80, 3), 40 * n, np.uint8)
+        store.save(plate, 0.9, START + timedelta(seconds=n), "camera 0", 10 * n, crop)
+    store.close()
+
+    def run():
+        code = verify_command(settings)
+        return code, capsys.readouterr().out
+    return run
+
+
+def sql(settings, statement, params=()):
+    db = sqlite3.connect(settings.database_url)
+    with db:
+        db.execute(statement, params)
+    db.close()
+
+
+def test_untouched_records_verify(check):
+    code, out = check()
+    assert code == 0 and out.strip() == "OK: 5 records, chain intact"
+
+
+def test_edited_record_is_caught(check, settings):
+    sql(settings, "UPDATE plates SET plate = 'ABC1235' WHERE id = 2")
+    code, out = check()
+    assert code == 1 and "record 2: edited" in out
+
+
+def test_deleted_middle_record_is_caught(check, settings):
+    sql(settings, "DELETE FROM plates WHERE id = 3")
+    code, out = check()
+    assert code == 1 and "record 4: 1 record(s) deleted before it" in out
+
+
+def test_deleted_newest_records_are_caught_by_the_head_log(check, settings):
+    sql(settings, "DELETE FROM plates WHERE id >= 4")
+    code, out = check()
+    assert code == 1 and "newest record(s) deleted (head log: 5 records, database ends at chain number 3)" in out
+
+
+def test_inserted_record_is_caught(check, settings):
+    row = sqlite3.connect(settings.database_url).execute(
+        "SELECT gate, seq, plate, confidence, detected_at, source, frame, image_path, image_sha256, list_status, "
+        "listed_plate, list_distance, prev_hash, hash FROM plates WHERE id = 2").fetchone()
+    forged = list(row)
+    forged[2], forged[13] = "FAKE123", "f" * 64
+    sql(settings, "UPDATE plates SET seq = seq + 100 WHERE id > 2")  # make room in the chain numbering
+    sql(settings, "INSERT INTO plates (gate, seq, plate, confidence, detected_at, source, frame, image_path, "
+        "image_sha256, list_status, listed_plate, list_distance, prev_hash, hash) VALUES "
+        "(?, 3, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [forged[0], *forged[2:12], row[13], forged[13]])
+    code, out = check()
+    assert code == 1 and "record 6: inserted" in out
+
+
+def test_swapped_and_missing_images_are_caught(check, settings):
+    images = sorted(Path(settings.images_dir).iterdir())
+    shutil.copyfile(images[0], images[1])
+    images[2].unlink()
+    code, out = check()
+    assert code == 1 and "record 2: image changed" in out and "record 3: image missing" in out
+
+
+def test_edited_head_log_is_caught(check, settings):
+    path = Path(settings.head_log_path)
+    lines = path.read_text().splitlines()
+    lines[1] = lines[1].replace('"seq": 2', '"seq": 9')
+    path.write_text("\n".join(lines) + "\n")
+    code, out = check()
+    assert code == 1 and "head log line 2: signature does not match" in out
+
+
+def test_verify_without_the_key_is_one_line_exit_2(check, settings, capsys, tmp_path):
+    code = main(["verify", "--db", settings.database_url, "--key", str(tmp_path / "none.key")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("Key file not found") and len(err.strip().splitlines()) == 1
