@@ -1,8 +1,11 @@
+import queue
 import time
 
+import numpy as np
 import pytest
 
 import synth
+from securex import capture
 from securex.capture import SourceError, VideoSource, parse_source
 from securex.perf import PerfMonitor
 
@@ -60,3 +63,57 @@ def test_nested_stage_is_not_counted_twice():
             time.sleep(0.05)
     assert perf.mean_ms()["store"] >= 45
     assert perf.mean_ms()["track"] < 40
+
+
+class DroppingStream:
+    """A stand-in for cv2.VideoCapture on a network camera: 5 frames, then down for 0.4 s, then back."""
+
+    opened = 0
+    down_until = 0.0
+
+    def __init__(self, target=None):
+        DroppingStream.opened += 1
+        self._first = DroppingStream.opened == 1
+        self._given = 0
+
+    def isOpened(self):
+        return time.monotonic() >= DroppingStream.down_until
+
+    def read(self):
+        if self._first and self._given == 5:
+            DroppingStream.down_until = time.monotonic() + 0.4
+            return False, None
+        if not self.isOpened():
+            return False, None
+        self._given += 1
+        time.sleep(0.03)  # a camera's frame interval
+        return True, np.zeros((48, 64, 3), np.uint8)
+
+    def get(self, prop):
+        return 0.0
+
+    def set(self, prop, value):
+        return True
+
+    def release(self):
+        pass
+
+
+def test_stream_that_stops_is_reported_and_reconnected(monkeypatch, caplog):
+    monkeypatch.setattr(capture.cv2, "VideoCapture", DroppingStream)
+    monkeypatch.setattr(capture, "RECONNECT_FIRST_WAIT", 0.01)
+    DroppingStream.opened, DroppingStream.down_until = 0, 0.0
+    source = VideoSource(parse_source("rtsp://camera.local/live"), 640, 480, 25, reconnect_max_seconds=1).start()
+    seen, lost_seen = 0, False
+    deadline = time.monotonic() + 10
+    while seen < 8 and time.monotonic() < deadline:
+        try:
+            source.read(timeout=0.05)
+            seen += 1
+        except queue.Empty:
+            lost_seen = lost_seen or source.signal_lost
+    source.close()
+    assert seen >= 6  # frames from before the drop and after the reconnect
+    assert lost_seen and source.outages >= 1 and DroppingStream.opened >= 3
+    assert "No signal from rtsp://camera.local/live; reconnecting" in caplog.text
+    assert "Signal back" in caplog.text

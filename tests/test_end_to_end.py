@@ -3,22 +3,15 @@
 import csv
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import cv2
 import pytest
 
 import synth
-from conftest import PROJECT
+from program import securex
 
 pytestmark = pytest.mark.slow
-
-
-def securex(*args, timeout=300):
-    return subprocess.run([sys.executable, str(PROJECT / "main.py"), *map(str, args)], capture_output=True,
-                          text=True, timeout=timeout, cwd=PROJECT)
 
 
 def store_args(tmp_path):

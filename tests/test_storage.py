@@ -1,10 +1,13 @@
+import builtins
 import csv
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from securex.commands import export_command
 from securex.storage import CSV_COLUMNS, RecordStore, excel_safe
 
 WHEN = datetime(2026, 11, 26, 8, 30, 5, tzinfo=timezone.utc)
@@ -84,3 +87,39 @@ def test_formula_cells_are_neutralised(tmp_path, store_in):
     store.save("ABC1234", 0.9, WHEN, "=cmd|' /C calc'!A0", 1, CROP)
     store.close()
     assert read_csv(tmp_path / "exports" / "plates.csv")[0]["source"].startswith("'=")
+
+
+def test_csv_locked_by_excel_keeps_rows_then_catches_up(tmp_path, store_in, monkeypatch, settings):
+    """Excel on Windows holds the CSV open: opening it fails with PermissionError until it is closed."""
+    real_open = builtins.open
+    locked = {"on": True}
+
+    def open_unless_locked(file, *args, **kwargs):
+        if locked["on"] and Path(str(file)).name.startswith(Path(settings.csv_path).name):
+            raise PermissionError(13, "The process cannot access the file because it is being used")
+        return real_open(file, *args, **kwargs)
+
+    store = store_in()
+    store.save("ABC1234", 0.9, WHEN, "cam", 1, CROP)
+    monkeypatch.setattr(builtins, "open", open_unless_locked)
+    store.save("XYZ9876", 0.9, WHEN, "cam", 2, CROP)
+    store.save("JKL5555", 0.9, WHEN, "cam", 3, CROP)
+    assert store.pending_csv_rows == 2 and len(store.records()) == 3
+    locked["on"] = False
+    assert store.flush_csv() and store.pending_csv_rows == 0
+    store.close()
+    assert [r["plate"] for r in read_csv(settings.csv_path)] == ["ABC1234", "XYZ9876", "JKL5555"]
+
+
+def test_export_rebuilds_the_csv_and_date_ranges(tmp_path, store_in, settings, capsys):
+    store = store_in()
+    for n, plate in enumerate(["AAA1111", "BBB2222", "CCC3333"]):
+        store.save(plate, 0.9, WHEN + timedelta(days=n), "cam", n, CROP)
+    store.close()
+    Path(settings.csv_path).unlink()
+    assert export_command(settings, None, None, None) == 0
+    assert [r["plate"] for r in read_csv(settings.csv_path)] == ["AAA1111", "BBB2222", "CCC3333"]
+    assert export_command(settings, "2026-11-27", "2026-11-27", None) == 0
+    ranged = Path(settings.csv_path).with_name("plates_2026-11-27_2026-11-27.csv")
+    assert [r["plate"] for r in read_csv(ranged)] == ["BBB2222"]
+    assert "Exported 1 records" in capsys.readouterr().out
