@@ -81,6 +81,16 @@ HEAD_LOG_PATH = "database/chain_head.log"     # append-only log of each gate's n
 CSV_PATH = "exports/detected_plates.csv"      # CSV copy of every record (opens in Excel)
 IMAGES_DIR = "saved_plates"                   # plate crops, plate_YYYYMMDD_HHMMSS[_n].jpg
 CROP_MARGIN = 0.15                # saved crops are grown by this share of the plate box on each side
+RETENTION_DAYS = None             # `python main.py prune` removes records and images older than this; None = keep all
+
+# --- Access lists and alerts -----------------------------------------------------------------
+WATCHLIST_PATH = "database/watchlist.csv"     # allowed/flagged plates (CSV: plate,list,note,valid_until);
+                                              # no file or an empty one = no list in use (no UNKNOWN shown)
+WATCHLIST_MAX_DISTANCE = 1        # a read this many edits from a listed plate still matches it (0 = exact only)
+ALERT_COMMAND = None              # program run for each decided plate with PLATE STATUS appended, as a list,
+                                  # e.g. ["python", "scripts/open_barrier.py"]; never run through a shell
+ALERT_TIMEOUT_SECONDS = 10.0      # an alert command still running after this is stopped
+REPORTS_DIR = "exports"           # where `report` writes its chart
 
 # --- Window ----------------------------------------------------------------------------------
 SHOW_DASHBOARD = True             # show the dashboard panel at start (toggle with D)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,22 +18,25 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .alerts import AlertCommand
 from .capture import VideoSource
 from .chain import Head
-from .dashboard import PlateOverlay, Window, draw_no_signal, draw_panel, draw_plates
+from .dashboard import PlateOverlay, Window, draw_alert, draw_no_signal, draw_panel, draw_plates
 from .domain import Box, Frame, crop, grow_box, iou
 from .duplicates import DuplicateManager
 from .perf import PerfMonitor
 from .plate_rules import same_plate
 from .reader import PlateReader
-from .settings import Settings
+from .settings import Settings, resolve_path
 from .storage import RecordStore, StorageError
 from .tracking import Sighting, Track, Tracker
+from .watchlist import FLAGGED, Watchlist
 
 log = logging.getLogger(__name__)
 LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL
 NO_SIGNAL_SIZE = (720, 1280, 3)
 SHOWN_AFTER_MISSED = 1  # a track's box stays on screen for this many detector runs without it
+WATCHLIST_CHECK_SECONDS = 2.0  # how often the watchlist file is checked for changes
 SAME_PLATE_EDITS = 1  # a settled track's recheck read within this many edits is still its plate
 
 
@@ -57,6 +61,7 @@ class Summary:
     outages: int
     head: Head
     store_errors: int
+    flagged: int
 
     def lines(self) -> list[str]:
         stages = ", ".join(f"{k} {v:.1f} ms" for k, v in self.stage_ms.items()) or "none"
@@ -68,6 +73,7 @@ class Summary:
             f"  plates read   {self.plates_read}",
             f"  saved         {self.saved}",
             f"  unique saved  {self.unique}",
+            f"  flagged       {self.flagged}",
             f"  stage times   {stages}",
             f"  record chain  gate {self.head.gate}: {self.head.seq} records, head {self.head.hash}",
         ] + ([f"  signal lost   {self.outages} time(s)"] if self.outages else []) \
@@ -95,6 +101,12 @@ class GateApp:
         self._unique_today = 0
         self._running = True
         self._last_image: Optional[np.ndarray] = None
+        path = resolve_path(settings.watchlist_path) if settings.watchlist_path else None
+        self.watchlist = Watchlist(path, settings.watchlist_max_distance)
+        self._watchlist_checked = time.monotonic()
+        self.alert_command = AlertCommand(settings.alert_command, settings.alert_timeout_seconds)
+        self.alerts: list[str] = []  # flagged vehicles not yet acknowledged (key F)
+        self.flagged_events = 0
 
     # --- the loop ------------------------------------------------------------------------------
     def run(self) -> Summary:
@@ -128,6 +140,7 @@ class GateApp:
                        if t.settled and frame.index - t.last_read_frame < self.s.settled_recheck_frames]
             self._pending.append((frame.index, self._pool.submit(self._analyse, frame, settled)))
         self._apply_finished(frame.index)
+        self._check_watchlist()
         self._show(frame)
         self.perf.frame_done()
         if self._progress:
@@ -184,8 +197,10 @@ class GateApp:
             if not track.votes:
                 self.plates_read += 1
             track.add_read(sighting)
-            if track.update_settled(self.s.vote_min_reads, self.s.vote_settle_share) and self.auto_save:
-                self._auto_save(track)
+            if track.update_settled(self.s.vote_min_reads, self.s.vote_settle_share):
+                self._announce(track)
+                if self.auto_save:
+                    self._auto_save(track)
         for track in ended:
             self._end_track(track)
 
@@ -197,14 +212,38 @@ class GateApp:
     def _end_track(self, track: Track) -> None:
         """A track leaving unsettled is settled on fewer reads, so a fast car is still recorded."""
         track.update_settled(self.s.vote_min_reads_at_end, self.s.vote_settle_share)
-        if track.settled and self.auto_save:
-            self._auto_save(track)
+        if track.settled:
+            self._announce(track)
+            if self.auto_save:
+                self._auto_save(track)
+
+    def _announce(self, track: Track) -> None:
+        """A plate is decided: look it up in the lists, raise the alert for a flagged one, run the alert command."""
+        if track.announced or track.winner is None:
+            return
+        track.announced = True
+        plate = track.winner.read.text
+        track.decision = self.watchlist.match(plate)
+        if track.decision is not None and track.decision.status == FLAGGED:
+            self.flagged_events += 1
+            note = f": {track.decision.note}" if track.decision.note else ""
+            self.alerts.append(f"FLAGGED {plate}{note}")
+            log.warning("FLAGGED vehicle %s (listed as %s)%s", plate, track.decision.listed_plate, note)
+        self.alert_command.notify(plate, track.decision.status if track.decision else "none")
+
+    def _check_watchlist(self) -> None:
+        now = time.monotonic()
+        if now - self._watchlist_checked >= WATCHLIST_CHECK_SECONDS:
+            self._watchlist_checked = now
+            self.watchlist.reload_if_changed()
 
     def _record(self, track: Track) -> bool:
         """Save the track's winning read unless the same plate was saved within the duplicate window."""
+        self._announce(track)
         sighting = track.winner
         track.recorded = True
         plate = sighting.read.text
+        match = track.decision.record_fields() if track.decision is not None else None
         if self.duplicates.is_duplicate(plate, sighting.at):
             log.info("%s seen again within %.0f s: not recorded twice", plate, self.s.duplicate_window_seconds)
             return False
@@ -212,7 +251,7 @@ class GateApp:
         try:
             with self.perf.stage("store"):
                 record = self.store.save(plate, sighting.read.confidence, when, self.source.spec.label,
-                                         sighting.frame, sighting.crop)
+                                         sighting.frame, sighting.crop, match)
         except StorageError as exc:
             track.recorded = False  # tried again with the track's next read or when it leaves
             self.store_errors += 1
@@ -247,11 +286,15 @@ class GateApp:
             overlays = []
             for track in self._visible_tracks():
                 winner = track.winner
+                decision = track.decision
                 overlays.append(PlateOverlay(track.box, winner.read.text if winner else "",
-                                             winner.read.confidence if winner else 0.0, track.recorded))
+                                             winner.read.confidence if winner else 0.0, track.recorded,
+                                             decision.status if decision else "", decision.note if decision else ""))
             draw_plates(image, overlays)
             if self.show_dashboard:
                 draw_panel(image, self.dashboard_lines())
+            if self.alerts:
+                draw_alert(image, self.alerts[-1], len(self.alerts))
             self._last_image = image
         self._handle_key(self.window.show(image))
 
@@ -274,8 +317,9 @@ class GateApp:
             f"Auto-save: {'ON' if self.auto_save else 'OFF'} (A)   Save now: S",
             f"OCR engine: {self.reader.engine.name}",
             f"Record chain: {self._head.seq} records, head {self._head.hash[:12]}",
+            f"Watchlist: {self.watchlist.size} entries   Flagged: {self.flagged_events}",
             stage or "stage times: -",
-            "D: hide dashboard   Q: quit",
+            "D: hide dashboard   F: acknowledge alert   Q: quit",
         ]
 
     def _handle_key(self, key: Optional[str]) -> None:
@@ -289,6 +333,9 @@ class GateApp:
         elif key == "d":
             self.show_dashboard = not self.show_dashboard
             log.info("Dashboard %s", "shown" if self.show_dashboard else "hidden")
+        elif key == "f" and self.alerts:
+            log.info("Alert acknowledged: %s", "; ".join(self.alerts))
+            self.alerts.clear()
         elif key in ("q", "\x1b"):
             self._running = False
 
@@ -300,8 +347,9 @@ class GateApp:
         for track in self.tracker.end_all():
             self._end_track(track)
         self._pool.shutdown(wait=True)
+        self.alert_command.close()
 
     def summary(self) -> Summary:
         return Summary(self.perf.elapsed, self.perf.frames, self.perf.average_fps, self.plates_read,
                        len(self.saved), len(set(self.saved)), self.perf.mean_ms(), self.source.outages,
-                       self._head, self.store_errors)
+                       self._head, self.store_errors, self.flagged_events)

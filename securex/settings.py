@@ -90,6 +90,12 @@ class Settings:
     csv_path: str
     images_dir: str
     crop_margin: float
+    retention_days: Optional[int]
+    watchlist_path: Optional[str]
+    watchlist_max_distance: int
+    alert_command: Optional[list]
+    alert_timeout_seconds: float
+    reports_dir: str
     show_dashboard: bool
     window_title: str
     fps_window_seconds: float
@@ -188,7 +194,7 @@ def _type_problems(s: Settings) -> list[str]:
         kind = f.type.replace("Optional[", "").rstrip("]")
         if value is None and f.type.startswith("Optional"):
             continue
-        expected = {"int": int, "float": (int, float), "str": str, "bool": bool, "dict": dict}.get(kind)
+        expected = {"int": int, "float": (int, float), "str": str, "bool": bool, "dict": dict, "list": (list, tuple)}.get(kind)
         ok = isinstance(value, expected) if expected else True
         if kind in ("int", "float") and isinstance(value, bool):
             ok = False
@@ -224,7 +230,7 @@ def validate(s: Settings) -> list[str]:
         ("vote_min_reads", 1, 100), ("vote_min_reads_at_end", 1, 100), ("vote_settle_share", 0.0, 1.0), ("max_tracks", 1, 1000),
         ("ocr_workers", 1, 32), ("pipeline_lag_frames", 1, 100),
         ("auto_save_threshold", 0, 1), ("duplicate_window_seconds", 0, 86400), ("crop_margin", 0, 1),
-        ("fps_window_seconds", 0.2, 60),
+        ("fps_window_seconds", 0.2, 60), ("watchlist_max_distance", 0, 3), ("alert_timeout_seconds", 0.5, 600),
     ):
         problems += _range(s, name, low, high)
     if s.min_plate_area >= s.max_plate_area:
@@ -237,6 +243,13 @@ def validate(s: Settings) -> list[str]:
                                             for c in s.plate_allowed_chars):
         problems.append("PLATE_ALLOWED_CHARS must hold upper-case letters and digits only: fix it in config.py")
     problems += _format_problems(s)
+    if s.retention_days is not None and not 1 <= s.retention_days <= 36500:
+        problems.append(f"RETENTION_DAYS = {s.retention_days!r} is out of range: set days (1 or more) or None "
+                        "in config.py")
+    if s.alert_command is not None and (not s.alert_command or not all(isinstance(a, str) and a
+                                                                        for a in s.alert_command)):
+        problems.append("ALERT_COMMAND must be None or a list of words, e.g. [\"python\", \"notify.py\"]: "
+                        "fix it in config.py")
     if s.loops < 1:
         problems.append(f"--loop {s.loops} is not allowed: give 1 or more")
     if s.detector not in ("text", "haar", "hybrid"):
@@ -277,7 +290,7 @@ def _file_problems(s: Settings) -> list[str]:
                             "(pip install -r requirements.txt) or set NEURAL_MODEL_DIR in config.py")
     if not s.gate_name.strip() or len(s.gate_name) > 64 or not s.gate_name.isprintable():
         problems.append(f"GATE_NAME = {s.gate_name!r} is not usable: give a short name such as \"north-gate\"")
-    for name in ("database_url", "key_path", "head_log_path", "csv_path", "images_dir"):
+    for name in ("database_url", "key_path", "head_log_path", "csv_path", "images_dir", "reports_dir"):
         if not str(getattr(s, name)).strip():
             problems.append(f"{name.upper()} is empty: give a path in config.py")
     return problems

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -41,6 +41,8 @@ class Track:
     last_read_frame: int = -1
     settled: bool = False
     recorded: bool = False
+    decision: Optional[Any] = None  # what the gate made of the settled plate (its watchlist standing)
+    announced: bool = False  # alert raised / alert command run for this track
 
     def add_read(self, sighting: Sighting) -> None:
         """A confidence-weighted vote for the read's text; the surest sighting of each text is kept."""

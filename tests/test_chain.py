@@ -2,6 +2,7 @@
 
 import shutil
 import sqlite3
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from securex.cli import main
 from securex.commands import verify_command
-from securex.storage import RecordStore
+from securex.storage import RecordStore, StorageError
 
 START = datetime(2026, 11, 26, 8, 0, 0, tzinfo=timezone.utc)
 PLATES = ["ABC1234", "XYZ9876", "JKL5678", "MNO4321", "PQR1111"]
@@ -96,3 +97,34 @@ def test_verify_without_the_key_is_one_line_exit_2(check, settings, capsys, tmp_
     code = main(["verify", "--db", settings.database_url, "--key", str(tmp_path / "none.key")])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("Key file not found") and len(err.strip().splitlines()) == 1
+
+
+def test_two_writers_on_one_database_never_fork_the_chain(settings, capsys):
+    """Two stores (two connections, like two processes) writing at once: one chain, numbered 1..N."""
+    first, second = RecordStore.open(settings), RecordStore.open(settings)
+
+    def write(store, prefix):
+        for n in range(15):
+            store.save(f"{prefix}{n:04d}", 0.9, START + timedelta(seconds=n), "cam", n, None)
+
+    threads = [threading.Thread(target=write, args=(store, prefix)) for store, prefix in ((first, "AAA"), (second, "BBB"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first.close(), second.close()
+    seqs = [row[0] for row in sqlite3.connect(settings.database_url).execute("SELECT seq FROM plates ORDER BY seq")]
+    assert seqs == list(range(1, 31))
+    assert verify_command(settings) == 0 and "OK: 30 records" in capsys.readouterr().out
+
+
+def test_database_write_failure_is_a_storage_error(settings, monkeypatch):
+    store = RecordStore.open(settings)
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store.db, "writing", full)
+    with pytest.raises(StorageError, match="ABC1234 could not be written to the database .database or disk is full"):
+        store.save("ABC1234", 0.9, START, "cam", 1, None)
+    store.close()
