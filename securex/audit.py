@@ -35,7 +35,7 @@ def audit(database: Database, key: bytes, head_log: HeadLog, local_gate: str) ->
         result.records += len(records)
         result.problems += verify_chain(key, records, anchors.get(gate))
         if gate in heads:
-            result.problems += verify_head(gate, records, heads[gate])
+            result.problems += verify_head(gate, records, heads[gate], anchors.get(gate))
         elif gate == local_gate and records:
             result.problems.append(f"gate {gate}: no entry in the head log {head_log.path} (deleted or replaced): "
                                    "deletion of the newest records cannot be ruled out")
@@ -44,5 +44,5 @@ def audit(database: Database, key: bytes, head_log: HeadLog, local_gate: str) ->
         if database.kind == "sqlite" or gate == local_gate:
             result.problems += verify_images(records, resolve_path)
     for gate in sorted(set(heads) - set(gates)):
-        result.problems += verify_head(gate, [], heads[gate])
+        result.problems += verify_head(gate, [], heads[gate], None)
     return result

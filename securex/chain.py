@@ -177,11 +177,11 @@ def verify_chain(key: bytes, records: list[Record], anchor: Optional[Anchor]) ->
     return problems
 
 
-def verify_head(gate: str, records: list[Record], head: Optional[Head]) -> list[str]:
+def verify_head(gate: str, records: list[Record], head: Optional[Head], anchor: Optional[Anchor]) -> list[str]:
     """Newest records deleted: the head log knows a longer chain than the database holds."""
     if head is None:
         return []
-    last_seq = records[-1].seq if records else 0
+    last_seq = records[-1].seq if records else (anchor.seq if anchor else 0)
     if last_seq < head.seq:
         return [f"gate {gate}: newest record(s) deleted (head log: {head.seq} records, database ends at "
                 f"chain number {last_seq})"]

@@ -17,12 +17,13 @@ os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(100_000_000))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .commands import day, export_command, verify_command  # noqa: E402
+from .commands import (day, export_command, prune_command, report_command, search_command,  # noqa: E402
+                       verify_command, watchlist_command)
 from .settings import ConfigError, Settings, load_settings  # noqa: E402
 
 log = logging.getLogger("securex")
 from .commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE  # noqa: E402
-COMMANDS = ("run", "read", "verify", "export")
+COMMANDS = ("run", "read", "verify", "export", "watchlist", "search", "report", "prune")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +48,41 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="date_to", type=day, help="last day, YYYY-MM-DD")
     export.add_argument("--out", help="CSV file to write (default: CSV_PATH, or a dated file for a range)")
     _add_common(export)
+    _add_watchlist(commands)
+    search = commands.add_parser("search", help="find past entries by a plate pattern (? one character, * any)")
+    search.add_argument("pattern", help="plate or pattern, e.g. ABC*, A?C1234 (quote it in the shell)")
+    search.add_argument("--from", dest="date_from", type=day, help="first day, YYYY-MM-DD")
+    search.add_argument("--to", dest="date_to", type=day, help="last day, YYYY-MM-DD")
+    search.add_argument("--fuzzy", type=int, default=0, choices=range(0, 4), metavar="N",
+                        help="also plates within N edits of the pattern (0-3; look-alike characters count as equal)")
+    search.add_argument("--status", choices=("allowed", "flagged", "unknown"), help="only this watchlist standing")
+    search.add_argument("--out", dest="search_csv", help="also write the matches to this CSV file")
+    _add_common(search)
+    report = commands.add_parser("report", help="entries, unique plates, flagged events, busiest hour, and a chart")
+    report.add_argument("--date", type=day, help="one day, YYYY-MM-DD (default: today)")
+    report.add_argument("--from", dest="date_from", type=day, help="first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="date_to", type=day, help="last day, YYYY-MM-DD")
+    _add_common(report)
+    prune = commands.add_parser("prune", help="remove records and images older than RETENTION_DAYS")
+    prune.add_argument("--days", type=int, help="keep this many days instead of RETENTION_DAYS")
+    _add_common(prune)
     return parser
+
+
+def _add_watchlist(commands) -> None:
+    watchlist = commands.add_parser("watchlist", help="the allowed and flagged plates")
+    actions = watchlist.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="put a plate on a list (replaces its earlier entry)")
+    add.add_argument("plate")
+    add.add_argument("--list", dest="kind", choices=("allowed", "flagged"), required=True)
+    add.add_argument("--note", default="", help="shown with the alert, e.g. 'stolen 2026-11-02'")
+    add.add_argument("--until", type=day, help="last day the entry counts, YYYY-MM-DD")
+    remove = actions.add_parser("remove", help="take a plate off the lists")
+    remove.add_argument("plate")
+    show = actions.add_parser("list", help="show every entry")
+    for parser in (add, remove, show):
+        parser.add_argument("--watchlist", dest="watchlist_file", help="watchlist CSV (default: WATCHLIST_PATH)")
+        parser.add_argument("--data-dir", help="use DIR/watchlist.csv, as `run --data-dir DIR` does")
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -62,17 +97,21 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--detector", choices=("text", "haar", "hybrid"), help="plate detector (default: DETECTOR)")
 
 
+COMMON_OPTIONS = {  # setting: command-line option (dest)
+    "database_url": "db", "key_path": "key", "gate_name": "gate", "csv_path": "csv", "images_dir": "images_dir",
+    "ocr_engine": "engine", "detector": "detector", "watchlist_path": "watchlist_file",
+}
+
+
 def overrides_from(args: argparse.Namespace) -> dict:
     values = {}
-    if args.data_dir:
+    if getattr(args, "data_dir", None):
         folder = Path(args.data_dir).expanduser().absolute()
         values = {"database_url": str(folder / "plates.db"), "key_path": str(folder / "securex.key"),
                   "head_log_path": str(folder / "chain_head.log"), "csv_path": str(folder / "detected_plates.csv"),
-                  "images_dir": str(folder / "saved_plates")}
-    explicit = {
-        "database_url": args.db, "key_path": args.key, "gate_name": args.gate, "csv_path": args.csv,
-        "images_dir": args.images_dir,        "ocr_engine": args.engine, "detector": args.detector,
-    }
+                  "images_dir": str(folder / "saved_plates"), "watchlist_path": str(folder / "watchlist.csv"),
+                  "reports_dir": str(folder / "reports")}
+    explicit = {name: getattr(args, option, None) for name, option in COMMON_OPTIONS.items()}
     values.update({k: v for k, v in explicit.items() if v is not None})
     if getattr(args, "command", None) == "run":
         values.update(source=args.source, headless=args.headless, realtime=args.realtime, loops=args.loop)
@@ -99,6 +138,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return verify_command(settings)
     if args.command == "export":
         return export_command(settings, args.date_from, args.date_to, args.out)
+    if args.command == "watchlist":
+        return watchlist_command(settings, args.action, getattr(args, "plate", None), getattr(args, "kind", None),
+                                 getattr(args, "note", ""), getattr(args, "until", None))
+    if args.command == "search":
+        return search_command(settings, args.pattern, args.date_from, args.date_to, args.fuzzy, args.status,
+                              args.search_csv)
+    if args.command == "report":
+        return report_command(settings, args.date, args.date_from, args.date_to)
+    if args.command == "prune":
+        return prune_command(settings, args.days)
     return run_command(settings)
 
 

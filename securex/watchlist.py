@@ -72,7 +72,10 @@ def parse_entry(row: dict) -> Entry:
     if kind not in LISTS:
         raise ValueError(f"list {kind!r} is not allowed or flagged")
     if until is not None:
-        until = date.fromisoformat(until).isoformat()  # ValueError names the bad date
+        try:
+            until = date.fromisoformat(until).isoformat()
+        except ValueError:
+            raise ValueError(f"valid_until {until!r} is not a date (YYYY-MM-DD)") from None
     return Entry(plate, kind, (row.get("note") or "").strip(), until)
 
 

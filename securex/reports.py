@@ -1,0 +1,95 @@
+"""Search past entries and summarise them: what a gate supervisor asks of the record."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from .db import Database
+from .domain import Record
+from .plate_rules import edit_distance
+from .storage import date_range_condition, fetch_records
+from .watchlist import FLAGGED, fold_for_matching
+
+WILDCARDS = {"*": "%", "?": "_"}
+
+
+def like_pattern(pattern: str) -> str:
+    """A plate pattern with * (any run) and ? (one character) as an SQL LIKE pattern (backslash escapes)."""
+    out = []
+    for char in pattern.upper():
+        if char in WILDCARDS:
+            out.append(WILDCARDS[char])
+        elif char in "%_\\":
+            out.append("\\" + char)
+        elif char.isalnum():
+            out.append(char)
+    return "".join(out)
+
+
+def wildcard_regex(pattern: str) -> re.Pattern:
+    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern.upper() if c.isalnum() or c in "*?"]
+    return re.compile("".join(parts) + r"\Z")
+
+
+def search(database: Database, pattern: str, date_from: Optional[str] = None, date_to: Optional[str] = None,
+           fuzzy: int = 0, status: Optional[str] = None) -> list[Record]:
+    """Records whose plate fits the pattern (or is within `fuzzy` edits of it, confusables alike), oldest first."""
+    where, params = date_range_condition(date_from, date_to)
+    conditions, values = ([where] if where else []), list(params)
+    if status:
+        conditions.append("list_status = ?")
+        values.append(status)
+    if not fuzzy:
+        conditions.append("plate LIKE ? ESCAPE '\\'")
+        values.append(like_pattern(pattern))
+    records = fetch_records(database, " AND ".join(conditions), tuple(values))
+    if fuzzy:
+        regex, target = wildcard_regex(pattern), fold_for_matching(pattern.replace("*", "").replace("?", ""))
+        records = [r for r in records if regex.match(r.plate)
+                   or edit_distance(fold_for_matching(r.plate), target) <= fuzzy]
+    return sorted(records, key=lambda r: (r.detected_at, r.id))
+
+
+@dataclass
+class Report:
+    entries: int
+    unique_plates: int
+    flagged: int
+    per_hour: list[int]  # entries in each hour of the day, 0..23
+    per_gate: dict[str, int]
+
+    @property
+    def busiest_hour(self) -> Optional[int]:
+        return max(range(24), key=lambda h: self.per_hour[h]) if self.entries else None
+
+
+def build_report(records: list[Record]) -> Report:
+    hours = Counter(int(r.detected_at[11:13]) for r in records)
+    return Report(len(records), len({r.plate for r in records}), sum(r.list_status == FLAGGED for r in records),
+                  [hours.get(h, 0) for h in range(24)], dict(Counter(r.gate for r in records)))
+
+
+def hourly_chart(report: Report, title: str, path: Path) -> Path:
+    """A bar chart of entries per hour of the day, as a PNG (matplotlib, no screen needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(10, 4.5), dpi=100)
+    axes.bar(range(24), report.per_hour, color="#2b7bba")
+    axes.set_xticks(range(24), [f"{h:02d}" for h in range(24)])
+    axes.set_xlabel("hour of the day")
+    axes.set_ylabel("entries")
+    axes.set_title(title)
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.grid(axis="y", alpha=0.3)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    pyplot.close(figure)
+    return path
