@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what SecureX needs on Debian/Ubuntu: the system packages (Tesseract, the libraries
-# OpenCV's window uses, and with --test the virtual screen the tests drive), then a virtual
-# environment in .venv with the Python packages of requirements.txt. Safe to run again.
+# OpenCV's window uses, and with --test the virtual screen the tests drive and a PostgreSQL
+# server), then a virtual environment in .venv with the Python packages of requirements.txt.
+# Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,7 @@ if [ "${1:-}" = "--test" ]; then
     command -v Xvfb >/dev/null 2>&1 || packages+=(xvfb)
     command -v xdotool >/dev/null 2>&1 || packages+=(xdotool)
     command -v import >/dev/null 2>&1 || packages+=(imagemagick)
+    ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || packages+=(postgresql)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
     sudo=""

@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
+# The PostgreSQL tests must run here, not be skipped: setup.sh installed the server.
+export SECUREX_REQUIRE_POSTGRES=1
 exec .venv/bin/python -m pytest -q "$@"

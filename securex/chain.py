@@ -40,17 +40,23 @@ def load_or_create_key(path: Path, create: bool) -> bytes:
                             "signed them (set KEY_PATH in config.py)") from None
     except (OSError, ValueError) as exc:
         raise KeyFileError(f"Key file {path} cannot be read ({exc}): restore it from your backup") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(KEY_BYTES)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(key.hex() + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(temporary, path)  # atomic, and never replaces a key another process made first
+    except FileExistsError:
+        return load_or_create_key(path, create=False)
     except OSError as exc:
         raise KeyFileError(f"Key file {path} cannot be created ({exc.strerror or exc}): check the folder "
-                        "is writable or set KEY_PATH in config.py") from None
-    with os.fdopen(handle, "w", encoding="ascii") as out:
-        out.write(key.hex() + "\n")
-        out.flush()
-        os.fsync(out.fileno())
+                           "is writable or set KEY_PATH in config.py") from None
+    finally:
+        temporary.unlink(missing_ok=True)
     log.info("Created the record signing key %s: back it up, verify needs it", path)
     return key
 

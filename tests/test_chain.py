@@ -1,6 +1,8 @@
 """Tamper evidence: each kind of change to the records is caught by `verify`."""
 
+import os
 import shutil
+import stat
 import sqlite3
 import threading
 from datetime import datetime, timedelta, timezone
@@ -128,3 +130,13 @@ def test_database_write_failure_is_a_storage_error(settings, monkeypatch):
     with pytest.raises(StorageError, match="ABC1234 could not be written to the database .database or disk is full"):
         store.save("ABC1234", 0.9, START, "cam", 1, None)
     store.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_key_file_is_owner_only_and_a_lost_key_is_refused(settings):
+    RecordStore.open(settings).save("ABC1234", 0.9, START, "cam", 1, None)
+    key = Path(settings.key_path)
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    key.unlink()
+    with pytest.raises(StorageError, match="a new key would make them all look forged"):
+        RecordStore.open(settings)

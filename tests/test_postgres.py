@@ -1,0 +1,109 @@
+"""Many gates on one central PostgreSQL: two gate processes writing at once, and every record
+command (verify, export, search, report) against that backend."""
+
+import itertools
+import os
+import re
+import subprocess
+
+import pytest
+
+import synth
+from conftest import PROJECT
+from pg_server import PostgresServer, server_bin
+from program import MAIN, securex
+
+pytestmark = pytest.mark.slow
+SAVED = re.compile(r"Saved (\w+) .* -> record (\d+),")
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def server():
+    bindir = server_bin()
+    if bindir is None:
+        if os.environ.get("SECUREX_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL server binaries not found although scripts/setup.sh --test installs them")
+        pytest.skip("PostgreSQL server not installed (scripts/test.sh installs it)")
+    server = PostgresServer(bindir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def database(server):
+    return server.create_database(f"securex_{next(_names)}")
+
+
+def rows(url, sql):
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_two_gates_write_at_once_and_each_chain_verifies(database, tmp_path):
+    key = tmp_path / "site.key"
+    visits = {"north": [(f"NRT{n}{n}{n}{n}", 14) for n in range(1, 7)],
+              "south": [(f"STH{n}{n}{n}{n}", 14) for n in range(1, 7)]}
+    gates = {}
+    for gate, plates in visits.items():
+        clip = synth.write_clip(tmp_path / f"{gate}.avi", plates, gap=3)
+        # both gates start at once: one creates the shared key, the other uses it
+        gates[gate] = subprocess.Popen(
+            [*MAIN, "run", "--source", str(clip), "--loop", "3", "--headless", "--db", database, "--key", str(key),
+             "--gate", gate, "--data-dir", str(tmp_path / gate)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT)
+    saved = {}
+    for gate, program in gates.items():
+        stdout, stderr = program.communicate(timeout=600)
+        assert program.returncode == 0, stderr[-2000:]
+        saved[gate] = {int(i): p for p, i in SAVED.findall(stderr)}
+    stored = rows(database, "SELECT id, gate, plate, seq FROM plates ORDER BY id")
+    ids = [r[0] for r in stored]
+    assert len(ids) == len(set(ids)) == sum(len(s) for s in saved.values()) >= 12  # nothing lost, no duplicate
+    for gate in gates:
+        mine = [r for r in stored if r[1] == gate]
+        assert {r[0]: r[2] for r in mine} == saved[gate]
+        assert sorted(r[3] for r in mine) == list(range(1, len(mine) + 1))
+        check = securex("verify", "--db", database, "--key", key, "--gate", gate, "--data-dir", tmp_path / gate)
+        assert check.returncode == 0 and f"OK: {len(stored)} records, chain intact" in check.stdout, check.stdout
+
+    found = securex("search", "NRT1*", "--db", database, "--key", key)
+    assert found.returncode == 0 and f"{sum(p == 'NRT1111' for p in saved['north'].values())} record(s)" in found.stdout
+    report = securex("report", "--from", "2000-01-01", "--to", "2100-01-01", "--db", database, "--key", key,
+                     "--data-dir", tmp_path / "office")
+    assert report.returncode == 0 and f"entries          {len(stored)}" in report.stdout
+    assert "gate north" in report.stdout and "gate south" in report.stdout
+    export = securex("export", "--db", database, "--key", key, "--out", tmp_path / "all.csv")
+    assert export.returncode == 0 and f"Exported {len(stored)} records" in export.stdout
+
+
+def test_tampering_in_postgres_is_caught(database, tmp_path):
+    from datetime import datetime, timezone
+
+    from securex.settings import load_settings
+    from securex.storage import RecordStore
+
+    settings = load_settings({"database_url": database, "key_path": str(tmp_path / "k.key"),
+                              "head_log_path": str(tmp_path / "chain_head.log"), "csv_path": str(tmp_path / "p.csv"),
+                              "images_dir": str(tmp_path / "img")})
+    store = RecordStore.open(settings)
+    for n, plate in enumerate(["ABC1234", "XYZ9876", "JKL5678"]):
+        store.save(plate, 0.9, datetime(2026, 11, 26, 9, n, tzinfo=timezone.utc), "cam", n, None)
+    store.close()
+    options = ["--db", database, "--key", tmp_path / "k.key", "--data-dir", tmp_path]
+    import psycopg
+
+    with psycopg.connect(database, autocommit=True) as connection:
+        connection.execute("UPDATE plates SET plate = 'ABC1235' WHERE seq = 1")
+        connection.execute("DELETE FROM plates WHERE seq = 3")
+    check = securex("verify", *options)
+    assert check.returncode == 1
+    assert "edited" in check.stdout and "newest record(s) deleted" in check.stdout
+
+
+def test_unreachable_server_is_one_line_exit_2(tmp_path):
+    result = securex("verify", "--db", "postgresql://nobody:secret@127.0.0.1:1/none", "--key", tmp_path / "k")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "secret" not in result.stderr and "Cannot use the PostgreSQL database" in result.stderr
