@@ -106,3 +106,43 @@ def test_window_keys_and_screenshots(display, tmp_path):
             program.kill()
     assert program.returncode == 0, log_path.read_text()
     assert "SecureX session summary" in output and "saved         1" in output
+
+
+def test_flagged_plate_alert_stays_until_f(display, tmp_path):
+    env = dict(os.environ, DISPLAY=display)
+    assert subprocess.run([sys.executable, str(PROJECT / "main.py"), "watchlist", "add", "ABC1234", "--list",
+                           "flagged", "--note", "stolen", "--data-dir", str(tmp_path)], cwd=PROJECT).returncode == 0
+    clip = synth.write_clip(tmp_path / "clip.avi", [("ABC1234", 60), ("XYZ9876", 340)], gap=5, size=SCREEN)
+    log_path = tmp_path / "run.log"
+    with open(log_path, "w") as log:
+        program = subprocess.Popen(
+            [sys.executable, str(PROJECT / "main.py"), "--source", str(clip), "--realtime", "--data-dir", str(tmp_path)],
+            env=env, stdout=subprocess.PIPE, stderr=log, text=True, cwd=PROJECT)
+    band = (slice(SCREEN[1] - 40, SCREEN[1] - 10), slice(0, SCREEN[0]))
+
+    def red_share(image):
+        b, g, r = (image[band][..., c].astype(int) for c in range(3))
+        return float(((r > 180) & (g < 90) & (b < 90)).mean())
+
+    try:
+        search = ["xdotool", "search", "--name", "^SecureX$"]
+        assert wait_for(lambda: subprocess.run(search, env=env, capture_output=True).stdout.strip())
+        window = subprocess.run(search, env=env, capture_output=True, text=True).stdout.split()[0]
+        assert wait_for(lambda: "FLAGGED vehicle ABC1234" in log_path.read_text()), log_path.read_text()
+        time.sleep(8)  # the flagged car has gone; the alert must still be on screen
+        alerted = screenshot(env, tmp_path / "alert.png")
+        assert red_share(alerted) > 0.5
+        subprocess.run(["xdotool", "key", "--window", window, "f"], env=env, check=True)
+        assert wait_for(lambda: "Alert acknowledged: FLAGGED ABC1234: stolen" in log_path.read_text())
+        time.sleep(0.5)
+        cleared = screenshot(env, tmp_path / "acknowledged.png")
+        assert red_share(cleared) < 0.05
+        subprocess.run(["xdotool", "key", "--window", window, "q"], env=env, check=True)
+        output, _ = program.communicate(timeout=30)
+    finally:
+        if program.poll() is None:
+            program.kill()
+    assert "flagged       1" in output
+    row = sqlite3.connect(tmp_path / "plates.db").execute(
+        "SELECT plate, list_status, listed_plate, list_distance FROM plates WHERE plate = 'ABC1234'").fetchone()
+    assert row == ("ABC1234", "flagged", "ABC1234", 0)
