@@ -23,6 +23,7 @@ from .settings import ConfigError, Settings, load_settings  # noqa: E402
 
 log = logging.getLogger("securex")
 from .commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE  # noqa: E402
+PROGRESS_MIN_FILES = 5  # `read` shows a progress bar on a terminal from this many images
 COMMANDS = ("run", "read", "verify", "export", "watchlist", "search", "report", "prune")
 
 
@@ -178,6 +179,7 @@ def read_command(settings: Settings, images: list[str], as_json: bool) -> int:
     failures = 0
     if not as_json:
         print(f"{'IMAGE':40} {'PLATE':10} {'CONF':>5}  BOX")
+    progress = _files_progress(len(images))
     for path in images:
         line: dict = {"image": path, "plates": []}
         try:
@@ -187,21 +189,34 @@ def read_command(settings: Settings, images: list[str], as_json: bool) -> int:
         except ValueError as exc:
             line["error"] = str(exc)
             failures += 1
-        if as_json:
-            print(json.dumps(line), flush=True)
-        else:
-            _print_table_rows(line)
+        for text in [json.dumps(line)] if as_json else _table_rows(line):
+            if progress is not None:
+                progress.write(text, file=sys.stdout)
+            else:
+                print(text, flush=True)
+        if progress is not None:
+            progress.update(1)
+    if progress is not None:
+        progress.close()
     return EXIT_OK if failures == 0 else EXIT_FAILED
 
 
-def _print_table_rows(line: dict) -> None:
+def _files_progress(total: int):
+    """A tqdm bar on a terminal for a batch of images (the results still go to stdout)."""
+    if total < PROGRESS_MIN_FILES or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="image", dynamic_ncols=True, file=sys.stderr)
+
+
+def _table_rows(line: dict) -> list[str]:
     name = line["image"] if len(line["image"]) <= 40 else "..." + line["image"][-37:]
     if "error" in line:
-        print(f"{name:40} error: {line['error']}")
-    elif not line["plates"]:
-        print(f"{name:40} {'-':10}")
-    for plate in line["plates"]:
-        print(f"{name:40} {plate['text']:10} {plate['confidence']:5.2f}  {plate['box']}")
+        return [f"{name:40} error: {line['error']}"]
+    if not line["plates"]:
+        return [f"{name:40} {'-':10}"]
+    return [f"{name:40} {p['text']:10} {p['confidence']:5.2f}  {p['box']}" for p in line["plates"]]
 
 
 def _build_or_exit(build):
