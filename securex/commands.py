@@ -26,23 +26,33 @@ def day(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD") from None
 
 
-def _open(settings: Settings):
+_FAILED = object()
+
+
+def _with_records(settings: Settings, work):
+    """Open the database and key, run `work(database, key)`, close; _FAILED (reason printed) if it cannot open."""
     try:
-        return open_records(settings)
+        database, key = open_records(settings)
     except StorageError as exc:
         print(str(exc), file=sys.stderr)
-        return None
+        return _FAILED
+    try:
+        return work(database, key)
+    finally:
+        database.close()
+
+
+def _records_between(settings: Settings, date_from: str | None, date_to: str | None):
+    where, params = date_range_condition(date_from, date_to)
+    return _with_records(settings, lambda database, _: fetch_records(database, where, params))
 
 
 def verify_command(settings: Settings) -> int:
-    opened = _open(settings)
-    if opened is None:
+    head_log = resolve_path(settings.head_log_path)
+    result = _with_records(settings, lambda database, key: audit(database, key, HeadLog(head_log, key),
+                                                                  settings.gate_name))
+    if result is _FAILED:
         return EXIT_USAGE
-    database, key = opened
-    try:
-        result = audit(database, key, HeadLog(resolve_path(settings.head_log_path), key), settings.gate_name)
-    finally:
-        database.close()
     for note in result.notes:
         print(f"note: {note}")
     if result.ok:
@@ -56,15 +66,10 @@ def verify_command(settings: Settings) -> int:
 
 def export_command(settings: Settings, date_from: str | None, date_to: str | None, out: str | None) -> int:
     """Rebuild a CSV from the database (the whole record, or a date range into its own file)."""
-    opened = _open(settings)
-    if opened is None:
+    records = _records_between(settings, date_from, date_to)
+    if records is _FAILED:
         return EXIT_USAGE
-    database, _ = opened
-    where, params = date_range_condition(date_from, date_to)
-    try:
-        records = sorted(fetch_records(database, where, params), key=lambda r: r.id)
-    finally:
-        database.close()
+    records.sort(key=lambda r: r.id)
     if out:
         path = Path(out).expanduser()
     elif date_from or date_to:
@@ -132,14 +137,9 @@ def _print_watchlist(path: Path, entries: list[Entry]) -> int:
 # --- search and report --------------------------------------------------------------------------------
 def search_command(settings: Settings, pattern: str, date_from: str | None, date_to: str | None, fuzzy: int,
                    status: str | None, csv_out: str | None) -> int:
-    opened = _open(settings)
-    if opened is None:
+    found = _with_records(settings, lambda database, _: search(database, pattern, date_from, date_to, fuzzy, status))
+    if found is _FAILED:
         return EXIT_USAGE
-    database, _ = opened
-    try:
-        found = search(database, pattern, date_from, date_to, fuzzy, status)
-    finally:
-        database.close()
     for record in found:
         print(f"{record.detected_at[:19].replace('T', ' ')}  {record.gate:10} {record.plate:10} "
               f"{record.confidence:5.2f}  {record.list_status or '-':8} {record.image_path or '-'}")
@@ -160,15 +160,9 @@ def report_command(settings: Settings, on: str | None, date_from: str | None, da
         date_from = date_to = on
     elif not (date_from or date_to):
         date_from = date_to = date.today().isoformat()
-    opened = _open(settings)
-    if opened is None:
+    records = _records_between(settings, date_from, date_to)
+    if records is _FAILED:
         return EXIT_USAGE
-    database, _ = opened
-    where, params = date_range_condition(date_from, date_to)
-    try:
-        records = fetch_records(database, where, params)
-    finally:
-        database.close()
     span = date_from if date_from == date_to else f"{date_from or 'start'} to {date_to or 'now'}"
     report = build_report(records)
     print(f"SecureX report, {span}")
@@ -176,8 +170,8 @@ def report_command(settings: Settings, on: str | None, date_from: str | None, da
     print(f"  unique plates    {report.unique_plates}")
     print(f"  flagged events   {report.flagged}")
     busiest = report.busiest_hour
-    print(f"  busiest hour     " + (f"{busiest:02d}:00-{busiest + 1:02d}:00 ({report.per_hour[busiest]} entries)"
-                                    if busiest is not None else "-"))
+    hour = f"{busiest:02d}:00-{busiest + 1:02d}:00 ({report.per_hour[busiest]} entries)" if busiest is not None else "-"
+    print(f"  busiest hour     {hour}")
     for gate, count in sorted(report.per_gate.items()):
         print(f"  gate {gate:11} {count} entries")
     name = f"report_{date_from or 'start'}" + ("" if date_from == date_to else f"_{date_to or 'now'}") + ".png"
@@ -198,14 +192,9 @@ def prune_command(settings: Settings, days: int | None) -> int:
               "(or give --days N)")
         return EXIT_OK
     cutoff = (date.today() - timedelta(days=days)).isoformat()
-    opened = _open(settings)
-    if opened is None:
+    pruned = _with_records(settings, lambda database, key: prune_before(database, key, cutoff, resolve_path))
+    if pruned is _FAILED:
         return EXIT_USAGE
-    database, key = opened
-    try:
-        pruned = prune_before(database, key, cutoff, resolve_path)
-    finally:
-        database.close()
     if not pruned:
         print(f"Nothing older than {cutoff} to prune")
     for item in pruned:

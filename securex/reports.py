@@ -31,7 +31,9 @@ def like_pattern(pattern: str) -> str:
 
 
 def wildcard_regex(pattern: str) -> re.Pattern:
-    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern.upper() if c.isalnum() or c in "*?"]
+    """The same pattern as a regular expression, for matching in Python."""
+    kept = [c for c in pattern.upper() if c.isalnum() or c in WILDCARDS]
+    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in kept]
     return re.compile("".join(parts) + r"\Z")
 
 

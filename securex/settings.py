@@ -194,7 +194,8 @@ def _type_problems(s: Settings) -> list[str]:
         kind = f.type.replace("Optional[", "").rstrip("]")
         if value is None and f.type.startswith("Optional"):
             continue
-        expected = {"int": int, "float": (int, float), "str": str, "bool": bool, "dict": dict, "list": (list, tuple)}.get(kind)
+        expected = {"int": int, "float": (int, float), "str": str, "bool": bool, "dict": dict,
+                    "list": (list, tuple)}.get(kind)
         ok = isinstance(value, expected) if expected else True
         if kind in ("int", "float") and isinstance(value, bool):
             ok = False
@@ -225,9 +226,11 @@ def validate(s: Settings) -> list[str]:
         ("text_det_threshold", 0.01, 0.99), ("text_det_box_score", 0.01, 0.99), ("text_det_unclip", 1.0, 4.0),
         ("onnx_threads", 1, 64), ("tesseract_timeout_seconds", 0.5, 120), ("ocr_line_height", 16, 128),
         ("ocr_confidence_threshold", 0, 1), ("plate_min_length", 1, 12), ("plate_max_length", 1, 16),
-        ("unknown_format_penalty", 0, 1), ("fix_char_confidence", 0, 1), ("sure_change_penalty", 0, 1), ("drop_char_confidence", 0, 1), ("plate_min_digits", 0, 12),
-        ("detect_interval_frames", 1, 60), ("track_iou_match", 0.01, 1), ("track_max_missed_detections", 1, 1000), ("settled_recheck_frames", 1, 10000),
-        ("vote_min_reads", 1, 100), ("vote_min_reads_at_end", 1, 100), ("vote_settle_share", 0.0, 1.0), ("max_tracks", 1, 1000),
+        ("unknown_format_penalty", 0, 1), ("fix_char_confidence", 0, 1), ("sure_change_penalty", 0, 1),
+        ("drop_char_confidence", 0, 1), ("plate_min_digits", 0, 12),
+        ("detect_interval_frames", 1, 60), ("track_iou_match", 0.01, 1), ("track_max_missed_detections", 1, 1000),
+        ("settled_recheck_frames", 1, 10000), ("vote_min_reads", 1, 100), ("vote_min_reads_at_end", 1, 100),
+        ("vote_settle_share", 0.0, 1.0), ("max_tracks", 1, 1000),
         ("ocr_workers", 1, 32), ("pipeline_lag_frames", 1, 100),
         ("auto_save_threshold", 0, 1), ("duplicate_window_seconds", 0, 86400), ("crop_margin", 0, 1),
         ("fps_window_seconds", 0.2, 60), ("watchlist_max_distance", 0, 3), ("alert_timeout_seconds", 0.5, 600),

@@ -109,7 +109,8 @@ def test_two_writers_on_one_database_never_fork_the_chain(settings, capsys):
         for n in range(15):
             store.save(f"{prefix}{n:04d}", 0.9, START + timedelta(seconds=n), "cam", n, None)
 
-    threads = [threading.Thread(target=write, args=(store, prefix)) for store, prefix in ((first, "AAA"), (second, "BBB"))]
+    pairs = ((first, "AAA"), (second, "BBB"))
+    threads = [threading.Thread(target=write, args=pair) for pair in pairs]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -2,7 +2,6 @@
 
 import json
 import random
-import resource
 import struct
 import subprocess
 import zlib
@@ -15,6 +14,7 @@ from conftest import PROJECT
 from program import MAIN
 
 pytestmark = pytest.mark.slow
+resource = pytest.importorskip("resource")  # POSIX: the peak memory of the child
 SEED = 7
 MEMORY_LIMIT_MB = 1500
 
@@ -41,7 +41,8 @@ def malformed_files(folder, chances):
         "empty.jpg": b"", "text.png": b"this is not an image\n" * 20,
         "huge.png": png_header(20000, 20000), "huge.jpg": jpeg_header(20000, 20000),
         "huge_wide.png": png_header(1_000_000, 2), "zero.png": png_header(0, 0),
-        "bmp_huge.bmp": b"BM" + struct.pack("<IHHIIiiHHIIiiII", 54, 0, 0, 54, 40, 30000, 30000, 1, 24, 0, 0, 0, 0, 0, 0),
+        "bmp_huge.bmp": b"BM" + struct.pack("<IHHIIiiHHIIiiII", 54, 0, 0, 54, 40, 30000, 30000, 1, 24,
+                                            0, 0, 0, 0, 0, 0),
     }
     for n in range(20):
         files[f"random_{n}.jpg"] = chances.randbytes(chances.randint(1, 50_000))

@@ -116,7 +116,8 @@ def test_flagged_plate_alert_stays_until_f(display, tmp_path):
     log_path = tmp_path / "run.log"
     with open(log_path, "w") as log:
         program = subprocess.Popen(
-            [sys.executable, str(PROJECT / "main.py"), "--source", str(clip), "--realtime", "--data-dir", str(tmp_path)],
+            [sys.executable, str(PROJECT / "main.py"), "--source", str(clip), "--realtime",
+             "--data-dir", str(tmp_path)],
             env=env, stdout=subprocess.PIPE, stderr=log, text=True, cwd=PROJECT)
     band = (slice(SCREEN[1] - 40, SCREEN[1] - 10), slice(0, SCREEN[0]))
 
