@@ -58,6 +58,10 @@ PLATE_MIN_DIGITS = 1              # a plate needs at least this many digits (tex
 
 # --- Video: tracking and voting ----------------------------------------------------------------
 DETECT_INTERVAL_FRAMES = 3        # run the detector on one frame in this many (tracks carry boxes between)
+MOTION_GATE = True                # skip the detector while nothing moves and no vehicle is tracked
+MOTION_THUMB_WIDTH = 160          # motion is judged on a grey thumbnail this wide (pixels)
+MOTION_PIXEL_DELTA = 12           # a thumbnail pixel whose grey level changes more than this has moved
+MOTION_MIN_SHARE = 0.002          # share of moved thumbnail pixels that counts as motion (0.002 = 0.2 %)
 TRACK_IOU_MATCH = 0.2             # box overlap that continues a track
 TRACK_MAX_MISSED_DETECTIONS = 4   # detector runs without the plate before its track ends
 SETTLED_RECHECK_FRAMES = 15       # a settled track is read again this often, to notice a new car in its place

@@ -106,9 +106,12 @@ def main() -> None:
     parser.add_argument("--engine", choices=("neural", "tesseract"))
     parser.add_argument("--detector", choices=("text", "haar", "hybrid"))
     parser.add_argument("--skip-video", action="store_true")
+    parser.add_argument("--skip-stills", action="store_true")
     args = parser.parse_args()
     overrides = {"ocr_engine": args.engine, "detector": args.detector}
-    if (args.stills / "labels.csv").is_file():
+    if args.skip_stills:
+        pass
+    elif (args.stills / "labels.csv").is_file():
         still_figures(args.stills, overrides)
     else:
         print(f"No labels.csv in {args.stills}: stills skipped")

@@ -24,6 +24,7 @@ from .chain import Head
 from .dashboard import PlateOverlay, Window, draw_alert, draw_no_signal, draw_panel, draw_plates
 from .domain import Box, Frame, crop, grow_box, iou
 from .duplicates import DuplicateManager
+from .motion import MotionGate
 from .perf import PerfMonitor
 from .plate_rules import same_plate
 from .reader import PlateReader
@@ -62,6 +63,7 @@ class Summary:
     head: Head
     store_errors: int
     flagged: int
+    still_skips: int
 
     def lines(self) -> list[str]:
         stages = ", ".join(f"{k} {v:.1f} ms" for k, v in self.stage_ms.items()) or "none"
@@ -75,6 +77,7 @@ class Summary:
             f"  unique saved  {self.unique}",
             f"  flagged       {self.flagged}",
             f"  stage times   {stages}",
+            f"  still lane    {self.still_skips} detector runs skipped (nothing moved, nothing tracked)",
             f"  record chain  gate {self.head.gate}: {self.head.seq} records, head {self.head.hash}",
         ] + ([f"  signal lost   {self.outages} time(s)"] if self.outages else []) \
           + ([f"  NOT SAVED     {self.store_errors} time(s) the database could not be written"]
@@ -107,6 +110,9 @@ class GateApp:
         self.alert_command = AlertCommand(settings.alert_command, settings.alert_timeout_seconds)
         self.alerts: list[str] = []  # flagged vehicles not yet acknowledged (key F)
         self.flagged_events = 0
+        self.motion = MotionGate(settings.motion_thumb_width, settings.motion_pixel_delta,
+                                 settings.motion_min_share) if settings.motion_gate else None
+        self.still_skips = 0  # detector runs skipped: nothing moved, nothing tracked
 
     # --- the loop ------------------------------------------------------------------------------
     def run(self) -> Summary:
@@ -135,7 +141,7 @@ class GateApp:
         return None
 
     def _process(self, frame: Frame) -> None:
-        if frame.index % self.s.detect_interval_frames == 0 and self._has_room():
+        if frame.index % self.s.detect_interval_frames == 0 and self._has_room() and self._worth_detecting(frame):
             settled = [t.box for t in self.tracker.tracks
                        if t.settled and frame.index - t.last_read_frame < self.s.settled_recheck_frames]
             self._pending.append((frame.index, self._pool.submit(self._analyse, frame, settled)))
@@ -145,6 +151,16 @@ class GateApp:
         self.perf.frame_done()
         if self._progress:
             self._progress(frame.index, len(self.saved))
+
+    def _worth_detecting(self, frame: Frame) -> bool:
+        """Detect where a vehicle is tracked or the picture moved; an empty, still lane is skipped."""
+        if self.motion is None:
+            return True
+        moved = self.motion.moved(frame.image)
+        if moved or self.tracker.tracks:
+            return True
+        self.still_skips += 1
+        return False
 
     def _has_room(self) -> bool:
         """Live sources skip a detector run rather than queue work the workers cannot keep up with."""
@@ -352,4 +368,4 @@ class GateApp:
     def summary(self) -> Summary:
         return Summary(self.perf.elapsed, self.perf.frames, self.perf.average_fps, self.plates_read,
                        len(self.saved), len(set(self.saved)), self.perf.mean_ms(), self.source.outages,
-                       self._head, self.store_errors, self.flagged_events)
+                       self._head, self.store_errors, self.flagged_events, self.still_skips)

@@ -47,7 +47,6 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="rebuild the CSV from the database (optionally a date range)")
     export.add_argument("--from", dest="date_from", type=day, help="first day, YYYY-MM-DD")
     export.add_argument("--to", dest="date_to", type=day, help="last day, YYYY-MM-DD")
-    export.add_argument("--out", help="CSV file to write (default: CSV_PATH, or a dated file for a range)")
     _add_common(export)
     _add_watchlist(commands)
     search = commands.add_parser("search", help="find past entries by a plate pattern (? one character, * any)")
@@ -57,7 +56,6 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--fuzzy", type=int, default=0, choices=range(0, 4), metavar="N",
                         help="also plates within N edits of the pattern (0-3; look-alike characters count as equal)")
     search.add_argument("--status", choices=("allowed", "flagged", "unknown"), help="only this watchlist standing")
-    search.add_argument("--out", dest="search_csv", help="also write the matches to this CSV file")
     _add_common(search)
     report = commands.add_parser("report", help="entries, unique plates, flagged events, busiest hour, and a chart")
     report.add_argument("--date", type=day, help="one day, YYYY-MM-DD (default: today)")
@@ -92,7 +90,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                                            "(trials, tests, a second site); the options below still win")
     parser.add_argument("--key", help="record signing key file (default: KEY_PATH)")
     parser.add_argument("--gate", help="this gate's name (default: GATE_NAME)")
-    parser.add_argument("--csv", help="CSV export path (default: CSV_PATH)")
+    parser.add_argument("--csv", help="CSV file: the export (default: CSV_PATH; `export` with dates: a dated file "
+                                      "beside it), or where `search` writes its matches")
     parser.add_argument("--images-dir", help="folder for plate images (default: IMAGES_DIR)")
     parser.add_argument("--engine", choices=("neural", "tesseract"), help="OCR engine (default: OCR_ENGINE)")
     parser.add_argument("--detector", choices=("text", "haar", "hybrid"), help="plate detector (default: DETECTOR)")
@@ -138,13 +137,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command == "verify":
         return verify_command(settings)
     if args.command == "export":
-        return export_command(settings, args.date_from, args.date_to, args.out)
+        return export_command(settings, args.date_from, args.date_to, args.csv)
     if args.command == "watchlist":
         return watchlist_command(settings, args.action, getattr(args, "plate", None), getattr(args, "kind", None),
                                  getattr(args, "note", ""), getattr(args, "until", None))
     if args.command == "search":
         return search_command(settings, args.pattern, args.date_from, args.date_to, args.fuzzy, args.status,
-                              args.search_csv)
+                              args.csv)
     if args.command == "report":
         return report_command(settings, args.date, args.date_from, args.date_to)
     if args.command == "prune":

@@ -80,7 +80,7 @@ def export_command(settings: Settings, date_from: str | None, date_to: str | Non
         count = write_csv(path, records)
     except OSError as exc:
         print(f"Cannot write {path} ({exc.strerror or exc}): close it in Excel or choose another file with "
-              "--out", file=sys.stderr)
+              "--csv", file=sys.stderr)
         return EXIT_FAILED
     print(f"Exported {count} records to {path}")
     return EXIT_OK

@@ -71,6 +71,10 @@ class Settings:
     drop_char_confidence: float
     plate_min_digits: int
     detect_interval_frames: int
+    motion_gate: bool
+    motion_thumb_width: int
+    motion_pixel_delta: int
+    motion_min_share: float
     track_iou_match: float
     track_max_missed_detections: int
     settled_recheck_frames: int
@@ -228,7 +232,8 @@ def validate(s: Settings) -> list[str]:
         ("ocr_confidence_threshold", 0, 1), ("plate_min_length", 1, 12), ("plate_max_length", 1, 16),
         ("unknown_format_penalty", 0, 1), ("fix_char_confidence", 0, 1), ("sure_change_penalty", 0, 1),
         ("drop_char_confidence", 0, 1), ("plate_min_digits", 0, 12),
-        ("detect_interval_frames", 1, 60), ("track_iou_match", 0.01, 1), ("track_max_missed_detections", 1, 1000),
+        ("detect_interval_frames", 1, 60), ("motion_thumb_width", 32, 640), ("motion_pixel_delta", 1, 254),
+        ("motion_min_share", 0, 1), ("track_iou_match", 0.01, 1), ("track_max_missed_detections", 1, 1000),
         ("settled_recheck_frames", 1, 10000), ("vote_min_reads", 1, 100), ("vote_min_reads_at_end", 1, 100),
         ("vote_settle_share", 0.0, 1.0), ("max_tracks", 1, 1000),
         ("ocr_workers", 1, 32), ("pipeline_lag_frames", 1, 100),

@@ -7,6 +7,7 @@ import pytest
 import synth
 from securex import capture
 from securex.capture import SourceError, VideoSource, parse_source
+from securex.motion import MotionGate
 from securex.perf import PerfMonitor
 
 
@@ -117,3 +118,15 @@ def test_stream_that_stops_is_reported_and_reconnected(monkeypatch, caplog):
     assert lost_seen and source.outages >= 1 and DroppingStream.opened >= 3
     assert "No signal from rtsp://camera.local/live; reconnecting" in caplog.text
     assert "Signal back" in caplog.text
+
+
+def test_motion_gate_skips_a_still_picture_and_wakes_on_a_car():
+    gate = MotionGate(160, 12, 0.002)
+    road = np.full((720, 1280, 3), 90, np.uint8)
+    noisy = np.clip(road.astype(int) + np.random.default_rng(1).integers(-4, 5, road.shape), 0, 255).astype(np.uint8)
+    assert gate.moved(road)  # the first look always counts
+    assert not gate.moved(noisy)  # sensor noise is not motion
+    car = noisy.copy()
+    car[500:560, 900:1000] = 230  # a small plate-sized bright patch enters far away
+    assert gate.moved(car)
+    assert not gate.moved(car)

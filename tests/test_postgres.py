@@ -75,7 +75,7 @@ def test_two_gates_write_at_once_and_each_chain_verifies(database, tmp_path):
                      "--data-dir", tmp_path / "office")
     assert report.returncode == 0 and f"entries          {len(stored)}" in report.stdout
     assert "gate north" in report.stdout and "gate south" in report.stdout
-    export = securex("export", "--db", database, "--key", key, "--out", tmp_path / "all.csv")
+    export = securex("export", "--db", database, "--key", key, "--csv", tmp_path / "all.csv")
     assert export.returncode == 0 and f"Exported {len(stored)} records" in export.stdout
 
 
