@@ -115,6 +115,21 @@ class HeadLog:
             log.error("Head log %s not written (%s): deletion of the newest records cannot be proven",
                       self.path, exc.strerror or exc)
 
+    def repair(self) -> None:
+        """Cut off a last line left incomplete by a crash or power cut, so the next line starts clean."""
+        try:
+            with open(self.path, "rb+") as handle:
+                data = handle.read()
+                if not data or data.endswith(b"\n"):
+                    return
+                handle.truncate(data.rfind(b"\n") + 1)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            log.error("Head log %s cannot be repaired (%s)", self.path, exc.strerror or exc)
+            return
+        log.warning("Head log %s: an incomplete last line (a crash while writing) was removed", self.path)
+
     def latest(self) -> tuple[dict[str, Head], list[str]]:
         """The last signed head per gate, and the problems found in the log itself."""
         heads: dict[str, Head] = {}

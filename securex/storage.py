@@ -131,8 +131,10 @@ class RecordStore:
     @classmethod
     def open(cls, settings: Settings) -> "RecordStore":
         database, key = open_records(settings, create_key=True)
+        head_log = HeadLog(resolve_path(settings.head_log_path), key)
+        head_log.repair()
         return cls(database, key, settings.gate_name, resolve_path(settings.csv_path),
-                   resolve_path(settings.images_dir), HeadLog(resolve_path(settings.head_log_path), key))
+                   resolve_path(settings.images_dir), head_log)
 
     def save(self, plate: str, confidence: float, when: datetime, source: str, frame: int,
              image: Optional[np.ndarray], match: Optional[dict] = None) -> Record:

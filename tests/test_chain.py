@@ -141,3 +141,14 @@ def test_key_file_is_owner_only_and_a_lost_key_is_refused(settings):
     key.unlink()
     with pytest.raises(StorageError, match="a new key would make them all look forged"):
         RecordStore.open(settings)
+
+
+def test_head_log_line_torn_by_a_crash_is_repaired_at_the_next_start(check, settings):
+    path = Path(settings.head_log_path)
+    path.write_bytes(path.read_bytes() + b'{"at": "2026-11-26T08:00:09", "gate": "gate-1", "se')
+    assert check()[0] == 0  # a torn last line is a crash, not tampering
+    store = RecordStore.open(settings)
+    store.save("NEW1234", 0.9, START + timedelta(seconds=9), "cam", 90, None)
+    store.close()
+    code, out = check()
+    assert code == 0 and "OK: 6 records" in out
