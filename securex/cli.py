@@ -13,6 +13,9 @@ from typing import Optional, Sequence
 
 # Refuse absurd image sizes before OpenCV loads (a 20000x20000 header would claim gigabytes).
 os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(100_000_000))
+# OpenCV's own backend chatter ("[ERROR:0@0.1] ... Camera index out of range") would bury our one plain line.
+os.environ.setdefault("OPENCV_LOG_LEVEL", "FATAL")
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's AV_LOG_QUIET, for the same reason
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
@@ -239,8 +242,7 @@ def run_command(settings: Settings) -> int:
         source = VideoSource(parse_source(source_text), settings.camera_width, settings.camera_height,
                              settings.camera_fps, settings.realtime, settings.reconnect_max_seconds, settings.loops)
     except SourceError as exc:
-        hint = "" if settings.source is not None else " (or run with --source VIDEO_FILE|URL)"
-        print(f"{exc}{hint}", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     reader = _build_or_exit(lambda: build_reader(settings))
     if reader is None:

@@ -106,6 +106,7 @@ def test_bad_sources_are_one_line_and_exit_2(tmp_path):
     assert camera.returncode == 2 and "Camera 7 cannot be opened" in camera.stderr
     url = securex("run", "--headless", "--source", "rtsp://127.0.0.1:1/none", *store_args(tmp_path))
     assert url.returncode == 2 and "Stream cannot be opened: rtsp://127.0.0.1:1/none" in url.stderr
+    assert [len(r.stderr.strip().splitlines()) for r in (bad, camera, url)] == [1, 1, 1]  # nothing but our line
 
 
 def test_truncated_video_ends_with_one_clear_line(tmp_path):
