@@ -141,7 +141,6 @@ class PostgresDatabase(Database):
         except ImportError:
             raise DatabaseError("PostgreSQL needs the psycopg package: run the setup again "
                                 "(pip install -r requirements.txt)") from None
-        self._errors = psycopg.Error
         try:
             self._db = psycopg.connect(url, autocommit=True, connect_timeout=10)
             with self._db.transaction():

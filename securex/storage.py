@@ -165,8 +165,8 @@ class RecordStore:
         return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
 
     def head(self) -> Head:
-        rows = self.db.query("SELECT seq, hash FROM plates WHERE gate = ? ORDER BY seq DESC LIMIT 1", (self.gate,))
-        return Head(self.gate, int(rows[0][0]), str(rows[0][1])) if rows else Head(self.gate, 0, GENESIS)
+        """The gate's chain head as it stands (for the dashboard and the summary)."""
+        return Head(self.gate, *self._chain_end(self.db.query))
 
     def records(self) -> list[Record]:
         return fetch_records(self.db, "gate = ?", (self.gate,))
