@@ -13,7 +13,6 @@ from .storage import fetch_records
 @dataclass
 class AuditResult:
     records: int = 0
-    gates: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -29,7 +28,6 @@ def audit(database: Database, key: bytes, head_log: HeadLog, local_gate: str) ->
     heads, result.problems = head_log.latest()
     anchors = {row[0]: Anchor(*row) for row in database.query("SELECT gate, seq, hash, mac FROM chain_anchor")}
     gates = sorted({row[0] for row in database.query("SELECT DISTINCT gate FROM plates")} | set(anchors))
-    result.gates = gates
     for gate in gates:
         records = fetch_records(database, "gate = ?", (gate,))
         result.records += len(records)

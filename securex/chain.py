@@ -37,7 +37,7 @@ def load_or_create_key(path: Path, create: bool) -> bytes:
     except FileNotFoundError:
         if not create:
             raise KeyFileError(f"Key file not found at {path}: records can only be checked with the key that "
-                            "signed them (set KEY_PATH in config.py)") from None
+                               "signed them (set KEY_PATH in config.py)") from None
     except (OSError, ValueError) as exc:
         raise KeyFileError(f"Key file {path} cannot be read ({exc}): restore it from your backup") from None
     key = secrets.token_bytes(KEY_BYTES)

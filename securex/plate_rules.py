@@ -2,8 +2,9 @@
 
 A confusable character (O/0, I/1, B/8, S/5, Z/2, G/6) is only changed where a known format decides
 it; changing one the OCR was sure of costs confidence, so an unchanged fit wins over a changed one;
-a low-confidence character (a screw, a sticker, a separator read as a character) is only dropped when that makes a known format fit. A read that fits no known format
-is still a plate if it passes the permissive rule, with a lower confidence.
+a low-confidence character (a screw, a sticker, a separator read as a character) is only dropped
+when that makes a known format fit. A read that fits no known format is still a plate if it passes
+the permissive rule, with a lower confidence.
 """
 
 from __future__ import annotations

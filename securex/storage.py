@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from .chain import GENESIS, Head, HeadLog, KeyFileError, load_or_create_key, record_hash
+from .csvfile import replace_csv
 from .db import RECORD_COLUMNS, Database, DatabaseError, open_database
 from .domain import Record
 from .settings import PROJECT_ROOT, Settings, resolve_path
@@ -46,18 +47,11 @@ def excel_safe(value: object) -> str:
 def write_csv(path: Path, records: Iterable[Record], append: bool = False) -> int:
     """Write records as CSV rows (header first in a new file); a whole new file replaces the old at once."""
     rows = [[excel_safe(getattr(r, column)) for column in CSV_COLUMNS] for r in records]
-    path.parent.mkdir(parents=True, exist_ok=True)
     if append and path.exists() and path.stat().st_size > 0:
         with open(path, "a", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerows(rows)
         return len(rows)
-    temporary = path.with_name(path.name + ".tmp")
-    # utf-8-sig: the byte-order mark makes Excel open the file as UTF-8.
-    with open(temporary, "w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows(rows)
-    os.replace(temporary, path)
+    replace_csv(path, CSV_COLUMNS, rows)
     return len(rows)
 
 
@@ -75,21 +69,15 @@ def open_records(settings: Settings, create_key: bool = False) -> tuple[Database
         database = open_database(settings.database_url, resolve_path)
     except DatabaseError as exc:
         raise StorageError(str(exc)) from None
+    path = resolve_path(settings.key_path)
+    may_create = create_key and count_records(database) == 0  # a new key for signed records would forge them all
     try:
-        key = load_or_create_key(resolve_path(settings.key_path), create=False)
+        return database, load_or_create_key(path, create=may_create)
     except KeyFileError as exc:
-        if not create_key or count_records(database) > 0:
-            database.close()
-            if create_key:
-                raise StorageError(f"{exc}. The database already holds signed records, so a new key "
-                                   "would make them all look forged") from None
-            raise StorageError(str(exc)) from None
-        try:
-            key = load_or_create_key(resolve_path(settings.key_path), create=True)
-        except KeyFileError as exc:
-            database.close()
-            raise StorageError(str(exc)) from None
-    return database, key
+        database.close()
+        refused = create_key and not may_create and not path.exists()
+        raise StorageError(f"{exc}. The database already holds signed records, so a new key would make them "
+                           "all look forged" if refused else str(exc)) from None
 
 
 def count_records(database: Database) -> int:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import logging
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Optional
 
+from .csvfile import replace_csv
 from .plate_rules import DIGIT_FOR_LETTER, edit_distance
 
 log = logging.getLogger(__name__)
@@ -99,15 +99,8 @@ def read_entries(path: Path) -> list[Entry]:
 
 def write_entries(path: Path, entries: list[Entry]) -> None:
     """Replace the watchlist file at once (a half-written list is never read)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
     try:
-        with open(temporary, "w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(COLUMNS)
-            for entry in entries:
-                writer.writerow([entry.plate, entry.list, entry.note, entry.valid_until or ""])
-        os.replace(temporary, path)
+        replace_csv(path, COLUMNS, ([e.plate, e.list, e.note, e.valid_until or ""] for e in entries))
     except OSError as exc:
         raise WatchlistError(f"Watchlist {path} cannot be written ({exc.strerror or exc}): close it in Excel "
                              "and try again") from None
