@@ -2,7 +2,7 @@
 
 import sys
 
-from securex.cli import main
+from securex.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,11 +22,11 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from securex.cli import load_image  # noqa: E402
-from securex.domain import iou  # noqa: E402
-from securex.factory import build_reader  # noqa: E402
-from securex.plate_rules import edit_distance, fold_confusables  # noqa: E402
-from securex.settings import load_settings  # noqa: E402
+from securex.cli.main import load_image  # noqa: E402
+from securex.core.domain import iou  # noqa: E402
+from securex.pipeline.factory import build_reader  # noqa: E402
+from securex.pipeline.plate_rules import edit_distance, fold_confusables  # noqa: E402
+from securex.config.settings import load_settings  # noqa: E402
 
 SHARED = PROJECT.parent / "shared"
 MATCH_IOU = 0.3

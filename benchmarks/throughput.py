@@ -27,9 +27,9 @@ import cv2
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from securex.factory import build_reader  # noqa: E402
-from securex.plate_rules import fold_confusables  # noqa: E402
-from securex.settings import load_settings  # noqa: E402
+from securex.pipeline.factory import build_reader  # noqa: E402
+from securex.pipeline.plate_rules import fold_confusables  # noqa: E402
+from securex.config.settings import load_settings  # noqa: E402
 
 SHARED = PROJECT.parent / "shared"
 LOOP_READ = re.compile(r"Video loop (\d+) of (\d+) read")

@@ -6,8 +6,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from securex.factory import build_reader  # noqa: E402
-from securex.settings import load_settings  # noqa: E402
+from securex.pipeline.factory import build_reader  # noqa: E402
+from securex.config.settings import load_settings  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 import synth
-from securex import capture
-from securex.capture import SourceError, VideoSource, parse_source
-from securex.motion import MotionGate
-from securex.perf import PerfMonitor
+from securex.video import capture
+from securex.video.capture import SourceError, VideoSource, parse_source
+from securex.video.motion import MotionGate
+from securex.core.perf import PerfMonitor
 
 
 def test_parse_source_kinds(tmp_path):

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from securex.cli import main
-from securex.commands import verify_command
-from securex.storage import RecordStore, StorageError
+from securex.cli.main import main
+from securex.cli.records import verify_command
+from securex.records.storage import RecordStore, StorageError
 
 START = datetime(2026, 11, 26, 8, 0, 0, tzinfo=timezone.utc)
 PLATES = ["ABC1234", "XYZ9876", "JKL5678", "MNO4321", "PQR1111"]

@@ -2,11 +2,11 @@ import numpy as np
 import pytest
 
 import synth
-from securex import preprocess
-from securex.detection import HaarDetector, SizeFilter
-from securex.domain import Detection
-from securex.factory import build_reader
-from securex.ocr import TesseractOcr, parse_hocr_chars
+from securex.pipeline import preprocess
+from securex.pipeline.detection import HaarDetector, SizeFilter
+from securex.core.domain import Detection
+from securex.pipeline.factory import build_reader
+from securex.pipeline.ocr import TesseractOcr, parse_hocr_chars
 
 HOCR = ("<span class='ocrx_word' id='word_1_1' title='bbox 1 2 3 4; x_wconf 0'>"
         "<span class='ocrx_cinfo' title='x_bboxes 10 5 20 30; x_conf 98.5'>A</span>"

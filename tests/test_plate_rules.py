@@ -1,5 +1,5 @@
-from securex.domain import OcrResult
-from securex.plate_rules import PlateRules, conform, edit_distance, fold_confusables, same_plate
+from securex.core.domain import OcrResult
+from securex.pipeline.plate_rules import PlateRules, conform, edit_distance, fold_confusables, same_plate
 
 
 def ocr(text, confs):

@@ -82,8 +82,8 @@ def test_two_gates_write_at_once_and_each_chain_verifies(database, tmp_path):
 def test_tampering_in_postgres_is_caught(database, tmp_path):
     from datetime import datetime, timezone
 
-    from securex.settings import load_settings
-    from securex.storage import RecordStore
+    from securex.config.settings import load_settings
+    from securex.records.storage import RecordStore
 
     settings = load_settings({"database_url": database, "key_path": str(tmp_path / "k.key"),
                               "head_log_path": str(tmp_path / "chain_head.log"), "csv_path": str(tmp_path / "p.csv"),

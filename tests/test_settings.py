@@ -2,8 +2,9 @@ import types
 
 import pytest
 
-from securex import cli, settings as settings_module
-from securex.settings import ConfigError, load_config_module, load_settings
+from securex.cli import main as cli
+from securex.config import settings as settings_module
+from securex.config.settings import ConfigError, load_config_module, load_settings
 
 
 def config_with(**changes):

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from securex.commands import export_command
-from securex.storage import CSV_COLUMNS, RecordStore, excel_safe
+from securex.cli.records import export_command
+from securex.records.storage import CSV_COLUMNS, RecordStore, excel_safe
 
 WHEN = datetime(2026, 11, 26, 8, 30, 5, tzinfo=timezone.utc)
 CROP = np.full((20, 60, 3), 200, np.uint8)

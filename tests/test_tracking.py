@@ -1,8 +1,8 @@
 import numpy as np
 
-from securex.domain import PlateRead
-from securex.duplicates import DuplicateManager
-from securex.tracking import Sighting, Tracker
+from securex.core.domain import PlateRead
+from securex.gate.duplicates import DuplicateManager
+from securex.video.tracking import Sighting, Tracker
 
 CROP = np.zeros((4, 4, 3), np.uint8)
 

@@ -10,10 +10,10 @@ import cv2
 import numpy as np
 import pytest
 
-from securex.alerts import AlertCommand
-from securex.commands import prune_command, report_command, search_command, verify_command, watchlist_command
-from securex.storage import RecordStore
-from securex.watchlist import Watchlist
+from securex.gate.alerts import AlertCommand
+from securex.cli.records import prune_command, report_command, search_command, verify_command, watchlist_command
+from securex.records.storage import RecordStore
+from securex.gate.watchlist import Watchlist
 
 CROP = np.full((20, 60, 3), 180, np.uint8)
 

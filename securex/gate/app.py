@@ -18,20 +18,20 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .alerts import AlertCommand
-from .capture import VideoSource
-from .chain import Head
-from .dashboard import PlateOverlay, Window, draw_alert, draw_no_signal, draw_panel, draw_plates
-from .domain import Box, Frame, crop, grow_box, iou
-from .duplicates import DuplicateManager
-from .motion import MotionGate
-from .perf import PerfMonitor
-from .plate_rules import same_plate
-from .reader import PlateReader
-from .settings import Settings, resolve_path
-from .storage import RecordStore, StorageError
-from .tracking import Sighting, Track, Tracker
-from .watchlist import FLAGGED, Watchlist
+from securex.gate.alerts import AlertCommand
+from securex.video.capture import VideoSource
+from securex.records.chain import Head
+from securex.ui.dashboard import PlateOverlay, Window, draw_alert, draw_no_signal, draw_panel, draw_plates
+from securex.core.domain import Box, Frame, crop, grow_box, iou
+from securex.gate.duplicates import DuplicateManager
+from securex.video.motion import MotionGate
+from securex.core.perf import PerfMonitor
+from securex.pipeline.plate_rules import same_plate
+from securex.pipeline.reader import PlateReader
+from securex.config.settings import Settings, resolve_path
+from securex.records.storage import RecordStore, StorageError
+from securex.video.tracking import Sighting, Track, Tracker
+from securex.gate.watchlist import FLAGGED, Watchlist
 
 log = logging.getLogger(__name__)
 LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL

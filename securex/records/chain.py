@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .domain import Record
+from securex.core.domain import Record
 
 log = logging.getLogger(__name__)
 GENESIS = "0" * 64  # prev_hash of a gate's first record

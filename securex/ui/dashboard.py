@@ -8,7 +8,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from .domain import Box
+from securex.core.domain import Box
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 GREEN, AMBER, WHITE, RED, BLACK = (60, 200, 60), (0, 190, 255), (255, 255, 255), (40, 40, 230), (0, 0, 0)

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Optional
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_CASCADE = "haarcascade_russian_plate_number.xml"
 TESSERACT_FALLBACKS = (
     r"C:\Program Files\Tesseract-OCR\tesseract.exe",

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .chain import anchor_mac
-from .db import Database
+from securex.records.chain import anchor_mac
+from securex.records.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Optional
 
-from .csvfile import replace_csv
-from .plate_rules import DIGIT_FOR_LETTER, edit_distance
+from securex.records.csvfile import replace_csv
+from securex.pipeline.plate_rules import DIGIT_FOR_LETTER, edit_distance
 
 log = logging.getLogger(__name__)
 COLUMNS = ("plate", "list", "note", "valid_until")

@@ -20,11 +20,11 @@ from typing import Iterable, Optional
 import cv2
 import numpy as np
 
-from .chain import GENESIS, Head, HeadLog, KeyFileError, load_or_create_key, record_hash
-from .csvfile import replace_csv
-from .db import RECORD_COLUMNS, Database, DatabaseError, open_database
-from .domain import Record
-from .settings import PROJECT_ROOT, Settings, resolve_path
+from securex.records.chain import GENESIS, Head, HeadLog, KeyFileError, load_or_create_key, record_hash
+from securex.records.csvfile import replace_csv
+from securex.records.db import RECORD_COLUMNS, Database, DatabaseError, open_database
+from securex.core.domain import Record
+from securex.config.settings import PROJECT_ROOT, Settings, resolve_path
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("id", "gate", "plate", "confidence", "detected_at", "source", "frame", "image_path", "image_sha256",

@@ -13,9 +13,9 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from .domain import Detection, box_area, crop, grow_box, iou
-from .neural import TextLineModel
-from .settings import Settings
+from securex.core.domain import Detection, box_area, crop, grow_box, iou
+from securex.pipeline.neural import TextLineModel
+from securex.config.settings import Settings
 
 ROI_DETECT_SIDE = 320  # long side used when looking for text inside one cascade box
 ROI_MARGIN = 0.25  # a cascade box is grown by this share before looking for text in it

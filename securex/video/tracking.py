@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .domain import Box, PlateRead, iou
+from securex.core.domain import Box, PlateRead, iou
 
 CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths continues a track
 

@@ -20,12 +20,12 @@ os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's AV_LOG_QUIET, 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .commands import (day, export_command, prune_command, report_command, search_command,  # noqa: E402
+from securex.cli.records import (day, export_command, prune_command, report_command, search_command,  # noqa: E402
                        verify_command, watchlist_command)
-from .settings import ConfigError, Settings, load_settings  # noqa: E402
+from securex.config.settings import ConfigError, Settings, load_settings  # noqa: E402
 
 log = logging.getLogger("securex")
-from .commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE  # noqa: E402
+from securex.cli.records import EXIT_FAILED, EXIT_OK, EXIT_USAGE  # noqa: E402
 PROGRESS_MIN_FILES = 5  # `read` shows a progress bar on a terminal from this many images
 COMMANDS = ("run", "read", "verify", "export", "watchlist", "search", "report", "prune")
 
@@ -173,7 +173,7 @@ def load_image(path: str) -> np.ndarray:
 
 
 def read_command(settings: Settings, images: list[str], as_json: bool) -> int:
-    from .factory import build_reader
+    from securex.pipeline.factory import build_reader
 
     reader = _build_or_exit(lambda: build_reader(settings))
     if reader is None:
@@ -231,11 +231,11 @@ def _build_or_exit(build):
 
 # --- run ----------------------------------------------------------------------------------------------
 def run_command(settings: Settings) -> int:
-    from .app import GateApp
-    from .capture import SourceError, VideoSource, parse_source
-    from .dashboard import Window
-    from .factory import build_reader
-    from .storage import RecordStore, StorageError
+    from securex.gate.app import GateApp
+    from securex.video.capture import SourceError, VideoSource, parse_source
+    from securex.ui.dashboard import Window
+    from securex.pipeline.factory import build_reader
+    from securex.records.storage import RecordStore, StorageError
 
     source_text = settings.source if settings.source is not None else str(settings.camera_index)
     try:

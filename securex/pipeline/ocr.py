@@ -14,9 +14,9 @@ from typing import Protocol
 
 import numpy as np
 
-from . import preprocess
-from .domain import OcrResult
-from .neural import LineRecognizer
+from securex.pipeline import preprocess
+from securex.core.domain import OcrResult
+from securex.pipeline.neural import LineRecognizer
 
 log = logging.getLogger(__name__)
 HOCR_CHAR = re.compile(r"<span class=['\"]ocrx_cinfo['\"] title=['\"][^'\"]*x_conf ([\d.]+)[^'\"]*['\"]>([^<]*)</span>")

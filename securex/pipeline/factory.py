@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .detection import Detector, HaarDetector, HybridDetector, SizeFilter, TextLineDetector
-from .neural import LineRecognizer, TextLineModel
-from .ocr import NeuralOcr, OcrEngine, TesseractOcr
-from .plate_rules import PlateRules
-from .reader import PlateReader
-from .settings import NEURAL_DET_MODEL, NEURAL_REC_MODEL, Settings
+from securex.pipeline.detection import Detector, HaarDetector, HybridDetector, SizeFilter, TextLineDetector
+from securex.pipeline.neural import LineRecognizer, TextLineModel
+from securex.pipeline.ocr import NeuralOcr, OcrEngine, TesseractOcr
+from securex.pipeline.plate_rules import PlateRules
+from securex.pipeline.reader import PlateReader
+from securex.config.settings import NEURAL_DET_MODEL, NEURAL_REC_MODEL, Settings
 
 
 def build_text_model(s: Settings) -> TextLineModel:

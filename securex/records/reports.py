@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .db import Database
-from .domain import Record
-from .plate_rules import edit_distance
-from .storage import date_range_condition, fetch_records
-from .watchlist import FLAGGED, fold_for_matching
+from securex.records.db import Database
+from securex.core.domain import Record
+from securex.pipeline.plate_rules import edit_distance
+from securex.records.storage import date_range_condition, fetch_records
+from securex.gate.watchlist import FLAGGED, fold_for_matching
 
 WILDCARDS = {"*": "%", "?": "_"}
 

@@ -10,10 +10,10 @@ from typing import Optional
 
 import numpy as np
 
-from .detection import Detector
-from .domain import Box, Detection, PlateRead, crop, iou
-from .ocr import OcrEngine
-from .plate_rules import PlateRules, RuledText
+from securex.pipeline.detection import Detector
+from securex.core.domain import Box, Detection, PlateRead, crop, iou
+from securex.pipeline.ocr import OcrEngine
+from securex.pipeline.plate_rules import PlateRules, RuledText
 
 SAME_PLATE_IOU = 0.3  # two reads whose boxes overlap this much are the same plate: keep the better
 

@@ -17,7 +17,7 @@ from typing import Optional, Union
 
 import cv2
 
-from .domain import Frame
+from securex.core.domain import Frame
 
 log = logging.getLogger(__name__)
 FILE_QUEUE_FRAMES = 8  # frames read ahead from a file

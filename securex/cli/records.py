@@ -7,13 +7,13 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from .audit import audit
-from .chain import HeadLog
-from .reports import build_report, hourly_chart, search
-from .retention import prune_before
-from .settings import Settings, resolve_path
-from .storage import StorageError, date_range_condition, fetch_records, open_records, write_csv
-from .watchlist import Entry, WatchlistError, normalise_plate, read_entries, write_entries
+from securex.records.audit import audit
+from securex.records.chain import HeadLog
+from securex.records.reports import build_report, hourly_chart, search
+from securex.records.retention import prune_before
+from securex.config.settings import Settings, resolve_path
+from securex.records.storage import StorageError, date_range_condition, fetch_records, open_records, write_csv
+from securex.gate.watchlist import Entry, WatchlistError, normalise_plate, read_entries, write_entries
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .chain import Anchor, HeadLog, verify_chain, verify_head, verify_images
-from .db import Database
-from .settings import resolve_path
-from .storage import fetch_records
+from securex.records.chain import Anchor, HeadLog, verify_chain, verify_head, verify_images
+from securex.records.db import Database
+from securex.config.settings import resolve_path
+from securex.records.storage import fetch_records
 
 
 @dataclass
