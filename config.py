@@ -1,19 +1,20 @@
 """Every SecureX setting, in one place.
 
-Edit the values here; `python main.py --help` lists the options that override some of them for one
-run. Each value is checked at start and a bad one stops the program with a one-line fix.
-Relative paths are relative to this folder.
+Edit the values here; `securex --help` (or `python main.py --help`) lists the options that override
+some of them for one run. Each value is checked at start and a bad one stops the program with a
+one-line fix. Relative paths are relative to the folder of this file.
 """
 
-# --- Camera / video source -------------------------------------------------------------------
-CAMERA_INDEX = 0                  # camera used by `python main.py` with no --source (0 = first camera)
+
+# --- Camera / video source ------------------------------------------------------------------------------------------
+CAMERA_INDEX = 0                  # camera used with no --source (0 = first camera)
 CAMERA_WIDTH = 1280               # resolution asked of a live camera, in pixels
 CAMERA_HEIGHT = 720               # (the camera may pick the nearest mode it supports)
 CAMERA_FPS = 25                   # frame rate asked of a live camera
 FRAME_SKIP = 0                    # process one frame, then skip this many (0 = process every frame)
 RECONNECT_MAX_SECONDS = 30.0      # longest wait between reconnect attempts when a live source drops
 
-# --- Detection -------------------------------------------------------------------------------
+# --- Detection ------------------------------------------------------------------------------------------------------
 DETECTOR = "text"                 # "text" (neural text-line detector), "haar" (cascade) or "hybrid" (both)
 CASCADE_PATH = None               # Haar cascade XML; None = haarcascade_russian_plate_number.xml shipped by OpenCV
 CASCADE_SCALE_FACTOR = 1.05       # image pyramid step of the cascade (smaller = finds more, slower)
@@ -28,7 +29,7 @@ TEXT_DET_THRESHOLD = 0.3          # text detector: pixel probability that counts
 TEXT_DET_BOX_SCORE = 0.5          # text detector: mean probability a text box needs
 TEXT_DET_UNCLIP = 1.6             # text detector: how far a text box is grown around its core
 
-# --- OCR -------------------------------------------------------------------------------------
+# --- OCR ------------------------------------------------------------------------------------------------------------
 OCR_ENGINE = "neural"             # "neural" (PP-OCR ONNX model, offline) or "tesseract"
 NEURAL_MODEL_DIR = None           # folder with the PP-OCR .onnx models; None = the rapidocr_onnxruntime package's
 ONNX_THREADS = 1                  # CPU threads per neural model call (1 measured fastest on two cores)
@@ -37,18 +38,20 @@ TESSERACT_TIMEOUT_SECONDS = 5.0   # a Tesseract call that takes longer is abando
 OCR_LINE_HEIGHT = 48              # text lines are scaled to this height (px) before OCR
 OCR_CONFIDENCE_THRESHOLD = 0.5    # reads below this confidence (0..1) are not shown or used
 
-# --- Plate rules -----------------------------------------------------------------------------
+# --- Plate rules ----------------------------------------------------------------------------------------------------
 PLATE_MIN_LENGTH = 4              # fewest characters in a plate
 PLATE_MAX_LENGTH = 8              # most characters in a plate
-PLATE_ALLOWED_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"  # characters a plate may contain
+PLATE_ALLOWED_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" # characters a plate may contain
 # Known formats: L = letter, N = digit. A read that fits one ranks above one that does not, and
 # confusable characters (O/0, I/1, B/8, S/5, Z/2, G/6) are fixed only where a format decides it.
-PLATE_FORMATS = {
-    "br": ["LLLNNNN", "LLLNLNN"],            # Brazil: old grey and Mercosur
-    "it": ["LLNNNLL"],                       # Italy (also France since 2009: AA-123-AA)
-    "cz": ["NLNNNNN", "NLLNNNN"],            # Czech Republic / Slovakia style
-    "es": ["NNNNLLL"],                       # Spain
-    "pl": ["LLNNNNN", "LLLNNNN", "LLNNNLL"], # Poland
+# br: Brazil, old grey and Mercosur; it: Italy (also France since 2009: AA-123-AA);
+# cz: Czech Republic / Slovakia style; es: Spain; pl: Poland.
+PLATE_FORMATS = {                 # region: [patterns]
+    "br": ["LLLNNNN", "LLLNLNN"],
+    "it": ["LLNNNLL"],
+    "cz": ["NLNNNNN", "NLLNNNN"],
+    "es": ["NNNNLLL"],
+    "pl": ["LLNNNNN", "LLLNNNN", "LLNNNLL"],
 }
 UNKNOWN_FORMAT_PENALTY = 0.15     # taken off the confidence of a read that fits no known format
 FIX_CHAR_CONFIDENCE = 0.9         # a confusable character read below this is changed freely to fit a format
@@ -56,10 +59,10 @@ SURE_CHANGE_PENALTY = 0.1         # confidence lost per character read at or abo
 DROP_CHAR_CONFIDENCE = 0.75       # a character read below this may be dropped if that makes a format fit
 PLATE_MIN_DIGITS = 1              # a plate needs at least this many digits (text without digits is a sign)
 
-# --- Video: tracking and voting ----------------------------------------------------------------
+# --- Video: motion, tracking and voting -----------------------------------------------------------------------------
 DETECT_INTERVAL_FRAMES = 3        # run the detector on one frame in this many (tracks carry boxes between)
 MOTION_GATE = True                # skip the detector while nothing moves and no vehicle is tracked
-MOTION_THUMB_WIDTH = 160          # motion is judged on a grey thumbnail this wide (pixels)
+MOTION_THUMB_WIDTH = 160          # motion is judged on a grey thumbnail this wide (px)
 MOTION_PIXEL_DELTA = 12           # a thumbnail pixel whose grey level changes more than this has moved
 MOTION_MIN_SHARE = 0.002          # share of moved thumbnail pixels that counts as motion (0.002 = 0.2 %)
 TRACK_IOU_MATCH = 0.2             # box overlap that continues a track
@@ -69,34 +72,35 @@ VOTE_MIN_READS = 3                # reads a track needs before its vote can sett
 VOTE_MIN_READS_AT_END = 2         # reads an unsettled track needs to be saved when it leaves the picture
 VOTE_SETTLE_SHARE = 0.6           # share of the track's read weight the winner needs to settle
 MAX_TRACKS = 32                   # tracks kept at once (oldest dropped beyond this)
-OCR_WORKERS = 2                   # OCR/detection worker threads
-PIPELINE_LAG_FRAMES = 4           # file sources: frames after which a frame's work must be finished (keeps runs reproducible)
+WORKER_THREADS = 2                # threads that run detection and OCR beside the picture
+PIPELINE_LAG_FRAMES = 4           # file sources: frames after which a frame's work must be finished (keeps runs
+                                  # reproducible)
 
-# --- Saving ----------------------------------------------------------------------------------
+# --- Saving and records ---------------------------------------------------------------------------------------------
 AUTO_SAVE = True                  # save confirmed plates automatically (toggle with A)
 AUTO_SAVE_THRESHOLD = 0.8         # confidence (0..1) a plate needs to be auto-saved
 DUPLICATE_WINDOW_SECONDS = 10.0   # the same plate is not saved again within this many seconds
-GATE_NAME = "gate-1"                          # this gate's name; every record carries it (gates may share a database)
+GATE_NAME = "gate-1"              # this gate's name; every record carries it (gates may share a database)
 DATABASE_URL = "sqlite:///database/plates.db" # the source of truth: sqlite:///PATH (this PC) or
                                               # postgresql://USER:PASSWORD@HOST/DBNAME (one record for many gates)
-KEY_PATH = "database/securex.key"             # record signing key, created on first run (owner-only); back it up,
-                                              # verify needs it; every gate sharing a database needs the same key
-HEAD_LOG_PATH = "database/chain_head.log"     # append-only log of each gate's newest record (proves none was deleted)
-CSV_PATH = "exports/detected_plates.csv"      # CSV copy of every record (opens in Excel)
-IMAGES_DIR = "saved_plates"                   # plate crops, plate_YYYYMMDD_HHMMSS[_n].jpg
+KEY_PATH = "database/securex.key" # record signing key, created on first run (owner-only); back it up, verify needs
+                                  # it; every gate sharing a database needs the same key
+HEAD_LOG_PATH = "database/chain_head.log" # append-only log of each gate's newest record (proves none was deleted)
+CSV_PATH = "exports/detected_plates.csv" # CSV copy of every record (opens in Excel)
+IMAGES_DIR = "saved_plates"       # plate crops, plate_YYYYMMDD_HHMMSS[_n].jpg
 CROP_MARGIN = 0.15                # saved crops are grown by this share of the plate box on each side
-RETENTION_DAYS = None             # `python main.py prune` removes records and images older than this; None = keep all
-
-# --- Access lists and alerts -----------------------------------------------------------------
-WATCHLIST_PATH = "database/watchlist.csv"     # allowed/flagged plates (CSV: plate,list,note,valid_until);
-                                              # no file or an empty one = no list in use (no UNKNOWN shown)
-WATCHLIST_MAX_DISTANCE = 1        # a read this many edits from a listed plate still matches it (0 = exact only)
-ALERT_COMMAND = None              # program run for each decided plate with PLATE STATUS appended, as a list,
-                                  # e.g. ["python", "scripts/open_barrier.py"]; never run through a shell
-ALERT_TIMEOUT_SECONDS = 10.0      # an alert command still running after this is stopped
+RETENTION_DAYS = None             # `prune` removes records and images older than this; None = keep all
 REPORTS_DIR = "exports"           # where `report` writes its chart
 
-# --- Window ----------------------------------------------------------------------------------
+# --- Access lists and alerts ----------------------------------------------------------------------------------------
+WATCHLIST_PATH = "database/watchlist.csv" # allowed/flagged plates (CSV: plate,list,note,valid_until); no file or an
+                                          # empty one = no list in use (no UNKNOWN shown)
+WATCHLIST_MAX_DISTANCE = 1        # a read this many edits from a listed plate still matches it (0 = exact only)
+ALERT_COMMAND = None              # program run for each decided plate with PLATE STATUS appended, as a list, e.g.
+                                  # ["python", "scripts/open_barrier.py"]; never run through a shell
+ALERT_TIMEOUT_SECONDS = 10.0      # an alert command still running after this is stopped
+
+# --- Window and log -------------------------------------------------------------------------------------------------
 SHOW_DASHBOARD = True             # show the dashboard panel at start (toggle with D)
 WINDOW_TITLE = "SecureX"          # title of the live window
 FPS_WINDOW_SECONDS = 2.0          # rolling window for the FPS and per-stage times

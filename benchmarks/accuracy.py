@@ -22,18 +22,18 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from securex.cli.main import load_image  # noqa: E402
+from securex.cli.read import load_image  # noqa: E402
+from securex.config import load_config  # noqa: E402
 from securex.core.domain import iou  # noqa: E402
-from securex.pipeline.factory import build_reader  # noqa: E402
-from securex.pipeline.plate_rules import edit_distance, fold_confusables  # noqa: E402
-from securex.config.settings import load_settings  # noqa: E402
+from securex.core.plate_text import edit_distance, fold_o_i  # noqa: E402
+from securex.pipeline.factory import DETECTORS, OCR_ENGINES, build_reader  # noqa: E402
 
 SHARED = PROJECT.parent / "shared"
 MATCH_IOU = 0.3
 
 
 def still_figures(folder: Path, overrides: dict) -> None:
-    settings = load_settings(overrides)
+    settings = load_config(overrides)
     reader = build_reader(settings)
     stats: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     with open(folder / "labels.csv", newline="") as handle:
@@ -42,7 +42,7 @@ def still_figures(folder: Path, overrides: dict) -> None:
         truth_box = tuple(int(row[k]) for k in "xywh")
         image = load_image(str(folder / row["image"]))
         start = time.perf_counter()
-        reads = reader.read_image(image, settings.still_detect_side)
+        reads = reader.read_image(image, settings.detection.still_side)
         elapsed = time.perf_counter() - start
         top = reads[0].text if reads else ""
         for group in ("all", row["region"]):
@@ -50,13 +50,13 @@ def still_figures(folder: Path, overrides: dict) -> None:
             s["images"] += 1
             s["found"] += any(iou(r.box, truth_box) >= MATCH_IOU for r in reads)
             s["exact"] += top == row["plate"]
-            s["folded"] += fold_confusables(top) == fold_confusables(row["plate"])
+            s["folded"] += fold_o_i(top) == fold_o_i(row["plate"])
             s["cer"] += edit_distance(top, row["plate"]) / len(row["plate"])
             s["false"] += sum(iou(r.box, truth_box) < MATCH_IOU for r in reads)
             s["seconds"] += elapsed
-        if fold_confusables(top) != fold_confusables(row["plate"]):
+        if fold_o_i(top) != fold_o_i(row["plate"]):
             print(f"  miss {row['image']}: label {row['plate']}, read {[r.text for r in reads]}")
-    print(f"\nStills in {folder} (engine {settings.ocr_engine}, detector {settings.detector})")
+    print(f"\nStills in {folder} (engine {settings.ocr.engine}, detector {settings.detection.detector})")
     print(f"{'region':8} {'images':>6} {'recall':>7} {'exact':>7} {'exact O/0 I/1':>14} {'CER':>6} "
           f"{'false/img':>9} {'ms/img':>7}")
     for group in ["all"] + sorted(g for g in stats if g != "all"):
@@ -72,7 +72,7 @@ def video_figures(video: Path, truth_csv: Path, overrides: dict) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         command = [sys.executable, str(PROJECT / "main.py"), "run", "--source", str(video), "--headless",
                    "--data-dir", tmp]
-        for key, flag in (("ocr_engine", "--engine"), ("detector", "--detector")):
+        for key, flag in (("OCR_ENGINE", "--engine"), ("DETECTOR", "--detector")):
             if overrides.get(key):
                 command += [flag, overrides[key]]
         start = time.perf_counter()
@@ -83,12 +83,12 @@ def video_figures(video: Path, truth_csv: Path, overrides: dict) -> None:
     for visit in visits:
         first, last = int(visit["first_frame"]), int(visit["last_frame"])
         inside = [plate for plate, frame in rows if first <= frame <= last]
-        good = [p for p in inside if fold_confusables(p) == fold_confusables(visit["plate"])]
+        good = [p for p in inside if fold_o_i(p) == fold_o_i(visit["plate"])]
         right += bool(good)
         duplicates += max(0, len(good) - 1)
     for plate, frame in rows:
         visit = next((v for v in visits if int(v["first_frame"]) <= frame <= int(v["last_frame"])), None)
-        if visit is None or fold_confusables(plate) != fold_confusables(visit["plate"]):
+        if visit is None or fold_o_i(plate) != fold_o_i(visit["plate"]):
             wrong += 1
             print(f"  wrong row: {plate} at frame {frame}")
     exact = sum(any(p == v["plate"] and int(v["first_frame"]) <= f <= int(v["last_frame"]) for p, f in rows)
@@ -103,12 +103,12 @@ def main() -> None:
     parser.add_argument("--stills", type=Path, default=SHARED / "datasets" / "plates-dev")
     parser.add_argument("--video", type=Path, default=SHARED / "videos" / "gate-dev.mp4")
     parser.add_argument("--truth", type=Path, default=None, help="visit CSV (default: the video's name .csv)")
-    parser.add_argument("--engine", choices=("neural", "tesseract"))
-    parser.add_argument("--detector", choices=("text", "haar", "hybrid"))
+    parser.add_argument("--engine", choices=list(OCR_ENGINES))
+    parser.add_argument("--detector", choices=list(DETECTORS))
     parser.add_argument("--skip-video", action="store_true")
     parser.add_argument("--skip-stills", action="store_true")
     args = parser.parse_args()
-    overrides = {"ocr_engine": args.engine, "detector": args.detector}
+    overrides = {"OCR_ENGINE": args.engine, "DETECTOR": args.detector}
     if args.skip_stills:
         pass
     elif (args.stills / "labels.csv").is_file():

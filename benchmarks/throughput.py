@@ -27,9 +27,9 @@ import cv2
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from securex.config import load_config  # noqa: E402
+from securex.core.plate_text import fold_o_i  # noqa: E402
 from securex.pipeline.factory import build_reader  # noqa: E402
-from securex.pipeline.plate_rules import fold_confusables  # noqa: E402
-from securex.config.settings import load_settings  # noqa: E402
 
 SHARED = PROJECT.parent / "shared"
 LOOP_READ = re.compile(r"Video loop (\d+) of (\d+) read")
@@ -88,7 +88,7 @@ def summary_value(stdout: str, name: str) -> str:
 
 def first_readable_frames(video: Path, truth: list[dict]) -> dict[str, int]:
     """Per visit, the first frame on which the engine itself reads the plate right."""
-    settings = load_settings()
+    settings = load_config()
     reader = build_reader(settings)
     capture = cv2.VideoCapture(str(video))
     firsts = {}
@@ -96,8 +96,8 @@ def first_readable_frames(video: Path, truth: list[dict]) -> dict[str, int]:
         for frame in range(int(visit["first_frame"]), int(visit["last_frame"]) + 1):
             capture.set(cv2.CAP_PROP_POS_FRAMES, frame)
             ok, image = capture.read()
-            reads = reader.read_image(image, settings.video_detect_side) if ok else []
-            if any(fold_confusables(r.text) == fold_confusables(visit["plate"]) for r in reads):
+            reads = reader.read_image(image, settings.detection.video_side) if ok else []
+            if any(fold_o_i(r.text) == fold_o_i(visit["plate"]) for r in reads):
                 firsts[f"{visit['plate']}@{visit['first_frame']}"] = frame
                 break
     capture.release()
@@ -112,7 +112,7 @@ def latency(stderr: str, truth: list[dict], firsts: dict[str, int], fps: float, 
         for visit in truth:
             key = f"{visit['plate']}@{visit['first_frame']}"
             inside = int(visit["first_frame"]) <= decided <= int(visit["last_frame"])
-            if inside and key in firsts and fold_confusables(plate) == fold_confusables(visit["plate"]):
+            if inside and key in firsts and fold_o_i(plate) == fold_o_i(visit["plate"]):
                 out.append((decided + lag - firsts[key]) / fps)
     return out
 
@@ -126,7 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     truth_path = args.truth or args.video.with_suffix(".csv")
     truth = list(csv.DictReader(open(truth_path, newline=""))) if truth_path.is_file() else []
-    settings = load_settings()
+    settings = load_config()
     fps = cv2.VideoCapture(str(args.video)).get(cv2.CAP_PROP_FPS) or 25.0
 
     decode = decode_rate(args.video)
@@ -141,7 +141,8 @@ def main() -> None:
     print(f"  wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {peak_rss_mb:.0f} MB")
     print(f"  records saved             {summary_value(stdout, 'saved')}")
     if truth:
-        delays = latency(stderr, truth, first_readable_frames(args.video, truth), fps, settings.pipeline_lag_frames)
+        delays = latency(stderr, truth, first_readable_frames(args.video, truth), fps,
+                         settings.tracking.pipeline_lag_frames)
         if delays:
             print(f"  latency first readable frame -> record: mean {sum(delays) / len(delays):.2f} s, "
                   f"max {max(delays):.2f} s over {len(delays)} visits (source time)")

@@ -4,11 +4,12 @@ import time
 import numpy as np
 import pytest
 
-import synth
+from securex.core.perf import PerfMonitor
 from securex.video import capture
 from securex.video.capture import SourceError, VideoSource, parse_source
 from securex.video.motion import MotionGate
-from securex.core.perf import PerfMonitor
+
+import synth
 
 
 def test_parse_source_kinds(tmp_path):

@@ -2,8 +2,8 @@
 
 import os
 import shutil
-import stat
 import sqlite3
+import stat
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -22,7 +22,7 @@ PLATES = ["ABC1234", "XYZ9876", "JKL5678", "MNO4321", "PQR1111"]
 @pytest.fixture
 def check(settings, capsys):
     """Five signed records with images; `check()` runs verify on them and returns (exit code, output)."""
-    store = RecordStore.open(settings)
+    store = RecordStore.open(settings.storage)
     for n, plate in enumerate(PLATES):
         crop = np.full((24, 80, 3), 40 * n, np.uint8)
         store.save(plate, 0.9, START + timedelta(seconds=n), "camera 0", 10 * n, crop)
@@ -35,7 +35,7 @@ def check(settings, capsys):
 
 
 def sql(settings, statement, params=()):
-    db = sqlite3.connect(settings.database_url)
+    db = sqlite3.connect(settings.storage.database_url)
     with db:
         db.execute(statement, params)
     db.close()
@@ -65,7 +65,7 @@ def test_deleted_newest_records_are_caught_by_the_head_log(check, settings):
 
 
 def test_inserted_record_is_caught(check, settings):
-    row = sqlite3.connect(settings.database_url).execute(
+    row = sqlite3.connect(settings.storage.database_url).execute(
         "SELECT gate, seq, plate, confidence, detected_at, source, frame, image_path, image_sha256, list_status, "
         "listed_plate, list_distance, prev_hash, hash FROM plates WHERE id = 2").fetchone()
     forged = list(row)
@@ -79,7 +79,7 @@ def test_inserted_record_is_caught(check, settings):
 
 
 def test_swapped_and_missing_images_are_caught(check, settings):
-    images = sorted(Path(settings.images_dir).iterdir())
+    images = sorted(Path(settings.storage.images_dir).iterdir())
     shutil.copyfile(images[0], images[1])
     images[2].unlink()
     code, out = check()
@@ -87,7 +87,7 @@ def test_swapped_and_missing_images_are_caught(check, settings):
 
 
 def test_edited_head_log_is_caught(check, settings):
-    path = Path(settings.head_log_path)
+    path = Path(settings.storage.head_log_path)
     lines = path.read_text().splitlines()
     lines[1] = lines[1].replace('"seq": 2', '"seq": 9')
     path.write_text("\n".join(lines) + "\n")
@@ -96,14 +96,14 @@ def test_edited_head_log_is_caught(check, settings):
 
 
 def test_verify_without_the_key_is_one_line_exit_2(check, settings, capsys, tmp_path):
-    code = main(["verify", "--db", settings.database_url, "--key", str(tmp_path / "none.key")])
+    code = main(["verify", "--db", settings.storage.database_url, "--key", str(tmp_path / "none.key")])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("Key file not found") and len(err.strip().splitlines()) == 1
 
 
 def test_two_writers_on_one_database_never_fork_the_chain(settings, capsys):
     """Two stores (two connections, like two processes) writing at once: one chain, numbered 1..N."""
-    first, second = RecordStore.open(settings), RecordStore.open(settings)
+    first, second = RecordStore.open(settings.storage), RecordStore.open(settings.storage)
 
     def write(store, prefix):
         for n in range(15):
@@ -116,13 +116,14 @@ def test_two_writers_on_one_database_never_fork_the_chain(settings, capsys):
     for thread in threads:
         thread.join()
     first.close(), second.close()
-    seqs = [row[0] for row in sqlite3.connect(settings.database_url).execute("SELECT seq FROM plates ORDER BY seq")]
+    database = sqlite3.connect(settings.storage.database_url)
+    seqs = [row[0] for row in database.execute("SELECT seq FROM plates ORDER BY seq")]
     assert seqs == list(range(1, 31))
     assert verify_command(settings) == 0 and "OK: 30 records" in capsys.readouterr().out
 
 
 def test_database_write_failure_is_a_storage_error(settings, monkeypatch):
-    store = RecordStore.open(settings)
+    store = RecordStore.open(settings.storage)
 
     def full(*args, **kwargs):
         raise sqlite3.OperationalError("database or disk is full")
@@ -135,19 +136,19 @@ def test_database_write_failure_is_a_storage_error(settings, monkeypatch):
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 def test_key_file_is_owner_only_and_a_lost_key_is_refused(settings):
-    RecordStore.open(settings).save("ABC1234", 0.9, START, "cam", 1, None)
-    key = Path(settings.key_path)
+    RecordStore.open(settings.storage).save("ABC1234", 0.9, START, "cam", 1, None)
+    key = Path(settings.storage.key_path)
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     key.unlink()
     with pytest.raises(StorageError, match="a new key would make them all look forged"):
-        RecordStore.open(settings)
+        RecordStore.open(settings.storage)
 
 
 def test_head_log_line_torn_by_a_crash_is_repaired_at_the_next_start(check, settings):
-    path = Path(settings.head_log_path)
+    path = Path(settings.storage.head_log_path)
     path.write_bytes(path.read_bytes() + b'{"at": "2026-11-26T08:00:09", "gate": "gate-1", "se')
     assert check()[0] == 0  # a torn last line is a crash, not tampering
-    store = RecordStore.open(settings)
+    store = RecordStore.open(settings.storage)
     store.save("NEW1234", 0.9, START + timedelta(seconds=9), "cam", 90, None)
     store.close()
     code, out = check()

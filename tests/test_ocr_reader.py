@@ -1,12 +1,14 @@
 import numpy as np
 import pytest
 
-import synth
+from securex.config import changed
+from securex.core.domain import Detection
 from securex.pipeline import preprocess
 from securex.pipeline.detection import HaarDetector, SizeFilter
-from securex.core.domain import Detection
-from securex.pipeline.factory import build_reader
+from securex.pipeline.factory import build_reader, cascade_file, find_tesseract
 from securex.pipeline.ocr import TesseractOcr, parse_hocr_chars
+
+import synth
 
 HOCR = ("<span class='ocrx_word' id='word_1_1' title='bbox 1 2 3 4; x_wconf 0'>"
         "<span class='ocrx_cinfo' title='x_bboxes 10 5 20 30; x_conf 98.5'>A</span>"
@@ -32,14 +34,14 @@ def test_neural_reader_reads_a_clear_plate_exactly(reader, text):
 
 
 def test_tesseract_reader_reads_a_clear_plate(base_settings):
-    reader = build_reader(base_settings.replace(ocr_engine="tesseract"))
+    reader = build_reader(changed(base_settings, OCR_ENGINE="tesseract"))
     image, _ = synth.scene("XYZ9876")
     reads = reader.read_image(image, 960)
     assert reads and reads[0].text == "XYZ9876"
 
 
 def test_a_crashing_tesseract_costs_only_that_candidate(base_settings, monkeypatch):
-    engine = TesseractOcr(base_settings.tesseract_command, "ABC", 48, 5)
+    engine = TesseractOcr(find_tesseract(base_settings.ocr), "ABC", 48, 5)
 
     def crash(*args, **kwargs):
         raise RuntimeError("Tesseract process died with signal -8")
@@ -62,14 +64,14 @@ def test_preprocess_variants_are_dark_text_on_light_with_margin():
 
 
 def test_size_filter_keeps_plate_shapes(base_settings):
-    keep = SizeFilter(base_settings.replace(min_plate_area=100, max_plate_area=10000))
-    boxes = [Detection((0, 0, 40, 10), 1, "t"), Detection((0, 0, 10, 40), 1, "t"),
-             Detection((0, 0, 5, 2), 1, "t"), Detection((0, 0, 400, 100), 1, "t")]
+    keep = SizeFilter(changed(base_settings, MIN_PLATE_AREA=100, MAX_PLATE_AREA=10000).detection)
+    boxes = [Detection((0, 0, 40, 10)), Detection((0, 0, 10, 40)), Detection((0, 0, 5, 2)), Detection((0, 0, 400, 100))]
     assert [d.box for d in keep(boxes)] == [(0, 0, 40, 10)]
 
 
 def test_haar_detector_loads_opencv_cascade(base_settings):
-    detector = HaarDetector(base_settings.cascade_file, 1.1, 3, SizeFilter(base_settings))
+    detector = HaarDetector(cascade_file(base_settings.detection), 1.1, 3, SizeFilter(base_settings.detection))
     assert isinstance(detector.detect(synth.scene("ABC1234")[0], 640), list)
     with pytest.raises(ValueError, match="CASCADE_PATH"):
-        HaarDetector(base_settings.cascade_file.with_name("missing.xml"), 1.1, 3, SizeFilter(base_settings))
+        HaarDetector(cascade_file(base_settings.detection).with_name("missing.xml"), 1.1, 3,
+                     SizeFilter(base_settings.detection))

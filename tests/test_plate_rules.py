@@ -1,5 +1,6 @@
 from securex.core.domain import OcrResult
-from securex.pipeline.plate_rules import PlateRules, conform, edit_distance, fold_confusables, same_plate
+from securex.core.plate_text import edit_distance, fold_o_i, same_plate
+from securex.pipeline.plate_rules import PlateRules, conform
 
 
 def ocr(text, confs):
@@ -15,33 +16,33 @@ def test_conform_fixes_only_where_the_format_decides():
 
 
 def test_brazilian_read_fixed_when_unsure(base_settings):
-    rules = PlateRules(base_settings)
+    rules = PlateRules(base_settings.plates)
     best = rules.best(ocr("0KL1235", [0.6, 0.99, 0.99, 0.99, 0.99, 0.99, 0.99]))
     assert best.text == "OKL1235" and best.format_name == "br"
 
 
 def test_unchanged_format_fit_beats_changing_a_sure_character(base_settings):
-    rules = PlateRules(base_settings)
+    rules = PlateRules(base_settings.plates)
     best = rules.best(ocr("BS47040", [0.99] * 7))  # fits Poland as read; Czech only by B -> 8
     assert best.text == "BS47040" and best.format_name == "pl"
 
 
 def test_sure_character_changed_when_only_a_format_makes_it_a_plate(base_settings):
-    rules = PlateRules(base_settings)
+    rules = PlateRules(base_settings.plates)
     best = rules.best(ocr("RK101A0", [0.99] * 7))  # Italian LLNNNLL wants a letter last
     assert best.text == "RK101AO" and best.format_name == "it"
     assert best.confidence < 0.99
 
 
 def test_confident_read_outside_formats_is_kept_as_read(base_settings):
-    rules = PlateRules(base_settings)
+    rules = PlateRules(base_settings.plates)
     best = rules.best(ocr("M5XSX", [0.99] * 5))
     assert best.text == "M5XSX" and best.format_name is None
     assert best.confidence < 0.99  # fits no known format: less sure
 
 
 def test_weak_extra_character_dropped_only_to_fit_a_format(base_settings):
-    rules = PlateRules(base_settings)
+    rules = PlateRules(base_settings.plates)
     # a sticker between groups read as 8 with low confidence (Czech NLN NNNN)
     best = rules.best(ocr("4B389376", [0.99, 0.99, 0.99, 0.4, 0.99, 0.99, 0.99, 0.99]))
     assert best.text == "4B39376"
@@ -50,7 +51,7 @@ def test_weak_extra_character_dropped_only_to_fit_a_format(base_settings):
 
 
 def test_not_plates(base_settings):
-    rules = PlateRules(base_settings)
+    rules = PlateRules(base_settings.plates)
     assert rules.best(ocr("SALVADOR", [0.99] * 8)) is None  # no digit: a sign, not a plate
     assert rules.best(ocr("AB1", [0.99] * 3)) is None  # too short
     assert rules.best(ocr("ABCDEFGH12345", [0.99] * 13)) is None  # too long
@@ -60,6 +61,6 @@ def test_edit_distance_and_folding():
     assert edit_distance("ABC", "ABC") == 0
     assert edit_distance("ABC", "AXC") == 1
     assert edit_distance("ABC", "ABCD") == 1
-    assert fold_confusables("RKO99AI") == "RK099A1"
+    assert fold_o_i("RKO99AI") == "RK099A1"
     assert same_plate("RK101AO", "RK101A0", 0)
     assert not same_plate("PJP2783", "OKL1235", 1)

@@ -82,13 +82,13 @@ def test_two_gates_write_at_once_and_each_chain_verifies(database, tmp_path):
 def test_tampering_in_postgres_is_caught(database, tmp_path):
     from datetime import datetime, timezone
 
-    from securex.config.settings import load_settings
+    from securex.config import load_config
     from securex.records.storage import RecordStore
 
-    settings = load_settings({"database_url": database, "key_path": str(tmp_path / "k.key"),
-                              "head_log_path": str(tmp_path / "chain_head.log"), "csv_path": str(tmp_path / "p.csv"),
-                              "images_dir": str(tmp_path / "img")})
-    store = RecordStore.open(settings)
+    settings = load_config({"DATABASE_URL": database, "KEY_PATH": str(tmp_path / "k.key"),
+                            "HEAD_LOG_PATH": str(tmp_path / "chain_head.log"), "CSV_PATH": str(tmp_path / "p.csv"),
+                            "IMAGES_DIR": str(tmp_path / "img")})
+    store = RecordStore.open(settings.storage)
     for n, plate in enumerate(["ABC1234", "XYZ9876", "JKL5678"]):
         store.save(plate, 0.9, datetime(2026, 11, 26, 9, n, tzinfo=timezone.utc), "cam", n, None)
     store.close()

@@ -3,8 +3,16 @@ import types
 import pytest
 
 from securex.cli import main as cli
-from securex.config import settings as settings_module
-from securex.config.settings import ConfigError, load_config_module, load_settings
+from securex.config import Config, ConfigError, load_config, load_config_module
+from securex.config import loader as settings_module
+from securex.pipeline.factory import check_stages, find_tesseract
+
+
+def load_settings(module):
+    """The configuration as `read` and `run` check it: the values, then the stages they name."""
+    config = load_config(module=module)
+    check_stages(config)
+    return config
 
 
 def config_with(**changes):
@@ -15,14 +23,15 @@ def config_with(**changes):
 
 
 @pytest.mark.parametrize("changes, expected", [
-    ({"CAMERA_FPS": "fast"}, "CAMERA_FPS = 'fast' is not a int"),
+    ({"CAMERA_FPS": "fast"}, "CAMERA_FPS = 'fast' is not a whole number"),
     ({"AUTO_SAVE_THRESHOLD": 1.5}, "AUTO_SAVE_THRESHOLD = 1.5 is out of range"),
     ({"OCR_ENGINE": "magic"}, "OCR_ENGINE = 'magic' is unknown"),
     ({"DETECTOR": "yolo"}, "DETECTOR = 'yolo' is unknown"),
     ({"OCR_ENGINE": "tesseract", "TESSERACT_PATH": "/nowhere/tesseract"},
      "Tesseract not found at /nowhere/tesseract: install tesseract-ocr or set TESSERACT_PATH in config.py"),
     ({"DETECTOR": "haar", "CASCADE_PATH": "/nowhere/cascade.xml"}, "Cascade not found at /nowhere/cascade.xml"),
-    ({"NEURAL_MODEL_DIR": "/nowhere"}, "Neural model ch_PP-OCRv4_det_infer.onnx, ch_PP-OCRv4_rec_infer.onnx not found in /nowhere"),
+    ({"NEURAL_MODEL_DIR": "/nowhere"},
+     "Neural model ch_PP-OCRv4_det_infer.onnx, ch_PP-OCRv4_rec_infer.onnx not found in /nowhere"),
     ({"MIN_PLATE_AREA": 5000, "MAX_PLATE_AREA": 100}, "MIN_PLATE_AREA must be below MAX_PLATE_AREA"),
     ({"PLATE_FORMATS": {"br": ["LLLXNNN"]}}, "PLATE_FORMATS['br'] must be a list of patterns"),
     ({"PLATE_ALLOWED_CHARS": "abc"}, "PLATE_ALLOWED_CHARS must hold upper-case letters and digits only"),
@@ -52,16 +61,71 @@ def test_config_syntax_error_is_one_line(tmp_path):
 
 
 def test_cli_reports_config_error_with_exit_2_and_no_traceback(monkeypatch, capsys):
-    monkeypatch.setattr(settings_module, "load_config_module", lambda: config_with(OCR_ENGINE="magic"))
+    monkeypatch.setattr(settings_module, "load_config_module", lambda path=None: config_with(OCR_ENGINE="magic"))
     assert cli.main(["read", "x.jpg"]) == 2
     err = capsys.readouterr().err
     assert "OCR_ENGINE = 'magic' is unknown" in err and "Traceback" not in err
 
 
 def test_command_line_overrides_config(tmp_path):
-    s = load_settings({"database_url": str(tmp_path / "x.db"), "auto_save": False, "source": "clip.avi"})
-    assert s.database_url == str(tmp_path / "x.db") and s.auto_save is False and s.source == "clip.avi"
+    args = cli.build_parser().parse_args(["run", "--db", str(tmp_path / "x.db"), "--no-auto-save",
+                                          "--source", "clip.avi"])
+    s = load_config(cli.overrides_from(args))
+    assert s.storage.database_url == str(tmp_path / "x.db") and s.storage.auto_save is False
+    assert args.source == "clip.avi"
 
 
 def test_tesseract_found_on_path(base_settings):
-    assert base_settings.tesseract_command is not None and base_settings.tesseract_command.name.startswith("tesseract")
+    command = find_tesseract(base_settings.ocr)
+    assert command is not None and command.name.startswith("tesseract")
+
+
+def test_config_error_names_the_line(tmp_path):
+    broken = tmp_path / "config.py"
+    broken.write_text("CAMERA_INDEX = 0\nCAMERA_FPS = 25 +\n")
+    with pytest.raises(ConfigError, match="line 2"):
+        load_config_module(broken)
+    broken.write_text("CAMERA_INDEX = 0\n\nCAMERA_FPS = undefined_name\n")
+    with pytest.raises(ConfigError, match="line 3: NameError"):
+        load_config_module(broken)
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"MOTION_GATE": "yes"}, "MOTION_GATE = 'yes' is not True or False: set True or False in config.py"),
+    ({"VOTE_SETTLE_SHARE": "most"}, "VOTE_SETTLE_SHARE = 'most' is not a number: set a number in config.py"),
+    ({"RETENTION_DAYS": 0}, "RETENTION_DAYS = 0 is out of range: set it between 1 and 36500 in config.py (or None)"),
+    ({"CAMERA_INDX": 1}, "CAMERA_INDX in config.py is not a SecureX setting: check its spelling"),
+    ({"OCR_WORKERS": 2}, "OCR_WORKERS in config.py is not a SecureX setting: it is now called WORKER_THREADS"),
+])
+def test_wrong_values_and_names_in_plain_words(changes, expected):
+    with pytest.raises(ConfigError) as caught:
+        load_config(module=config_with(**changes))
+    assert str(caught.value) == expected
+
+
+def test_new_config_writes_every_default_and_never_overwrites(tmp_path, capsys):
+    target = tmp_path / "site" / "config.py"
+    target.parent.mkdir()
+    assert cli.main(["new-config", str(target)]) == 0
+    written = load_config(path=target)
+    for section in ("camera", "detection", "ocr", "plates", "tracking", "window"):  # no paths: equal as declared
+        assert getattr(written, section) == getattr(Config(), section)
+    assert written.alerts.command is None and written.storage.gate_name == Config().storage.gate_name
+    assert cli.main(["new-config", str(target)]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_relative_paths_are_resolved_beside_the_config_file(tmp_path):
+    target = tmp_path / "site" / "config.py"
+    target.parent.mkdir()
+    assert cli.main(["new-config", str(target)]) == 0
+    config = load_config(path=target)
+    assert config.storage.database_url == str(target.parent / "database" / "plates.db")
+    assert config.storage.images_dir == target.parent / "saved_plates"
+    assert config.storage.root == target.parent
+    assert config.alerts.watchlist_path == target.parent / "database" / "watchlist.csv"
+
+
+def test_missing_config_file_is_one_line(tmp_path, capsys):
+    assert cli.main(["verify", "--config", str(tmp_path / "none.py")]) == 2
+    assert capsys.readouterr().err.strip().startswith(f"Config file {tmp_path / 'none.py'} not found")

@@ -17,7 +17,7 @@ CROP = np.full((20, 60, 3), 200, np.uint8)
 @pytest.fixture
 def store_in(settings):
     """Opens the record store of the test's settings (a new RecordStore each call, like a new run)."""
-    return lambda tmp_path=None: RecordStore.open(settings)
+    return lambda tmp_path=None: RecordStore.open(settings.storage)
 
 
 def read_csv(path):
@@ -95,7 +95,7 @@ def test_csv_locked_by_excel_keeps_rows_then_catches_up(tmp_path, store_in, monk
     locked = {"on": True}
 
     def open_unless_locked(file, *args, **kwargs):
-        if locked["on"] and Path(str(file)).name.startswith(Path(settings.csv_path).name):
+        if locked["on"] and Path(str(file)).name.startswith(Path(settings.storage.csv_path).name):
             raise PermissionError(13, "The process cannot access the file because it is being used")
         return real_open(file, *args, **kwargs)
 
@@ -108,7 +108,7 @@ def test_csv_locked_by_excel_keeps_rows_then_catches_up(tmp_path, store_in, monk
     locked["on"] = False
     assert store.flush_csv() and store.pending_csv_rows == 0
     store.close()
-    assert [r["plate"] for r in read_csv(settings.csv_path)] == ["ABC1234", "XYZ9876", "JKL5555"]
+    assert [r["plate"] for r in read_csv(settings.storage.csv_path)] == ["ABC1234", "XYZ9876", "JKL5555"]
 
 
 def test_export_rebuilds_the_csv_and_date_ranges(tmp_path, store_in, settings, capsys):
@@ -116,10 +116,10 @@ def test_export_rebuilds_the_csv_and_date_ranges(tmp_path, store_in, settings, c
     for n, plate in enumerate(["AAA1111", "BBB2222", "CCC3333"]):
         store.save(plate, 0.9, WHEN + timedelta(days=n), "cam", n, CROP)
     store.close()
-    Path(settings.csv_path).unlink()
+    Path(settings.storage.csv_path).unlink()
     assert export_command(settings, None, None, None) == 0
-    assert [r["plate"] for r in read_csv(settings.csv_path)] == ["AAA1111", "BBB2222", "CCC3333"]
+    assert [r["plate"] for r in read_csv(settings.storage.csv_path)] == ["AAA1111", "BBB2222", "CCC3333"]
     assert export_command(settings, "2026-11-27", "2026-11-27", None) == 0
-    ranged = Path(settings.csv_path).with_name("plates_2026-11-27_2026-11-27.csv")
+    ranged = Path(settings.storage.csv_path).with_name("plates_2026-11-27_2026-11-27.csv")
     assert [r["plate"] for r in read_csv(ranged)] == ["BBB2222"]
     assert "Exported 1 records" in capsys.readouterr().out

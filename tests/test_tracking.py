@@ -13,7 +13,7 @@ def sighting(text, conf, frame):
 
 def test_vote_picks_the_weighted_majority_and_its_surest_read():
     tracker = Tracker(0.2, 3, 10)
-    track = tracker.update([(100, 100, 80, 20)], 0)[0][0]
+    track = tracker.update([(100, 100, 80, 20)])[0][0]
     for i, (text, conf) in enumerate([("ABC1234", 0.9), ("A8C1234", 0.95), ("ABC1234", 0.8), ("ABC1234", 0.97)]):
         track.add_read(sighting(text, conf, i))
     assert track.winner.read.text == "ABC1234"
@@ -24,7 +24,7 @@ def test_vote_picks_the_weighted_majority_and_its_surest_read():
 
 def test_vote_does_not_settle_without_agreement():
     tracker = Tracker(0.2, 3, 10)
-    track = tracker.update([(0, 0, 80, 20)], 0)[0][0]
+    track = tracker.update([(0, 0, 80, 20)])[0][0]
     for i, text in enumerate(["ABC1234", "XYZ9876", "ABC1234", "XYZ9876"]):
         track.add_read(sighting(text, 0.9, i))
     assert not track.update_settled(3, 0.6)
@@ -32,28 +32,28 @@ def test_vote_does_not_settle_without_agreement():
 
 def test_tracks_follow_moving_boxes_and_end_when_missed():
     tracker = Tracker(0.2, 2, 10)
-    first = tracker.update([(100, 100, 80, 20)], 0)[0][0]
-    assert tracker.update([(110, 104, 90, 22)], 3)[0][0] is first  # overlapping: same track
-    assert tracker.update([(150, 110, 100, 25)], 6)[0][0] is first  # moved fast, centre near: same track
-    other = tracker.update([(500, 400, 80, 20)], 9)[0][0]
+    first = tracker.update([(100, 100, 80, 20)])[0][0]
+    assert tracker.update([(110, 104, 90, 22)])[0][0] is first  # overlapping: same track
+    assert tracker.update([(150, 110, 100, 25)])[0][0] is first  # moved fast, centre near: same track
+    other = tracker.update([(500, 400, 80, 20)])[0][0]
     assert other is not first
     ended = []
-    for frame in (12, 15, 18):
-        ended += tracker.update([(500, 400, 80, 20)], frame)[1]
+    for _ in range(3):
+        ended += tracker.update([(500, 400, 80, 20)])[1]
     assert first in ended and other in tracker.tracks
 
 
 def test_restart_replaces_a_track():
     tracker = Tracker(0.2, 2, 10)
-    old = tracker.update([(0, 0, 80, 20)], 0)[0][0]
-    new = tracker.restart(old, 5)
+    old = tracker.update([(0, 0, 80, 20)])[0][0]
+    new = tracker.restart(old)
     assert new is not old and old not in tracker.tracks and new in tracker.tracks
 
 
 def test_track_count_is_bounded():
     tracker = Tracker(0.2, 1000, 5)
     for i in range(20):
-        tracker.update([(i * 100, 0, 50, 10)], i)
+        tracker.update([(i * 100, 0, 50, 10)])
     assert len(tracker.tracks) <= 5
 
 

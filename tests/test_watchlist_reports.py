@@ -10,17 +10,18 @@ import cv2
 import numpy as np
 import pytest
 
-from securex.gate.alerts import AlertCommand
 from securex.cli.records import prune_command, report_command, search_command, verify_command, watchlist_command
-from securex.records.storage import RecordStore
+from securex.config import changed
+from securex.gate.alerts import AlertCommand
 from securex.gate.watchlist import Watchlist
+from securex.records.storage import RecordStore
 
 CROP = np.full((20, 60, 3), 180, np.uint8)
 
 
 @pytest.fixture
 def listed(settings, tmp_path):
-    settings = settings.replace(watchlist_path=str(tmp_path / "watchlist.csv"))
+    settings = changed(settings, WATCHLIST_PATH=str(tmp_path / "watchlist.csv"))
     assert watchlist_command(settings, "add", "ABC1234", "flagged", "stolen car") == 0
     assert watchlist_command(settings, "add", "XYZ9876", "allowed", "staff") == 0
     assert watchlist_command(settings, "add", "OLD1111", "allowed", "", "2020-01-01") == 0
@@ -28,19 +29,19 @@ def listed(settings, tmp_path):
 
 
 def test_watchlist_matching(listed):
-    lists = Watchlist(Path(listed.watchlist_path), max_distance=1)
+    lists = Watchlist(Path(listed.alerts.watchlist_path), max_distance=1)
     assert lists.match("ABC1234").status == "flagged" and lists.match("ABC1234").distance == 0
     assert lists.match("A8C1234").listed_plate == "ABC1234"  # 8 read for B: look-alikes are equal
     assert lists.match("ABC1239").distance == 1  # one wrong character still stops the car
     assert lists.match("XYZ9876").status == "allowed" and lists.match("XYZ9876").note == "staff"
     assert lists.match("OLD1111").status == "unknown"  # the entry ran out in 2020
     assert lists.match("JKL5678").status == "unknown"
-    assert Watchlist(Path(listed.watchlist_path), max_distance=0).match("ABC1239").status == "unknown"
+    assert Watchlist(Path(listed.alerts.watchlist_path), max_distance=0).match("ABC1239").status == "unknown"
     assert Watchlist(None, 1).match("ABC1234") is None  # no list in use: no standing at all
 
 
 def test_watchlist_reloads_when_the_file_changes(listed):
-    lists = Watchlist(Path(listed.watchlist_path), max_distance=0)
+    lists = Watchlist(Path(listed.alerts.watchlist_path), max_distance=0)
     assert lists.match("NEW1234").status == "unknown"
     time.sleep(0.01)
     watchlist_command(listed, "add", "NEW1234", "flagged", "banned")
@@ -51,9 +52,9 @@ def test_watchlist_reloads_when_the_file_changes(listed):
 def test_watchlist_remove_and_bad_rows(listed, capsys, caplog):
     assert watchlist_command(listed, "remove", "abc-1234") == 0
     assert watchlist_command(listed, "remove", "ABC1234") == 1
-    with open(listed.watchlist_path, "a", encoding="utf-8") as handle:
+    with open(listed.alerts.watchlist_path, "a", encoding="utf-8") as handle:
         handle.write("BAD1234,maybe,,\nGOOD123,flagged,,not-a-date\n")
-    assert Watchlist(Path(listed.watchlist_path), 1).size == 2
+    assert Watchlist(Path(listed.alerts.watchlist_path), 1).size == 2
     assert "line 4 skipped: list 'maybe' is not allowed or flagged" in caplog.text
     assert "line 5 skipped: valid_until 'not-a-date' is not a date (YYYY-MM-DD)" in caplog.text
 
@@ -74,7 +75,7 @@ def test_alert_command_gets_plate_and_status_without_a_shell_and_never_blocks(tm
 
 
 def filled_store(settings, when, plates):
-    store = RecordStore.open(settings)
+    store = RecordStore.open(settings.storage)
     for n, (plate, status) in enumerate(plates):
         store.save(plate, 0.9, when + timedelta(minutes=7 * n), "cam", n, CROP,
                    {"list_status": status, "listed_plate": plate if status != "unknown" else "", "list_distance": 0})
@@ -125,12 +126,12 @@ def test_prune_keeps_verify_meaningful(settings, capsys):
     old = datetime.now(timezone.utc) - timedelta(days=40)
     filled_store(settings, old, PLATES[:4])
     filled_store(settings, datetime.now(timezone.utc) - timedelta(days=1), PLATES[4:6])
-    images_before = len(list(Path(settings.images_dir).iterdir()))
+    images_before = len(list(Path(settings.storage.images_dir).iterdir()))
     assert prune_command(settings, 30) == 0
     assert "4 records and 4 images" in capsys.readouterr().out
-    assert len(list(Path(settings.images_dir).iterdir())) == images_before - 4
+    assert len(list(Path(settings.storage.images_dir).iterdir())) == images_before - 4
     assert verify_command(settings) == 0 and "OK: 2 records, chain intact" in capsys.readouterr().out
-    db = sqlite3.connect(settings.database_url)
+    db = sqlite3.connect(settings.storage.database_url)
     with db:
         db.execute("DELETE FROM plates WHERE seq = 5")  # the oldest kept record, removed by hand
     db.close()

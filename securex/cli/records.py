@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import sys
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Iterator, Optional
 
+from securex.config import Config
+from securex.core.errors import EXIT_FAILED, EXIT_OK, SecureXError
+from securex.core.plate_text import normalise_plate
+from securex.gate.watchlist import Entry, read_entries, write_entries
 from securex.records.audit import audit
 from securex.records.chain import HeadLog
+from securex.records.db import Database
 from securex.records.reports import build_report, hourly_chart, search
 from securex.records.retention import prune_before
-from securex.config.settings import Settings, resolve_path
-from securex.records.storage import StorageError, date_range_condition, fetch_records, open_records, write_csv
-from securex.gate.watchlist import Entry, WatchlistError, normalise_plate, read_entries, write_entries
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from securex.records.storage import date_range_condition, fetch_records, open_records, write_csv
 
 
 def day(text: str) -> str:
@@ -26,33 +28,34 @@ def day(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD") from None
 
 
-_FAILED = object()
-
-
-def _with_records(settings: Settings, work):
-    """Open the database and key, run `work(database, key)`, close; _FAILED (reason printed) if it cannot open."""
+@contextmanager
+def _records(config: Config) -> Iterator[tuple[Database, bytes]]:
+    """The database and signing key, closed afterwards; StorageError (one line) when they cannot be opened."""
+    database, key = open_records(config.storage)
     try:
-        database, key = open_records(settings)
-    except StorageError as exc:
-        print(str(exc), file=sys.stderr)
-        return _FAILED
-    try:
-        return work(database, key)
+        yield database, key
     finally:
         database.close()
 
 
-def _records_between(settings: Settings, date_from: str | None, date_to: str | None):
+def _records_between(config: Config, date_from: Optional[str], date_to: Optional[str]):
     where, params = date_range_condition(date_from, date_to)
-    return _with_records(settings, lambda database, _: fetch_records(database, where, params))
+    with _records(config) as (database, _):
+        return fetch_records(database, where, params)
 
 
-def verify_command(settings: Settings) -> int:
-    head_log = resolve_path(settings.head_log_path)
-    result = _with_records(settings, lambda database, key: audit(database, key, HeadLog(head_log, key),
-                                                                  settings.gate_name))
-    if result is _FAILED:
-        return EXIT_USAGE
+def _write_csv(path: Path, records, hint: str) -> int:
+    try:
+        return write_csv(path, records)
+    except OSError as exc:
+        raise SecureXError(f"Cannot write {path} ({exc.strerror or exc}): close it in Excel or {hint}",
+                           EXIT_FAILED) from None
+
+
+def verify_command(config: Config) -> int:
+    storage = config.storage
+    with _records(config) as (database, key):
+        result = audit(database, key, HeadLog(storage.head_log_path, key), storage.gate_name, storage.root)
     for note in result.notes:
         print(f"note: {note}")
     if result.ok:
@@ -64,61 +67,41 @@ def verify_command(settings: Settings) -> int:
     return EXIT_FAILED
 
 
-def export_command(settings: Settings, date_from: str | None, date_to: str | None, out: str | None) -> int:
+def export_command(config: Config, date_from: Optional[str], date_to: Optional[str], out: Optional[str]) -> int:
     """Rebuild a CSV from the database (the whole record, or a date range into its own file)."""
-    records = _records_between(settings, date_from, date_to)
-    if records is _FAILED:
-        return EXIT_USAGE
-    records.sort(key=lambda r: r.id)
+    records = sorted(_records_between(config, date_from, date_to), key=lambda r: r.id)
     if out:
         path = Path(out).expanduser()
     elif date_from or date_to:
-        path = resolve_path(settings.csv_path).with_name(f"plates_{date_from or 'start'}_{date_to or 'now'}.csv")
+        path = config.storage.csv_path.with_name(f"plates_{date_from or 'start'}_{date_to or 'now'}.csv")
     else:
-        path = resolve_path(settings.csv_path)
-    try:
-        count = write_csv(path, records)
-    except OSError as exc:
-        print(f"Cannot write {path} ({exc.strerror or exc}): close it in Excel or choose another file with "
-              "--csv", file=sys.stderr)
-        return EXIT_FAILED
+        path = config.storage.csv_path
+    count = _write_csv(path, records, "choose another file with --csv")
     print(f"Exported {count} records to {path}")
     return EXIT_OK
 
 
 # --- watchlist ----------------------------------------------------------------------------------------
-def _watchlist_path(settings: Settings) -> Path | None:
-    if not settings.watchlist_path:
-        print("No watchlist file is set: set WATCHLIST_PATH in config.py", file=sys.stderr)
-        return None
-    return resolve_path(settings.watchlist_path)
-
-
-def watchlist_command(settings: Settings, action: str, plate: str | None = None, kind: str | None = None,
-                      note: str = "", until: str | None = None) -> int:
-    path = _watchlist_path(settings)
+def watchlist_command(config: Config, action: str, plate: Optional[str] = None, kind: Optional[str] = None,
+                      note: str = "", until: Optional[str] = None) -> int:
+    path = config.alerts.watchlist_path
     if path is None:
-        return EXIT_USAGE
-    try:
-        entries = read_entries(path)
-        if action == "list":
-            return _print_watchlist(path, entries)
-        wanted = normalise_plate(plate or "")
-        if not wanted:
-            print(f"{plate!r} is not a plate: give letters and digits", file=sys.stderr)
-            return EXIT_USAGE
-        kept = [e for e in entries if e.plate != wanted]
-        if action == "remove":
-            if len(kept) == len(entries):
-                print(f"{wanted} is not on the watchlist")
-                return EXIT_FAILED
-            write_entries(path, kept)
-            print(f"Removed {wanted} from the watchlist")
-            return EXIT_OK
-        write_entries(path, kept + [Entry(wanted, kind, note.strip(), until)])
-    except WatchlistError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_FAILED
+        raise SecureXError("No watchlist file is set: set WATCHLIST_PATH in config.py")
+    entries = read_entries(path)
+    if action == "list":
+        return _print_watchlist(path, entries)
+    wanted = normalise_plate(plate or "")
+    if not wanted:
+        raise SecureXError(f"{plate!r} is not a plate: give letters and digits")
+    kept = [e for e in entries if e.plate != wanted]
+    if action == "remove":
+        if len(kept) == len(entries):
+            print(f"{wanted} is not on the watchlist")
+            return EXIT_FAILED
+        write_entries(path, kept)
+        print(f"Removed {wanted} from the watchlist")
+        return EXIT_OK
+    write_entries(path, kept + [Entry(wanted, kind, note.strip(), until)])
     print(f"{'Updated' if len(kept) < len(entries) else 'Added'} {wanted}: {kind}"
           + (f" ({note.strip()})" if note.strip() else "") + (f", until {until}" if until else ""))
     return EXIT_OK
@@ -135,34 +118,26 @@ def _print_watchlist(path: Path, entries: list[Entry]) -> int:
 
 
 # --- search and report --------------------------------------------------------------------------------
-def search_command(settings: Settings, pattern: str, date_from: str | None, date_to: str | None, fuzzy: int,
-                   status: str | None, csv_out: str | None) -> int:
-    found = _with_records(settings, lambda database, _: search(database, pattern, date_from, date_to, fuzzy, status))
-    if found is _FAILED:
-        return EXIT_USAGE
+def search_command(config: Config, pattern: str, date_from: Optional[str], date_to: Optional[str], fuzzy: int,
+                   status: Optional[str], csv_out: Optional[str]) -> int:
+    with _records(config) as (database, _):
+        found = search(database, pattern, date_from, date_to, fuzzy, status)
     for record in found:
         print(f"{record.detected_at[:19].replace('T', ' ')}  {record.gate:10} {record.plate:10} "
               f"{record.confidence:5.2f}  {record.list_status or '-':8} {record.image_path or '-'}")
     print(f"{len(found)} record(s) match {pattern}")
     if csv_out:
-        try:
-            write_csv(Path(csv_out).expanduser(), found)
-        except OSError as exc:
-            print(f"Cannot write {csv_out} ({exc.strerror or exc}): close it in Excel or choose another file",
-                  file=sys.stderr)
-            return EXIT_FAILED
+        _write_csv(Path(csv_out).expanduser(), found, "choose another file")
         print(f"Written to {csv_out}")
     return EXIT_OK
 
 
-def report_command(settings: Settings, on: str | None, date_from: str | None, date_to: str | None) -> int:
+def report_command(config: Config, on: Optional[str], date_from: Optional[str], date_to: Optional[str]) -> int:
     if on:
         date_from = date_to = on
     elif not (date_from or date_to):
         date_from = date_to = date.today().isoformat()
-    records = _records_between(settings, date_from, date_to)
-    if records is _FAILED:
-        return EXIT_USAGE
+    records = _records_between(config, date_from, date_to)
     span = date_from if date_from == date_to else f"{date_from or 'start'} to {date_to or 'now'}"
     report = build_report(records)
     print(f"SecureX report, {span}")
@@ -176,25 +151,24 @@ def report_command(settings: Settings, on: str | None, date_from: str | None, da
         print(f"  gate {gate:11} {count} entries")
     name = f"report_{date_from or 'start'}" + ("" if date_from == date_to else f"_{date_to or 'now'}") + ".png"
     try:
-        chart = hourly_chart(report, f"SecureX entries per hour, {span}", resolve_path(settings.reports_dir) / name)
+        chart = hourly_chart(report, f"SecureX entries per hour, {span}", config.storage.reports_dir / name)
     except OSError as exc:
-        print(f"Chart not written ({exc.strerror or exc}): check REPORTS_DIR in config.py", file=sys.stderr)
-        return EXIT_FAILED
+        raise SecureXError(f"Chart not written ({exc.strerror or exc}): check REPORTS_DIR in config.py",
+                           EXIT_FAILED) from None
     print(f"  chart            {chart}")
     return EXIT_OK
 
 
 # --- retention ----------------------------------------------------------------------------------------
-def prune_command(settings: Settings, days: int | None) -> int:
-    days = days if days is not None else settings.retention_days
+def prune_command(config: Config, days: Optional[int]) -> int:
+    days = days if days is not None else config.storage.retention_days
     if days is None:
         print("RETENTION_DAYS is None in config.py: records are kept for ever, nothing pruned "
               "(or give --days N)")
         return EXIT_OK
     cutoff = (date.today() - timedelta(days=days)).isoformat()
-    pruned = _with_records(settings, lambda database, key: prune_before(database, key, cutoff, resolve_path))
-    if pruned is _FAILED:
-        return EXIT_USAGE
+    with _records(config) as (database, key):
+        pruned = prune_before(database, key, cutoff, config.storage.root)
     if not pruned:
         print(f"Nothing older than {cutoff} to prune")
     for item in pruned:

@@ -15,8 +15,6 @@ class Detection:
     """A region the detector thinks holds a plate (or a plate's text line)."""
 
     box: Box
-    score: float
-    method: str  # which detector found it: "text" or "haar"
 
 
 @dataclass(frozen=True)
@@ -57,6 +55,9 @@ class Record:
     prev_hash: str = ""
     hash: str = ""
     id: Optional[int] = None
+
+
+ALLOWED, FLAGGED, UNKNOWN = "allowed", "flagged", "unknown"  # a plate's standing on the access lists
 
 
 @dataclass

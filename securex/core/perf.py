@@ -21,6 +21,7 @@ class PerfMonitor:
         self.started = time.monotonic()
         self.frames = 0
         self._nesting = threading.local()
+        self._lock = threading.Lock()  # workers add stage times while the window reads them
 
     def frame_done(self) -> None:
         now = time.monotonic()
@@ -47,12 +48,13 @@ class PerfMonitor:
     def add(self, name: str, seconds: float) -> None:
         """Record time spent in a stage (also for work timed in another thread)."""
         now = time.monotonic()
-        recent = self._recent[name]
-        recent.append((now, seconds))
-        while recent and now - recent[0][0] > self._window:
-            recent.popleft()
-        self._totals[name] += seconds
-        self._counts[name] += 1
+        with self._lock:
+            recent = self._recent[name]
+            recent.append((now, seconds))
+            while recent and now - recent[0][0] > self._window:
+                recent.popleft()
+            self._totals[name] += seconds
+            self._counts[name] += 1
 
     @property
     def fps(self) -> float:
@@ -71,9 +73,11 @@ class PerfMonitor:
 
     def recent_ms(self) -> dict[str, float]:
         """Mean ms per call of each stage over the rolling window."""
-        return {name: 1000 * sum(s for _, s in self._recent[name]) / len(self._recent[name])
-                for name in STAGES if self._recent.get(name)}
+        with self._lock:
+            return {name: 1000 * sum(s for _, s in self._recent[name]) / len(self._recent[name])
+                    for name in STAGES if self._recent.get(name)}
 
     def mean_ms(self) -> dict[str, float]:
         """Mean ms per call of each stage over the whole run."""
-        return {name: 1000 * self._totals[name] / self._counts[name] for name in STAGES if self._counts.get(name)}
+        with self._lock:
+            return {name: 1000 * self._totals[name] / self._counts[name] for name in STAGES if self._counts.get(name)}

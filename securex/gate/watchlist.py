@@ -16,17 +16,20 @@ from datetime import date
 from pathlib import Path
 from typing import Optional
 
+from securex.core.domain import FLAGGED, UNKNOWN
+from securex.core.errors import EXIT_FAILED, SecureXError
+from securex.core.plate_text import edit_distance, fold_digit_lookalikes, normalise_plate
 from securex.records.csvfile import replace_csv
-from securex.pipeline.plate_rules import DIGIT_FOR_LETTER, edit_distance
 
 log = logging.getLogger(__name__)
 COLUMNS = ("plate", "list", "note", "valid_until")
 LISTS = ("allowed", "flagged")
-ALLOWED, FLAGGED, UNKNOWN = "allowed", "flagged", "unknown"
 
 
-class WatchlistError(Exception):
+class WatchlistError(SecureXError):
     """The watchlist file cannot be read or written; one plain line."""
+
+    exit_code = EXIT_FAILED
 
 
 @dataclass(frozen=True)
@@ -51,15 +54,6 @@ class Match:
 
     def record_fields(self) -> dict:
         return {"list_status": self.status, "listed_plate": self.listed_plate, "list_distance": self.distance}
-
-
-def fold_for_matching(text: str) -> str:
-    """Letters OCR confuses with digits become those digits, so such misreads cost nothing."""
-    return "".join(DIGIT_FOR_LETTER.get(c, c) for c in text.upper())
-
-
-def normalise_plate(text: str) -> str:
-    return "".join(c for c in text.upper() if c.isalnum())
 
 
 def parse_entry(row: dict) -> Entry:
@@ -142,12 +136,12 @@ class Watchlist:
         if not self._entries:
             return None
         today = today or date.today()
-        folded = fold_for_matching(plate)
+        folded = fold_digit_lookalikes(plate)
         best: Optional[tuple[tuple[int, bool, bool], Entry]] = None
         for entry in self._entries:
             if not entry.valid_on(today):
                 continue
-            distance = edit_distance(folded, fold_for_matching(entry.plate))
+            distance = edit_distance(folded, fold_digit_lookalikes(entry.plate))
             if distance > self.max_distance:
                 continue
             rank = (distance, entry.plate != plate, entry.list != FLAGGED)  # closest, exact, then flagged first

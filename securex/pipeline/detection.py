@@ -13,9 +13,9 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from securex.config import DetectionConfig
 from securex.core.domain import Detection, box_area, crop, grow_box, iou
 from securex.pipeline.neural import TextLineModel
-from securex.config.settings import Settings
 
 ROI_DETECT_SIDE = 320  # long side used when looking for text inside one cascade box
 ROI_MARGIN = 0.25  # a cascade box is grown by this share before looking for text in it
@@ -31,9 +31,9 @@ class Detector(Protocol):
 class SizeFilter:
     """Keeps boxes whose area and width/height ratio can be a plate."""
 
-    def __init__(self, settings: Settings):
-        self._area = (settings.min_plate_area, settings.max_plate_area)
-        self._aspect = (settings.plate_min_aspect, settings.plate_max_aspect)
+    def __init__(self, config: DetectionConfig):
+        self._area = (config.min_plate_area, config.max_plate_area)
+        self._aspect = (config.min_aspect, config.max_aspect)
 
     def __call__(self, detections: list[Detection]) -> list[Detection]:
         return [d for d in detections
@@ -47,7 +47,7 @@ class TextLineDetector:
 
     def detect(self, image: np.ndarray, long_side: int) -> list[Detection]:
         lines = self._model.find_lines(image, long_side)
-        return self._filter([Detection(box, score, "text") for box, score in lines])
+        return self._filter([Detection(box) for box, _ in lines])
 
 
 class HaarDetector:
@@ -66,7 +66,7 @@ class HaarDetector:
         small = cv2.equalizeHist(small)
         boxes = self._cascade.detectMultiScale(small, scaleFactor=self._scale_factor,
                                                minNeighbors=self._min_neighbors, minSize=HAAR_MIN_SIZE)
-        found = [Detection(tuple(int(round(v / scale)) for v in b), 1.0, "haar") for b in boxes]
+        found = [Detection(tuple(int(round(v / scale)) for v in b)) for b in boxes]
         return self._filter(found)
 
 
@@ -81,8 +81,8 @@ class HybridDetector:
         height, width = image.shape[:2]
         for plate in self._haar.detect(image, long_side):
             roi = grow_box(plate.box, ROI_MARGIN, width, height)
-            for (x, y, w, h), score in self._model.find_lines(crop(image, roi), ROI_DETECT_SIDE):
-                line = Detection((x + roi[0], y + roi[1], w, h), score, "haar")
+            for (x, y, w, h), _ in self._model.find_lines(crop(image, roi), ROI_DETECT_SIDE):
+                line = Detection((x + roi[0], y + roi[1], w, h))
                 if all(iou(line.box, other.box) < SAME_BOX_IOU for other in found):
                     found.extend(self._filter([line]))
         return found

@@ -1,40 +1,168 @@
-"""Builds each pipeline stage from the settings: the one place that picks implementations."""
+"""Builds the plate reader from the configuration: the one place that picks each stage's implementation.
+
+Each stage has a registry: its names (the DETECTOR and OCR_ENGINE values, the command line's
+`--detector`/`--engine` choices) mapped to a builder and the model files it needs. Checking the
+configuration, building, and the command line all read these same keys.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from securex.config import Config, ConfigError, DetectionConfig, OcrConfig
+from securex.core.errors import SecureXError
 from securex.pipeline.detection import Detector, HaarDetector, HybridDetector, SizeFilter, TextLineDetector
 from securex.pipeline.neural import LineRecognizer, TextLineModel
 from securex.pipeline.ocr import NeuralOcr, OcrEngine, TesseractOcr
 from securex.pipeline.plate_rules import PlateRules
 from securex.pipeline.reader import PlateReader
-from securex.config.settings import NEURAL_DET_MODEL, NEURAL_REC_MODEL, Settings
+
+DEFAULT_CASCADE = "haarcascade_russian_plate_number.xml"
+NEURAL_MODEL_PACKAGE = "rapidocr_onnxruntime"
+NEURAL_DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
+NEURAL_REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
+TESSERACT_FALLBACKS = (
+    r"C:\Program Files\Tesseract-OCR\tesseract.exe",
+    r"C:\Program Files (x86)\Tesseract-OCR\tesseract.exe",
+    "/opt/homebrew/bin/tesseract",
+    "/usr/local/bin/tesseract",
+    "/usr/bin/tesseract",
+)
 
 
-def build_text_model(s: Settings) -> TextLineModel:
-    return TextLineModel(s.neural_models / NEURAL_DET_MODEL, s.onnx_threads, s.text_det_threshold,
-                         s.text_det_box_score, s.text_det_unclip)
+# --- where the models are --------------------------------------------------------------------------
+def cascade_file(config: DetectionConfig) -> Path:
+    if config.cascade_path:
+        return config.cascade_path
+    import cv2
+
+    return Path(cv2.data.haarcascades) / DEFAULT_CASCADE
 
 
-def build_detector(s: Settings) -> Detector:
-    size_filter = SizeFilter(s)
-    if s.detector == "haar":
-        return HaarDetector(s.cascade_file, s.cascade_scale_factor, s.cascade_min_neighbors, size_filter)
-    model = build_text_model(s)
-    text = TextLineDetector(model, size_filter)
-    if s.detector == "text":
-        return text
-    haar = HaarDetector(s.cascade_file, s.cascade_scale_factor, s.cascade_min_neighbors, size_filter)
-    return HybridDetector(haar, text, model, size_filter)
+def neural_model_dir(config: OcrConfig) -> Path:
+    if config.neural_model_dir:
+        return config.neural_model_dir
+    spec = importlib.util.find_spec(NEURAL_MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return Path(f"<{NEURAL_MODEL_PACKAGE} not installed>")
+    return Path(list(spec.submodule_search_locations)[0]) / "models"
 
 
-def build_engine(s: Settings) -> OcrEngine:
-    if s.ocr_engine == "tesseract":
-        return TesseractOcr(s.tesseract_command, s.plate_allowed_chars, s.ocr_line_height,
-                            s.tesseract_timeout_seconds)
-    recognizer = LineRecognizer(s.neural_models / NEURAL_REC_MODEL, s.onnx_threads, s.plate_allowed_chars,
-                                s.ocr_line_height)
-    return NeuralOcr(recognizer)
+def find_tesseract(config: OcrConfig) -> Optional[Path]:
+    """The configured Tesseract, else the one on PATH, else the usual install places."""
+    if config.tesseract_path:
+        return config.tesseract_path if config.tesseract_path.is_file() else None
+    on_path = shutil.which("tesseract")
+    if on_path:
+        return Path(on_path)
+    return next((Path(c) for c in TESSERACT_FALLBACKS if Path(c).is_file()), None)
 
 
-def build_reader(s: Settings) -> PlateReader:
-    return PlateReader(build_detector(s), build_engine(s), PlateRules(s), s.ocr_confidence_threshold)
+def _missing_neural(config: Config, models: list[str]) -> list[str]:
+    folder = neural_model_dir(config.ocr)
+    missing = [m for m in models if not (folder / m).is_file()]
+    if not missing:
+        return []
+    return [f"Neural model {', '.join(missing)} not found in {folder}: run the setup (pip install -r "
+            "requirements.txt) or set NEURAL_MODEL_DIR in config.py"]
+
+
+def _missing_cascade(config: Config) -> list[str]:
+    cascade = cascade_file(config.detection)
+    if cascade.is_file():
+        return []
+    return [f"Cascade not found at {cascade}: set CASCADE_PATH in config.py to a Haar cascade XML "
+            "(or None for OpenCV's own)"]
+
+
+def _missing_tesseract(config: Config) -> list[str]:
+    if find_tesseract(config.ocr) is not None:
+        return []
+    where = config.ocr.tesseract_path or "PATH and the usual install places"
+    return [f"Tesseract not found at {where}: install tesseract-ocr or set TESSERACT_PATH in config.py"]
+
+
+MISSING: dict[str, Callable[[Config], list[str]]] = {"cascade": _missing_cascade, "tesseract": _missing_tesseract}
+
+
+# --- the registries ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Choice:
+    """One implementation of a stage: how to build it and what it needs (neural model files, "cascade",
+    "tesseract")."""
+
+    build: Callable[[Config], object]
+    needs: tuple[str, ...]
+
+
+def _text_model(c: Config) -> TextLineModel:
+    d = c.detection
+    return TextLineModel(neural_model_dir(c.ocr) / NEURAL_DET_MODEL, c.ocr.onnx_threads, d.text_threshold,
+                         d.text_box_score, d.text_unclip)
+
+
+def _haar(c: Config) -> HaarDetector:
+    d = c.detection
+    return HaarDetector(cascade_file(d), d.cascade_scale_factor, d.cascade_min_neighbors, SizeFilter(d))
+
+
+def _hybrid(c: Config) -> HybridDetector:
+    model = _text_model(c)
+    return HybridDetector(_haar(c), TextLineDetector(model, SizeFilter(c.detection)), model, SizeFilter(c.detection))
+
+
+DETECTORS: dict[str, Choice] = {
+    "text": Choice(lambda c: TextLineDetector(_text_model(c), SizeFilter(c.detection)), (NEURAL_DET_MODEL,)),
+    "haar": Choice(_haar, ("cascade",)),
+    "hybrid": Choice(_hybrid, (NEURAL_DET_MODEL, "cascade")),
+}
+OCR_ENGINES: dict[str, Choice] = {
+    "neural": Choice(lambda c: NeuralOcr(LineRecognizer(neural_model_dir(c.ocr) / NEURAL_REC_MODEL, c.ocr.onnx_threads,
+                                                        c.plates.allowed_chars, c.ocr.line_height)),
+                     (NEURAL_REC_MODEL,)),
+    "tesseract": Choice(lambda c: TesseractOcr(find_tesseract(c.ocr), c.plates.allowed_chars, c.ocr.line_height,
+                                               c.ocr.tesseract_timeout_seconds), ("tesseract",)),
+}
+
+
+def _quoted(names) -> str:
+    return " or ".join(", ".join(f'"{n}"' for n in names).rsplit(", ", 1))
+
+
+def check_stages(config: Config) -> None:
+    """Raise ConfigError (one line per problem) when a stage is unknown or its model files are missing."""
+    problems, needs = [], []
+    for setting, value, registry in (("DETECTOR", config.detection.detector, DETECTORS),
+                                     ("OCR_ENGINE", config.ocr.engine, OCR_ENGINES)):
+        if value not in registry:
+            problems.append(f"{setting} = {value!r} is unknown: use {_quoted(registry)} in config.py")
+        else:
+            needs += [n for n in registry[value].needs if n not in needs]
+    if problems:
+        raise ConfigError("\n".join(problems))
+    problems = _missing_neural(config, [n for n in needs if n not in MISSING])
+    problems += [line for need in needs if need in MISSING for line in MISSING[need](config)]
+    if problems:
+        raise ConfigError("\n".join(problems))
+
+
+def build_detector(config: Config) -> Detector:
+    return DETECTORS[config.detection.detector].build(config)
+
+
+def build_engine(config: Config) -> OcrEngine:
+    return OCR_ENGINES[config.ocr.engine].build(config)
+
+
+def build_reader(config: Config) -> PlateReader:
+    """The configuration's plate reader; SecureXError (one line) when a stage cannot be checked or built."""
+    check_stages(config)
+    try:
+        return PlateReader(build_detector(config), build_engine(config), PlateRules(config.plates),
+                           config.ocr.confidence_threshold)
+    except Exception as exc:  # a model or cascade that will not load: one line, not a traceback
+        raise SecureXError(f"Cannot start the plate reader: {exc}") from None

@@ -92,7 +92,7 @@ class LineRecognizer:
         best = allowed.argmax(axis=1)
         scores = allowed.max(axis=1)
         text, confs, previous = [], [], 0
-        for index, score in zip(best, scores):
+        for index, score in zip(best, scores, strict=True):
             if index != 0 and index != previous:
                 text.append(self._symbols[index])
                 confs.append(float(score))

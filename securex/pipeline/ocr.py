@@ -14,8 +14,8 @@ from typing import Protocol
 
 import numpy as np
 
-from securex.pipeline import preprocess
 from securex.core.domain import OcrResult
+from securex.pipeline import preprocess
 from securex.pipeline.neural import LineRecognizer
 
 log = logging.getLogger(__name__)

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Optional
 
+from securex.config import PlateConfig
 from securex.core.domain import OcrResult
-from securex.config.settings import Settings
+from securex.core.plate_text import DIGIT_FOR_LETTER, LETTER_FOR_DIGIT
 
-LETTER_FOR_DIGIT = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"}
-DIGIT_FOR_LETTER = {"O": "0", "Q": "0", "D": "0", "I": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
 MAX_DROPPED_CHARS = 2
 
 
@@ -30,37 +29,16 @@ class RuledText:
     format_name: Optional[str]
 
 
-def fold_confusables(text: str) -> str:
-    """O/0 and I/1 folded together, for comparing reads with labels that mix them up."""
-    return text.replace("O", "0").replace("I", "1")
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance: insertions, deletions and substitutions to turn `a` into `b`."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
-def same_plate(a: str, b: str, tolerance: int) -> bool:
-    """Two reads of one plate: equal within `tolerance` edits once O/0 and I/1 are folded."""
-    return edit_distance(fold_confusables(a), fold_confusables(b)) <= tolerance
-
-
 class PlateRules:
-    def __init__(self, settings: Settings):
-        self._allowed = set(settings.plate_allowed_chars)
-        self._min_len, self._max_len = settings.plate_min_length, settings.plate_max_length
-        self._min_digits = settings.plate_min_digits
-        self._penalty = settings.unknown_format_penalty
-        self._fix_below = settings.fix_char_confidence
-        self._sure_change_cost = settings.sure_change_penalty
-        self._drop_below = settings.drop_char_confidence
-        self._formats = [(name, p) for name, patterns in settings.plate_formats.items() for p in patterns]
+    def __init__(self, config: PlateConfig):
+        self._allowed = set(config.allowed_chars)
+        self._min_len, self._max_len = config.min_length, config.max_length
+        self._min_digits = config.min_digits
+        self._penalty = config.unknown_format_penalty
+        self._fix_below = config.fix_char_confidence
+        self._sure_change_cost = config.sure_change_penalty
+        self._drop_below = config.drop_char_confidence
+        self._formats = [(name, p) for name, patterns in config.formats.items() for p in patterns]
 
     def best(self, ocr: OcrResult) -> Optional[RuledText]:
         """The most confident plate reading of an OCR result, or None when it is not a plate."""
@@ -78,7 +56,8 @@ class PlateRules:
                 fixed = conform(text, pattern)
                 if fixed is None:
                     continue
-                sure_changes = sum(a != b and c >= self._fix_below for a, b, c in zip(text, fixed, kept_confs))
+                sure_changes = sum(a != b and c >= self._fix_below
+                                   for a, b, c in zip(text, fixed, kept_confs, strict=True))
                 found.append(RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes), name))
             if len(kept) == len(chars) and self.is_plausible(text):
                 found.append(RuledText(text, max(0.0, confidence - self._penalty), None))
@@ -92,7 +71,7 @@ class PlateRules:
 
     def _clean(self, ocr: OcrResult) -> tuple[str, list[float]]:
         confs = list(ocr.char_confidences) or [ocr.confidence] * len(ocr.text)
-        pairs = [(c, conf) for c, conf in zip(ocr.text.upper(), confs) if c in self._allowed]
+        pairs = [(c, conf) for c, conf in zip(ocr.text.upper(), confs, strict=False) if c in self._allowed]
         return "".join(c for c, _ in pairs), [conf for _, conf in pairs]
 
     def _variants(self, confs: list[float]) -> list[list[int]]:
@@ -112,7 +91,7 @@ def conform(text: str, pattern: str) -> Optional[str]:
     if len(text) != len(pattern):
         return None
     out = []
-    for char, kind in zip(text, pattern):
+    for char, kind in zip(text, pattern, strict=True):
         if kind == "L" and char.isdigit():
             char = LETTER_FOR_DIGIT.get(char, "")
         elif kind == "N" and char.isalpha():

@@ -10,8 +10,8 @@ from typing import Optional
 
 import numpy as np
 
-from securex.pipeline.detection import Detector
 from securex.core.domain import Box, Detection, PlateRead, crop, iou
+from securex.pipeline.detection import Detector
 from securex.pipeline.ocr import OcrEngine
 from securex.pipeline.plate_rules import PlateRules, RuledText
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from securex.config.loader import resolve
 from securex.records.chain import Anchor, HeadLog, verify_chain, verify_head, verify_images
 from securex.records.db import Database
-from securex.config.settings import resolve_path
 from securex.records.storage import fetch_records
 
 
@@ -21,7 +22,7 @@ class AuditResult:
         return not self.problems
 
 
-def audit(database: Database, key: bytes, head_log: HeadLog, local_gate: str) -> AuditResult:
+def audit(database: Database, key: bytes, head_log: HeadLog, local_gate: str, root: Path) -> AuditResult:
     """All problems found. Images are checked where they live: every gate's on SQLite, this gate's on a
     shared PostgreSQL (other gates' images are on their own PCs)."""
     result = AuditResult()
@@ -40,7 +41,7 @@ def audit(database: Database, key: bytes, head_log: HeadLog, local_gate: str) ->
         else:
             result.notes.append(f"gate {gate}: not in this PC's head log; check its newest records on that gate's PC")
         if database.kind == "sqlite" or gate == local_gate:
-            result.problems += verify_images(records, resolve_path)
+            result.problems += verify_images(records, lambda p: resolve(p, root))
     for gate in sorted(set(heads) - set(gates)):
         result.problems += verify_head(gate, [], heads[gate], None)
     return result

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from securex.core.domain import Record
+from securex.core.errors import SecureXError
 
 log = logging.getLogger(__name__)
 GENESIS = "0" * 64  # prev_hash of a gate's first record
 KEY_BYTES = 32
 
 
-class KeyFileError(Exception):
+class KeyFileError(SecureXError):
     """The signing key cannot be read or created; the message says what to do."""
 
 

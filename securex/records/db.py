@@ -13,10 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
+from securex.core.errors import SecureXError
+
 RECORD_COLUMNS = ("plate", "confidence", "detected_at", "source", "frame", "image_path", "gate", "image_sha256",
                   "list_status", "listed_plate", "list_distance", "seq", "prev_hash", "hash", "id")
-POSTGRES_PREFIXES = ("postgresql://", "postgres://")
-SQLITE_PREFIX = "sqlite:///"
+from securex.config.loader import POSTGRES_PREFIXES  # noqa: E402
+
 BUSY_TIMEOUT_MS = 30000  # how long a SQLite writer waits for another process's transaction
 SCHEMA_LOCK = 73_910_001  # PostgreSQL advisory lock id held while creating the tables
 _TABLES = """
@@ -51,7 +53,7 @@ CREATE TABLE IF NOT EXISTS chain_anchor (
 Execute = Callable[[str, Sequence[Any]], list[tuple]]
 
 
-class DatabaseError(Exception):
+class DatabaseError(SecureXError):
     """The database cannot be opened or used; the message is one plain line."""
 
 
@@ -179,9 +181,8 @@ def _hide_password(url: str) -> str:
     return f"{head}{sep}{user}@{host}"
 
 
-def open_database(url: str, resolve: Callable[[str], Path]) -> Database:
-    """`sqlite:///relative/or/absolute.db`, `postgresql://...`, or a plain path to a SQLite file."""
-    if url.startswith(POSTGRES_PREFIXES):
-        return PostgresDatabase(url)
-    path = url[len(SQLITE_PREFIX):] if url.startswith(SQLITE_PREFIX) else url
-    return SqliteDatabase(resolve(path))
+def open_database(location: str) -> Database:
+    """A `postgresql://...` URL, or the path of a SQLite file (resolved when the configuration was loaded)."""
+    if location.startswith(POSTGRES_PREFIXES):
+        return PostgresDatabase(location)
+    return SqliteDatabase(Path(location))

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from securex.core.domain import FLAGGED, Record
+from securex.core.plate_text import edit_distance, fold_digit_lookalikes
 from securex.records.db import Database
-from securex.core.domain import Record
-from securex.pipeline.plate_rules import edit_distance
 from securex.records.storage import date_range_condition, fetch_records
-from securex.gate.watchlist import FLAGGED, fold_for_matching
 
 WILDCARDS = {"*": "%", "?": "_"}
 
@@ -50,9 +49,9 @@ def search(database: Database, pattern: str, date_from: Optional[str] = None, da
         values.append(like_pattern(pattern))
     records = fetch_records(database, " AND ".join(conditions), tuple(values))
     if fuzzy:
-        regex, target = wildcard_regex(pattern), fold_for_matching(pattern.replace("*", "").replace("?", ""))
+        regex, target = wildcard_regex(pattern), fold_digit_lookalikes(pattern.replace("*", "").replace("?", ""))
         records = [r for r in records if regex.match(r.plate)
-                   or edit_distance(fold_for_matching(r.plate), target) <= fuzzy]
+                   or edit_distance(fold_digit_lookalikes(r.plate), target) <= fuzzy]
     return sorted(records, key=lambda r: (r.detected_at, r.id))
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
+from securex.config.loader import resolve
 from securex.records.chain import anchor_mac
 from securex.records.db import Database
 
@@ -25,7 +25,7 @@ class Pruned:
     images: int
 
 
-def prune_before(database: Database, key: bytes, cutoff_iso: str, resolve: Callable[[str], Path]) -> list[Pruned]:
+def prune_before(database: Database, key: bytes, cutoff_iso: str, root: Path) -> list[Pruned]:
     """Remove every gate's records detected before `cutoff_iso` (a leading run of its chain) and their images."""
     results = []
     for (gate,) in database.query("SELECT DISTINCT gate FROM plates ORDER BY gate"):
@@ -44,7 +44,7 @@ def prune_before(database: Database, key: bytes, cutoff_iso: str, resolve: Calla
                     "SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
                     (gate, last_seq, last_hash, anchor_mac(key, gate, last_seq, last_hash)))
             execute("DELETE FROM plates WHERE gate = ? AND seq <= ?", (gate, last_seq))
-        images = sum(_remove(resolve(row[3])) for row in old if row[3])
+        images = sum(_remove(resolve(row[3], root)) for row in old if row[3])
         log.info("Pruned %d records of gate %s before %s", len(old), gate, cutoff_iso)
         results.append(Pruned(gate, len(old), images))
     return results

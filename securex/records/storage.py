@@ -20,11 +20,12 @@ from typing import Iterable, Optional
 import cv2
 import numpy as np
 
+from securex.config import StorageConfig
+from securex.core.domain import Record
+from securex.core.errors import SecureXError
 from securex.records.chain import GENESIS, Head, HeadLog, KeyFileError, load_or_create_key, record_hash
 from securex.records.csvfile import replace_csv
 from securex.records.db import RECORD_COLUMNS, Database, DatabaseError, open_database
-from securex.core.domain import Record
-from securex.config.settings import PROJECT_ROOT, Settings, resolve_path
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("id", "gate", "plate", "confidence", "detected_at", "source", "frame", "image_path", "image_sha256",
@@ -34,7 +35,7 @@ JPEG_QUALITY = 95
 SELECT_RECORDS = "SELECT " + ", ".join(RECORD_COLUMNS) + " FROM plates"
 
 
-class StorageError(Exception):
+class StorageError(SecureXError):
     """The record store cannot be opened or written; the message says what to do."""
 
 
@@ -55,21 +56,21 @@ def write_csv(path: Path, records: Iterable[Record], append: bool = False) -> in
     return len(rows)
 
 
-def stored_path(path: Path) -> str:
-    """Image paths are kept relative to the project when inside it, so the folder can be moved."""
+def stored_path(path: Path, root: Path) -> str:
+    """Image paths are kept relative to the config file's folder when inside it, so the folder can be moved."""
     try:
-        return path.resolve().relative_to(PROJECT_ROOT.resolve()).as_posix()
+        return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
 
 
-def open_records(settings: Settings, create_key: bool = False) -> tuple[Database, bytes]:
+def open_records(config: StorageConfig, create_key: bool = False) -> tuple[Database, bytes]:
     """The configured database and signing key, or StorageError with one plain line."""
     try:
-        database = open_database(settings.database_url, resolve_path)
+        database = open_database(config.database_url)
     except DatabaseError as exc:
         raise StorageError(str(exc)) from None
-    path = resolve_path(settings.key_path)
+    path = config.key_path
     may_create = create_key and count_records(database) == 0  # a new key for signed records would forge them all
     try:
         return database, load_or_create_key(path, create=may_create)
@@ -105,24 +106,23 @@ def date_range_condition(date_from: Optional[str], date_to: Optional[str]) -> tu
 class RecordStore:
     """Writes one gate's records: image, signed database row, head log line, CSV row."""
 
-    def __init__(self, database: Database, key: bytes, gate: str, csv_path: Path, images_dir: Path,
-                 head_log: HeadLog):
-        self.db, self._key, self.gate = database, key, gate
-        self.csv_path, self.images_dir, self.head_log = csv_path, images_dir, head_log
+    def __init__(self, database: Database, key: bytes, config: StorageConfig, head_log: HeadLog):
+        self.db, self._key, self.gate, self.head_log = database, key, config.gate_name, head_log
+        self.csv_path, self.images_dir, self._root = config.csv_path, config.images_dir, config.root
         try:
-            images_dir.mkdir(parents=True, exist_ok=True)
-            csv_path.parent.mkdir(parents=True, exist_ok=True)
+            self.images_dir.mkdir(parents=True, exist_ok=True)
+            self.csv_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StorageError(f"Cannot create the folders for {images_dir} and {csv_path} ({exc.strerror or exc})")
+            raise StorageError(f"Cannot create the folders for {self.images_dir} and {self.csv_path} "
+                               f"({exc.strerror or exc})") from None
         self._pending_csv: list[Record] = self._rows_missing_from_csv()
 
     @classmethod
-    def open(cls, settings: Settings) -> "RecordStore":
-        database, key = open_records(settings, create_key=True)
-        head_log = HeadLog(resolve_path(settings.head_log_path), key)
+    def open(cls, config: StorageConfig) -> "RecordStore":
+        database, key = open_records(config, create_key=True)
+        head_log = HeadLog(config.head_log_path, key)
         head_log.repair()
-        return cls(database, key, settings.gate_name, resolve_path(settings.csv_path),
-                   resolve_path(settings.images_dir), head_log)
+        return cls(database, key, config, head_log)
 
     def save(self, plate: str, confidence: float, when: datetime, source: str, frame: int,
              image: Optional[np.ndarray], match: Optional[dict] = None) -> Record:
@@ -217,7 +217,7 @@ class RecordStore:
                     handle.write(data)
                     handle.flush()
                     os.fsync(handle.fileno())  # on disk before the record that names it is committed
-                return stored_path(path), hashlib.sha256(data).hexdigest()
+                return stored_path(path, self._root), hashlib.sha256(data).hexdigest()
             except FileExistsError:
                 continue
             except OSError as exc:

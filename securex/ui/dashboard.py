@@ -1,9 +1,8 @@
-"""What the guard sees: plate boxes with their reads, the dashboard panel, and the live window."""
+"""Drawing what the guard sees: plate boxes with their reads, the dashboard panel, the alert band, NO SIGNAL."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import cv2
 import numpy as np
@@ -88,27 +87,3 @@ def draw_no_signal(image: np.ndarray, source: str) -> None:
     detail = f"reconnecting to {source}"
     (dw, _), _ = cv2.getTextSize(detail, FONT, TEXT_SCALE, 1)
     cv2.putText(image, detail, ((w - dw) // 2, (h + th) // 2 + 40), FONT, TEXT_SCALE, WHITE, 1, cv2.LINE_AA)
-
-
-class Window:
-    """The OpenCV window; `show` returns the key pressed (lower-case), if any."""
-
-    def __init__(self, title: str):
-        self.title = title
-        self._sized = False
-        cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
-
-    def show(self, image: np.ndarray) -> Optional[str]:
-        if not self._sized:
-            cv2.resizeWindow(self.title, image.shape[1], image.shape[0])
-            self._sized = True
-        cv2.imshow(self.title, image)
-        key = cv2.waitKey(1)
-        if key < 0:
-            return None
-        key &= 0xFF
-        return " " if key == 32 else chr(key).lower()
-
-    def close(self) -> None:
-        cv2.destroyWindow(self.title)
-        cv2.waitKey(1)

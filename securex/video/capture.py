@@ -18,6 +18,7 @@ from typing import Optional, Union
 import cv2
 
 from securex.core.domain import Frame
+from securex.core.errors import SecureXError
 
 log = logging.getLogger(__name__)
 FILE_QUEUE_FRAMES = 8  # frames read ahead from a file
@@ -27,7 +28,7 @@ STREAM_PREFIXES = ("rtsp://", "rtmp://", "http://", "https://", "udp://", "tcp:/
 _END = None
 
 
-class SourceError(Exception):
+class SourceError(SecureXError):
     """The source cannot be opened; the message is one plain line."""
 
 

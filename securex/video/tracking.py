@@ -32,8 +32,6 @@ class Sighting:
 class Track:
     id: int
     box: Box
-    first_frame: int
-    last_frame: int
     missed: int = 0
     votes: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     best: dict[str, Sighting] = field(default_factory=dict, repr=False)
@@ -79,19 +77,19 @@ class Tracker:
         self._next_id = 1
         self.tracks: list[Track] = []
 
-    def update(self, boxes: list[Box], frame: int) -> tuple[list[Track], list[Track]]:
+    def update(self, boxes: list[Box]) -> tuple[list[Track], list[Track]]:
         """Match a detector run's boxes to tracks. Returns (track per box, tracks that ended)."""
         matched: list[Track] = []
         free = list(self.tracks)
         for box in boxes:
             track = self._best_match(box, free)
             if track is None:
-                track = Track(self._next_id, box, frame, frame)
+                track = Track(self._next_id, box)
                 self._next_id += 1
                 self.tracks.append(track)
             else:
                 free.remove(track)
-                track.box, track.last_frame, track.missed = box, frame, 0
+                track.box, track.missed = box, 0
             matched.append(track)
         for track in free:
             track.missed += 1
@@ -101,13 +99,18 @@ class Tracker:
         self.tracks = [t for t in self.tracks if t not in ended]
         return matched, ended
 
-    def restart(self, track: Track, frame: int) -> Track:
+    def restart(self, track: Track) -> Track:
         """End `track` and start a new one in its place: a different plate came into its box."""
         self.tracks.remove(track)
-        fresh = Track(self._next_id, track.box, frame, frame)
+        fresh = Track(self._next_id, track.box)
         self._next_id += 1
         self.tracks.append(fresh)
         return fresh
+
+    @property
+    def started(self) -> int:
+        """Tracks begun so far: the vehicles (or plate-like texts) seen."""
+        return self._next_id - 1
 
     def end_all(self) -> list[Track]:
         ended, self.tracks = self.tracks, []

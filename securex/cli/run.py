@@ -1,0 +1,89 @@
+"""`run`: the gate loop on a camera, a video file or a stream, with or without the window."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from dataclasses import dataclass
+from typing import Optional
+
+import cv2
+
+from securex.config import Config
+from securex.core.errors import EXIT_OK, SecureXError
+from securex.gate.app import GateApp
+from securex.pipeline.factory import build_reader
+from securex.records.storage import RecordStore
+from securex.ui.screen import Screen
+from securex.ui.window import Window
+from securex.video.capture import VideoSource, parse_source
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How this run is made, from the command line only."""
+
+    source: Optional[str] = None  # None: the configured camera
+    headless: bool = False
+    realtime: bool = False
+    loops: int = 1
+
+
+def run_command(config: Config, options: RunOptions) -> int:
+    camera = config.camera
+    source_text = options.source if options.source is not None else str(camera.index)
+    source = VideoSource(parse_source(source_text), camera.width, camera.height, camera.fps, options.realtime,
+                         camera.reconnect_max_seconds, options.loops)
+    reader = build_reader(config)
+    store = RecordStore.open(config.storage)
+    window = None
+    if not options.headless:
+        try:
+            window = Window(config.window.title)
+        except cv2.error:
+            store.close()
+            raise SecureXError("No screen to open a window on: run with --headless, or start from the desktop") \
+                from None
+    progress = _progress_bar(source) if options.headless else None
+    screen_of = (lambda perf: Screen(window, config.window.show_dashboard, perf)) if window else None
+    app = GateApp(config, reader, store, source.start(), screen_of, progress)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        summary = app.run()
+    finally:
+        source.close()
+        if window is not None:
+            window.close()
+        store.close()
+        if progress is not None:
+            progress.close()
+    print("\n".join(summary.lines()))
+    return EXIT_OK
+
+
+def _stop_on_sigterm(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+class _ProgressBar:
+    """tqdm bar for a video file in a terminal: frames, frames/s and plates saved so far."""
+
+    def __init__(self, total: int):
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total or None, unit="frame", dynamic_ncols=True, file=sys.stderr)
+        self._last = -1
+
+    def __call__(self, index: int, saved: int) -> None:
+        self._bar.update(index - self._last)
+        self._last = index
+        self._bar.set_postfix(plates=saved, refresh=False)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _progress_bar(source: VideoSource) -> Optional[_ProgressBar]:
+    if source.is_live or not sys.stderr.isatty():
+        return None
+    return _ProgressBar(source.frame_count)

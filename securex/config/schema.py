@@ -1,0 +1,231 @@
+"""Every setting, declared once: its name in config.py, default, allowed values and help.
+
+Settings are grouped in sections, one per part of the program; each part receives only its own
+section. `config.py` is written from these declarations (`securex new-config FILE`), so the file a
+user edits always lists every setting with its default and help.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+
+def setting(name: str, default: Any, help: str, low: Optional[float] = None, high: Optional[float] = None,
+            choices: tuple = (), path: bool = False, note: str = "") -> Any:
+    """A dataclass field carrying its config.py name, range or choices, and help (one comment line).
+
+    `path`: a file or folder, resolved at load against the folder of the config file.
+    `note`: a longer explanation written above the setting in config.py.
+    """
+    meta = {"name": name, "help": help, "low": low, "high": high, "choices": choices, "path": path, "note": note}
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class CameraConfig:
+    """Camera / video source"""
+
+    index: int = setting("CAMERA_INDEX", 0, "camera used with no --source (0 = first camera)")
+    width: int = setting("CAMERA_WIDTH", 1280, "resolution asked of a live camera, in pixels", 160, 7680)
+    height: int = setting("CAMERA_HEIGHT", 720, "(the camera may pick the nearest mode it supports)", 120, 4320)
+    fps: int = setting("CAMERA_FPS", 25, "frame rate asked of a live camera", 1, 240)
+    frame_skip: int = setting("FRAME_SKIP", 0, "process one frame, then skip this many (0 = process every frame)",
+                              0, 100)
+    reconnect_max_seconds: float = setting("RECONNECT_MAX_SECONDS", 30.0,
+                                           "longest wait between reconnect attempts when a live source drops", 1, 3600)
+
+
+@dataclass(frozen=True)
+class DetectionConfig:
+    """Detection"""
+
+    detector: str = setting("DETECTOR", "text",
+                            "\"text\" (neural text-line detector), \"haar\" (cascade) or \"hybrid\" (both)")
+    cascade_path: Optional[Path] = setting(
+        "CASCADE_PATH", None, "Haar cascade XML; None = haarcascade_russian_plate_number.xml shipped by OpenCV",
+        path=True)
+    cascade_scale_factor: float = setting("CASCADE_SCALE_FACTOR", 1.05,
+                                          "image pyramid step of the cascade (smaller = finds more, slower)", 1.01, 2.0)
+    cascade_min_neighbors: int = setting("CASCADE_MIN_NEIGHBORS", 3,
+                                         "overlapping hits a cascade box needs (higher = fewer false boxes)", 0, 50)
+    min_plate_area: int = setting("MIN_PLATE_AREA", 300, "smallest plate box kept, in pixels of the original frame",
+                                  1, 10**8)
+    max_plate_area: int = setting("MAX_PLATE_AREA", 400000, "largest plate box kept, in pixels of the original frame",
+                                  1, 10**9)
+    min_aspect: float = setting("PLATE_MIN_ASPECT", 1.4,
+                                "plate box width / height, lower bound (two-row plates are ~1.5)", 0.5, 20)
+    max_aspect: float = setting("PLATE_MAX_ASPECT", 9.0, "plate box width / height, upper bound", 0.5, 50)
+    still_side: int = setting("STILL_DETECT_SIDE", 960,
+                              "still photos are scaled so their long side is this before detection", 160, 4096)
+    video_side: int = setting("VIDEO_DETECT_SIDE", 480,
+                              "video frames are scaled so their long side is this before detection", 160, 4096)
+    text_threshold: float = setting("TEXT_DET_THRESHOLD", 0.3, "text detector: pixel probability that counts as text",
+                                    0.01, 0.99)
+    text_box_score: float = setting("TEXT_DET_BOX_SCORE", 0.5, "text detector: mean probability a text box needs",
+                                    0.01, 0.99)
+    text_unclip: float = setting("TEXT_DET_UNCLIP", 1.6, "text detector: how far a text box is grown around its core",
+                                 1.0, 4.0)
+
+
+@dataclass(frozen=True)
+class OcrConfig:
+    """OCR"""
+
+    engine: str = setting("OCR_ENGINE", "neural", "\"neural\" (PP-OCR ONNX model, offline) or \"tesseract\"")
+    neural_model_dir: Optional[Path] = setting(
+        "NEURAL_MODEL_DIR", None, "folder with the PP-OCR .onnx models; None = the rapidocr_onnxruntime package's",
+        path=True)
+    onnx_threads: int = setting("ONNX_THREADS", 1,
+                                "CPU threads per neural model call (1 measured fastest on two cores)", 1, 64)
+    tesseract_path: Optional[Path] = setting(
+        "TESSERACT_PATH", None, "tesseract executable; None = search PATH, then the usual Windows/macOS places",
+        path=True)
+    tesseract_timeout_seconds: float = setting(
+        "TESSERACT_TIMEOUT_SECONDS", 5.0, "a Tesseract call that takes longer is abandoned (costs that candidate only)",
+        0.5, 120)
+    line_height: int = setting("OCR_LINE_HEIGHT", 48, "text lines are scaled to this height (px) before OCR", 16, 128)
+    confidence_threshold: float = setting("OCR_CONFIDENCE_THRESHOLD", 0.5,
+                                          "reads below this confidence (0..1) are not shown or used", 0, 1)
+
+
+FORMATS_NOTE = """Known formats: L = letter, N = digit. A read that fits one ranks above one that does not, and
+confusable characters (O/0, I/1, B/8, S/5, Z/2, G/6) are fixed only where a format decides it.
+br: Brazil, old grey and Mercosur; it: Italy (also France since 2009: AA-123-AA);
+cz: Czech Republic / Slovakia style; es: Spain; pl: Poland."""
+
+
+@dataclass(frozen=True)
+class PlateConfig:
+    """Plate rules"""
+
+    min_length: int = setting("PLATE_MIN_LENGTH", 4, "fewest characters in a plate", 1, 12)
+    max_length: int = setting("PLATE_MAX_LENGTH", 8, "most characters in a plate", 1, 16)
+    allowed_chars: str = setting("PLATE_ALLOWED_CHARS", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+                                 "characters a plate may contain")
+    formats: dict = setting("PLATE_FORMATS", {
+        "br": ["LLLNNNN", "LLLNLNN"], "it": ["LLNNNLL"], "cz": ["NLNNNNN", "NLLNNNN"], "es": ["NNNNLLL"],
+        "pl": ["LLNNNNN", "LLLNNNN", "LLNNNLL"],
+    }, "region: [patterns]", note=FORMATS_NOTE)
+    unknown_format_penalty: float = setting("UNKNOWN_FORMAT_PENALTY", 0.15,
+                                            "taken off the confidence of a read that fits no known format", 0, 1)
+    fix_char_confidence: float = setting(
+        "FIX_CHAR_CONFIDENCE", 0.9, "a confusable character read below this is changed freely to fit a format", 0, 1)
+    sure_change_penalty: float = setting(
+        "SURE_CHANGE_PENALTY", 0.1, "confidence lost per character read at or above that which a format changes", 0, 1)
+    drop_char_confidence: float = setting(
+        "DROP_CHAR_CONFIDENCE", 0.75, "a character read below this may be dropped if that makes a format fit", 0, 1)
+    min_digits: int = setting("PLATE_MIN_DIGITS", 1,
+                              "a plate needs at least this many digits (text without digits is a sign)", 0, 12)
+
+
+@dataclass(frozen=True)
+class TrackingConfig:
+    """Video: motion, tracking and voting"""
+
+    detect_interval_frames: int = setting(
+        "DETECT_INTERVAL_FRAMES", 3, "run the detector on one frame in this many (tracks carry boxes between)", 1, 60)
+    motion_gate: bool = setting("MOTION_GATE", True, "skip the detector while nothing moves and no vehicle is tracked")
+    motion_thumb_width: int = setting("MOTION_THUMB_WIDTH", 160, "motion is judged on a grey thumbnail this wide (px)",
+                                      32, 640)
+    motion_pixel_delta: int = setting("MOTION_PIXEL_DELTA", 12,
+                                      "a thumbnail pixel whose grey level changes more than this has moved", 1, 254)
+    motion_min_share: float = setting("MOTION_MIN_SHARE", 0.002,
+                                      "share of moved thumbnail pixels that counts as motion (0.002 = 0.2 %)", 0, 1)
+    iou_match: float = setting("TRACK_IOU_MATCH", 0.2, "box overlap that continues a track", 0.01, 1)
+    max_missed_detections: int = setting("TRACK_MAX_MISSED_DETECTIONS", 4,
+                                         "detector runs without the plate before its track ends", 1, 1000)
+    settled_recheck_frames: int = setting(
+        "SETTLED_RECHECK_FRAMES", 15, "a settled track is read again this often, to notice a new car in its place",
+        1, 10000)
+    vote_min_reads: int = setting("VOTE_MIN_READS", 3, "reads a track needs before its vote can settle", 1, 100)
+    vote_min_reads_at_end: int = setting(
+        "VOTE_MIN_READS_AT_END", 2, "reads an unsettled track needs to be saved when it leaves the picture", 1, 100)
+    vote_settle_share: float = setting("VOTE_SETTLE_SHARE", 0.6,
+                                       "share of the track's read weight the winner needs to settle", 0.0, 1.0)
+    max_tracks: int = setting("MAX_TRACKS", 32, "tracks kept at once (oldest dropped beyond this)", 1, 1000)
+    worker_threads: int = setting("WORKER_THREADS", 2, "threads that run detection and OCR beside the picture", 1, 32)
+    pipeline_lag_frames: int = setting(
+        "PIPELINE_LAG_FRAMES", 4, "file sources: frames after which a frame's work must be finished "
+        "(keeps runs reproducible)", 1, 100)
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    """Saving and records"""
+
+    auto_save: bool = setting("AUTO_SAVE", True, "save confirmed plates automatically (toggle with A)")
+    auto_save_threshold: float = setting("AUTO_SAVE_THRESHOLD", 0.8, "confidence (0..1) a plate needs to be auto-saved",
+                                         0, 1)
+    duplicate_window_seconds: float = setting(
+        "DUPLICATE_WINDOW_SECONDS", 10.0, "the same plate is not saved again within this many seconds", 0, 86400)
+    gate_name: str = setting("GATE_NAME", "gate-1",
+                             "this gate's name; every record carries it (gates may share a database)")
+    database_url: str = setting(
+        "DATABASE_URL", "sqlite:///database/plates.db", "the source of truth: sqlite:///PATH (this PC) or "
+        "postgresql://USER:PASSWORD@HOST/DBNAME (one record for many gates)")
+    key_path: Path = setting("KEY_PATH", "database/securex.key", "record signing key, created on first run "
+                             "(owner-only); back it up, verify needs it; every gate sharing a database needs the "
+                             "same key", path=True)
+    head_log_path: Path = setting("HEAD_LOG_PATH", "database/chain_head.log",
+                                  "append-only log of each gate's newest record (proves none was deleted)", path=True)
+    csv_path: Path = setting("CSV_PATH", "exports/detected_plates.csv", "CSV copy of every record (opens in Excel)",
+                             path=True)
+    images_dir: Path = setting("IMAGES_DIR", "saved_plates", "plate crops, plate_YYYYMMDD_HHMMSS[_n].jpg", path=True)
+    crop_margin: float = setting("CROP_MARGIN", 0.15,
+                                 "saved crops are grown by this share of the plate box on each side", 0, 1)
+    retention_days: Optional[int] = setting(
+        "RETENTION_DAYS", None, "`prune` removes records and images older than this; None = keep all", 1, 36500)
+    reports_dir: Path = setting("REPORTS_DIR", "exports", "where `report` writes its chart", path=True)
+    root: Path = Path(".")  # the config file's folder (set at load): stored image paths are relative to it
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    """Access lists and alerts"""
+
+    watchlist_path: Optional[Path] = setting(
+        "WATCHLIST_PATH", "database/watchlist.csv", "allowed/flagged plates (CSV: plate,list,note,valid_until); "
+        "no file or an empty one = no list in use (no UNKNOWN shown)", path=True)
+    watchlist_max_distance: int = setting(
+        "WATCHLIST_MAX_DISTANCE", 1, "a read this many edits from a listed plate still matches it (0 = exact only)",
+        0, 3)
+    command: Optional[list] = setting(
+        "ALERT_COMMAND", None, "program run for each decided plate with PLATE STATUS appended, as a list, "
+        "e.g. [\"python\", \"scripts/open_barrier.py\"]; never run through a shell")
+    timeout_seconds: float = setting("ALERT_TIMEOUT_SECONDS", 10.0, "an alert command still running after this is "
+                                     "stopped", 0.5, 600)
+
+
+@dataclass(frozen=True)
+class WindowConfig:
+    """Window and log"""
+
+    show_dashboard: bool = setting("SHOW_DASHBOARD", True, "show the dashboard panel at start (toggle with D)")
+    title: str = setting("WINDOW_TITLE", "SecureX", "title of the live window")
+    fps_window_seconds: float = setting("FPS_WINDOW_SECONDS", 2.0, "rolling window for the FPS and per-stage times",
+                                        0.2, 60)
+    log_level: str = setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR",
+                             choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+
+
+SECTIONS = {"camera": CameraConfig, "detection": DetectionConfig, "ocr": OcrConfig, "plates": PlateConfig,
+            "tracking": TrackingConfig, "storage": StorageConfig, "alerts": AlertConfig, "window": WindowConfig}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration of one run: one frozen section per part of the program."""
+
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    detection: DetectionConfig = field(default_factory=DetectionConfig)
+    ocr: OcrConfig = field(default_factory=OcrConfig)
+    plates: PlateConfig = field(default_factory=PlateConfig)
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    alerts: AlertConfig = field(default_factory=AlertConfig)
+    window: WindowConfig = field(default_factory=WindowConfig)

@@ -1,0 +1,43 @@
+"""Plate text: normalising, folding look-alike characters, edit distance, and "is this the same plate".
+
+Two folds exist because two questions are asked. Comparing reads of one plate (a track's recheck,
+scoring against labels) folds only O/0 and I/1, which no font tells apart reliably. Matching a read
+against a listed plate folds every letter OCR confuses with a digit (O/Q/D→0, I→1, Z→2, S→5, G→6,
+B→8), so a stolen car read with one such misread is still stopped.
+"""
+
+from __future__ import annotations
+
+LETTER_FOR_DIGIT = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"}
+DIGIT_FOR_LETTER = {"O": "0", "Q": "0", "D": "0", "I": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
+
+
+def normalise_plate(text: str) -> str:
+    """Upper-case letters and digits only: `ab-123 c` becomes `AB123C`."""
+    return "".join(c for c in text.upper() if c.isalnum())
+
+
+def fold_o_i(text: str) -> str:
+    """O becomes 0 and I becomes 1 (the look-alikes no font separates reliably)."""
+    return text.replace("O", "0").replace("I", "1")
+
+
+def fold_digit_lookalikes(text: str) -> str:
+    """Every letter OCR confuses with a digit becomes that digit (O/Q/D→0, I→1, Z→2, S→5, G→6, B→8)."""
+    return "".join(DIGIT_FOR_LETTER.get(c, c) for c in text.upper())
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions to turn `a` into `b`."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def same_plate(a: str, b: str, tolerance: int) -> bool:
+    """Two reads of one plate: equal within `tolerance` edits once O/0 and I/1 are folded."""
+    return edit_distance(fold_o_i(a), fold_o_i(b)) <= tolerance

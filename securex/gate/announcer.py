@@ -1,0 +1,54 @@
+"""The announcer: a decided plate's standing on the lists, the alert for a flagged one, the alert command."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from securex.config import AlertConfig
+from securex.core.domain import FLAGGED
+from securex.gate.alerts import AlertCommand
+from securex.gate.watchlist import Watchlist
+from securex.video.tracking import Track
+
+log = logging.getLogger(__name__)
+WATCHLIST_CHECK_SECONDS = 2.0  # how often the watchlist file is checked for changes
+
+
+class Announcer:
+    def __init__(self, config: AlertConfig):
+        self.watchlist = Watchlist(config.watchlist_path, config.watchlist_max_distance)
+        self._command = AlertCommand(config.command, config.timeout_seconds)
+        self._checked = time.monotonic()
+        self.alerts: list[str] = []  # flagged vehicles not yet acknowledged (key F)
+        self.flagged = 0  # flagged vehicles this session
+
+    def announce(self, track: Track) -> None:
+        """Look the decided plate up once per track; raise the alert for a flagged one; run the alert command."""
+        if track.announced or track.winner is None:
+            return
+        track.announced = True
+        plate = track.winner.read.text
+        track.decision = self.watchlist.match(plate)
+        if track.decision is not None and track.decision.status == FLAGGED:
+            self.flagged += 1
+            note = f": {track.decision.note}" if track.decision.note else ""
+            self.alerts.append(f"FLAGGED {plate}{note}")
+            log.warning("FLAGGED vehicle %s (listed as %s)%s", plate, track.decision.listed_plate, note)
+        self._command.notify(plate, track.decision.status if track.decision else "none")
+
+    def acknowledge(self) -> None:
+        """The guard has seen the alerts (key F)."""
+        if self.alerts:
+            log.info("Alert acknowledged: %s", "; ".join(self.alerts))
+            self.alerts.clear()
+
+    def check_watchlist(self) -> None:
+        """Reload the list when its file changed (looked at every few seconds)."""
+        now = time.monotonic()
+        if now - self._checked >= WATCHLIST_CHECK_SECONDS:
+            self._checked = now
+            self.watchlist.reload_if_changed()
+
+    def close(self) -> None:
+        self._command.close()

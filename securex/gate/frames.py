@@ -1,0 +1,79 @@
+"""The frame pipeline: detection and OCR in a small worker pool, finished work handed back in frame order.
+
+The picture never waits for the workers. For a video file every frame's work is applied a fixed
+number of frames after it was submitted (waiting for it if need be), so a run over the same file
+gives the same records; a live source never waits and skips a detector run when the workers are busy.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+from securex.core.domain import Box, Frame, crop, grow_box, iou
+from securex.core.perf import PerfMonitor
+from securex.pipeline.reader import PlateReader
+from securex.video.tracking import Sighting
+
+
+@dataclass
+class FrameWork:
+    """What the workers found in one frame: each box, and its read (None where it was not read)."""
+
+    frame: int
+    boxes: list[Box]
+    reads: list[Optional[Sighting]]
+
+
+class FramePipeline:
+    def __init__(self, reader: PlateReader, perf: PerfMonitor, workers: int, lag_frames: int, live: bool,
+                 detect_side: int, same_box_iou: float, crop_margin: float):
+        self._reader, self._perf = reader, perf
+        self._workers, self._lag, self._live = workers, lag_frames, live
+        self._detect_side, self._same_box_iou, self._crop_margin = detect_side, same_box_iou, crop_margin
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="worker")
+        self._pending: deque[tuple[int, Future]] = deque()
+
+    def has_room(self) -> bool:
+        """Live sources skip a detector run rather than queue work the workers cannot keep up with."""
+        return not self._live or len(self._pending) < self._workers
+
+    def submit(self, frame: Frame, settled: list[Box]) -> None:
+        """Detect and read `frame` in a worker; boxes on `settled` tracks are not read again."""
+        self._pending.append((frame.index, self._pool.submit(self._analyse, frame, settled)))
+
+    def finished(self, current: int) -> Iterator[FrameWork]:
+        """Work that is done, oldest first; a file's work is waited for once it is `lag` frames old."""
+        while self._pending:
+            index, future = self._pending[0]
+            if not (future.done() or (not self._live and current - index >= self._lag)):
+                return
+            self._pending.popleft()
+            yield future.result()
+
+    def drain(self) -> Iterator[FrameWork]:
+        """All outstanding work, in order, waiting for each; then the workers stop."""
+        while self._pending:
+            yield self._pending.popleft()[1].result()
+        self._pool.shutdown(wait=True)
+
+    def _analyse(self, frame: Frame, settled: list[Box]) -> FrameWork:
+        """Detect plates in a frame and read those not on an already settled track (worker thread)."""
+        image = frame.image
+        with self._perf.stage("detect"):
+            detections = self._reader.detector.detect(image, self._detect_side)
+        boxes, reads = [], []
+        for detection in detections:
+            if any(iou(detection.box, box) >= self._same_box_iou for box in settled):
+                boxes.append(detection.box)
+                reads.append(None)
+                continue
+            with self._perf.stage("ocr"):
+                read = self._reader.read_box(image, detection.box)
+            if read is not None:
+                plate_box = grow_box(read.box, self._crop_margin, image.shape[1], image.shape[0])
+                boxes.append(detection.box)
+                reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
+        return FrameWork(frame.index, boxes, reads)

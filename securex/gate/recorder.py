@@ -1,0 +1,57 @@
+"""The recorder: a decided visit becomes one signed record, unless the same plate was just recorded."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from securex.gate.duplicates import DuplicateManager
+from securex.records.chain import Head
+from securex.records.storage import RecordStore, StorageError
+from securex.video.tracking import Track
+
+log = logging.getLogger(__name__)
+
+
+class Recorder:
+    def __init__(self, store: RecordStore, duplicate_window_seconds: float, source_label: str):
+        self._store, self._source = store, source_label
+        self._duplicates = DuplicateManager(duplicate_window_seconds)
+        self._window = duplicate_window_seconds
+        self.saved = 0  # records written this session
+        self.unique_plates: set[str] = set()  # plates recorded this session
+        self.errors = 0  # times the database could not be written
+        self.unique_today = 0
+        self.head: Head = store.head()
+
+    def record(self, track: Track) -> bool:
+        """Save the track's winning read unless the same plate was saved within the duplicate window.
+
+        A record that cannot be written leaves the track unrecorded, so it is tried again with the
+        track's next read or when it leaves.
+        """
+        sighting = track.winner
+        track.recorded = True
+        plate = sighting.read.text
+        match = track.decision.record_fields() if track.decision is not None else None
+        if self._duplicates.is_duplicate(plate, sighting.at):
+            log.info("%s seen again within %.0f s: not recorded twice", plate, self._window)
+            return False
+        when = datetime.fromtimestamp(sighting.at).astimezone()
+        try:
+            record = self._store.save(plate, sighting.read.confidence, when, self._source, sighting.frame,
+                                      sighting.crop, match)
+        except StorageError as exc:
+            track.recorded = False
+            self.errors += 1
+            log.error("%s: free disk space or check the database; the plate is tried again", exc)
+            return False
+        self._duplicates.mark_saved(plate, sighting.at)
+        self.saved += 1
+        self.unique_plates.add(plate)
+        self.head = Head(record.gate, record.seq, record.hash)
+        day_start = when.replace(hour=0, minute=0, second=0, microsecond=0).isoformat(timespec="milliseconds")
+        self.unique_today = self._store.unique_plates_since(day_start)
+        log.info("Saved %s (%.0f%%) frame %d -> record %d, decided at frame %d", plate, 100 * record.confidence,
+                 record.frame, record.id, track.last_read_frame)
+        return True

@@ -1,0 +1,41 @@
+"""The session summary printed when the gate loop stops."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from securex.records.chain import Head
+
+
+@dataclass
+class Summary:
+    run_seconds: float
+    frames: int
+    average_fps: float
+    plates_read: int
+    saved: int
+    unique: int
+    stage_ms: dict[str, float]
+    outages: int
+    head: Head
+    store_errors: int
+    flagged: int
+    still_skips: int
+
+    def lines(self) -> list[str]:
+        stages = ", ".join(f"{k} {v:.1f} ms" for k, v in self.stage_ms.items()) or "none"
+        return [
+            "SecureX session summary",
+            f"  run time      {self.run_seconds:.1f} s",
+            f"  frames        {self.frames}",
+            f"  average FPS   {self.average_fps:.1f}",
+            f"  plates read   {self.plates_read}",
+            f"  saved         {self.saved}",
+            f"  unique saved  {self.unique}",
+            f"  flagged       {self.flagged}",
+            f"  stage times   {stages}",
+            f"  still lane    {self.still_skips} detector runs skipped (nothing moved, nothing tracked)",
+            f"  record chain  gate {self.head.gate}: {self.head.seq} records, head {self.head.hash}",
+        ] + ([f"  signal lost   {self.outages} time(s)"] if self.outages else []) \
+          + ([f"  NOT SAVED     {self.store_errors} time(s) the database could not be written"]
+             if self.store_errors else [])

@@ -1,0 +1,75 @@
+"""The visit decider: boxes and reads in, decided plates out. Plain code: no threads, windows or I/O.
+
+Each detector run's boxes continue or start tracks (one per vehicle visit). A read is a vote for
+its track's text; the vote settles once enough reads agree, and a track that leaves unsettled is
+settled on fewer reads, so a fast car is still decided. A settled track whose recheck reads another
+plate has a new car in its place: the old track ends and a new one starts.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from securex.config import TrackingConfig
+from securex.core.domain import Box
+from securex.core.plate_text import same_plate
+from securex.video.tracking import Sighting, Track, Tracker
+
+SAME_PLATE_EDITS = 1  # a settled track's recheck read within this many edits is still its plate
+SHOWN_AFTER_MISSED = 1  # a track's box stays on screen for this many detector runs without it
+
+
+class VisitDecider:
+    def __init__(self, config: TrackingConfig, auto_save: bool, auto_save_threshold: float):
+        self._config = config
+        self.tracker = Tracker(config.iou_match, config.max_missed_detections, config.max_tracks)
+        self.auto_save = auto_save
+        self._threshold = auto_save_threshold
+        self.plates_read = 0  # tracks that got at least one read
+
+    def apply(self, boxes: list[Box], reads: list[Optional[Sighting]]) -> list[Track]:
+        """One detector run's boxes and their reads (None: not read). Returns the tracks whose plate is
+        decided now or that left with a decided plate, in the order to act on them."""
+        tracks, ended = self.tracker.update(boxes)
+        decided = []
+        for track, sighting in zip(tracks, reads, strict=True):
+            if sighting is None:
+                continue
+            if track.settled and not same_plate(sighting.read.text, track.winner.read.text, SAME_PLATE_EDITS):
+                ended.append(track)
+                track = self.tracker.restart(track)
+            if not track.votes:
+                self.plates_read += 1
+            track.add_read(sighting)
+            if track.update_settled(self._config.vote_min_reads, self._config.vote_settle_share):
+                decided.append(track)
+        return decided + self._leaving(ended)
+
+    def finish(self) -> list[Track]:
+        """The end of the source: every track leaves."""
+        return self._leaving(self.tracker.end_all())
+
+    def _leaving(self, ended: list[Track]) -> list[Track]:
+        for track in ended:
+            track.update_settled(self._config.vote_min_reads_at_end, self._config.vote_settle_share)
+        return [t for t in ended if t.settled]
+
+    def should_save(self, track: Track) -> bool:
+        """Auto-save: a decided plate not yet recorded, read surely enough."""
+        winner = track.winner
+        return self.auto_save and not track.recorded and winner is not None \
+            and winner.read.confidence >= self._threshold
+
+    def settled_boxes(self, frame: int) -> list[Box]:
+        """Boxes of settled tracks that need no read in `frame` (they are rechecked now and then)."""
+        return [t.box for t in self.tracker.tracks
+                if t.settled and frame - t.last_read_frame < self._config.settled_recheck_frames]
+
+    def visible(self) -> list[Track]:
+        """Tracks to draw: seen in the last detector runs."""
+        return [t for t in self.tracker.tracks if t.missed <= SHOWN_AFTER_MISSED]
+
+    def surest_visible(self) -> Optional[Track]:
+        """The visible track with the most confident read (the S key saves it)."""
+        candidates = [t for t in self.visible() if t.winner is not None]
+        return max(candidates, key=lambda t: t.winner.read.confidence) if candidates else None

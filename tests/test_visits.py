@@ -1,0 +1,107 @@
+"""The visit decider with plain lists of boxes and reads: no threads, no window, no files."""
+
+import numpy as np
+
+from securex.config import TrackingConfig
+from securex.core.domain import PlateRead
+from securex.gate.visits import VisitDecider
+from securex.video.tracking import Sighting
+
+CROP = np.zeros((4, 4, 3), np.uint8)
+LANE = (100, 300, 120, 30)
+OTHER_LANE = (700, 300, 120, 30)
+
+
+def read(text, confidence=0.9, frame=0, box=LANE):
+    return Sighting(PlateRead(text, confidence, box), CROP, frame, float(frame))
+
+
+def decider(auto_save=True, **changes):
+    return VisitDecider(TrackingConfig(**changes), auto_save, 0.8)
+
+
+def test_three_agreeing_reads_decide_the_visit_once():
+    visits = decider()
+    assert visits.apply([LANE], [read("ABC1234", frame=0)]) == []
+    assert visits.apply([LANE], [read("ABC1234", frame=3)]) == []
+    decided = visits.apply([LANE], [read("ABC1234", frame=6)])
+    assert [t.winner.read.text for t in decided] == ["ABC1234"]
+    assert visits.should_save(decided[0])
+    assert visits.apply([LANE], [read("ABC1234", frame=9)]) == []  # settled: not decided again
+    assert visits.plates_read == 1
+
+
+def test_disagreeing_reads_wait_and_a_leaving_car_is_decided_on_fewer_reads():
+    visits = decider(max_missed_detections=2)
+    for frame, text in enumerate(["ABC1234", "XYZ9876", "JKL5555", "ABC1234"]):  # best share 0.5
+        assert visits.apply([LANE], [read(text, frame=frame)]) == []
+    quick = decider(max_missed_detections=2)
+    quick.apply([LANE], [read("FST1234", frame=0)])
+    quick.apply([LANE], [read("FST1234", frame=3)])
+    assert quick.apply([], []) == [] and quick.apply([], []) == []
+    leaving = quick.apply([], [])  # third run without it: the track ends, two reads settle it
+    assert [t.winner.read.text for t in leaving] == ["FST1234"]
+
+
+def test_one_read_is_not_enough_to_record_a_leaving_car():
+    visits = decider(max_missed_detections=1)
+    visits.apply([LANE], [read("ONE1234")])
+    assert visits.apply([], []) == [] and visits.apply([], []) == []
+    assert visits.tracker.tracks == []
+
+
+def test_auto_save_needs_confidence_the_switch_and_no_earlier_record():
+    visits = decider()
+    for frame in range(3):
+        decided = visits.apply([LANE], [read("LOW1234", 0.6, frame)])
+    assert decided and not visits.should_save(decided[0])  # 0.6 is below the 0.8 threshold
+    off = decider(auto_save=False)
+    for frame in range(3):
+        decided = off.apply([LANE], [read("ABC1234", 0.95, frame)])
+    assert decided and not off.should_save(decided[0])
+    decided[0].recorded = True
+    off.auto_save = True
+    assert not off.should_save(decided[0])
+
+
+def test_a_new_car_in_a_settled_box_ends_the_old_visit_and_starts_a_new_one():
+    visits = decider()
+    for frame in range(3):
+        first = visits.apply([LANE], [read("ABC1234", frame=frame)])
+    decided = visits.apply([LANE], [read("XYZ9876", frame=20)])
+    assert [t.winner.read.text for t in decided] == ["ABC1234"]  # the old visit leaves, already decided
+    assert decided[0] is first[0]
+    assert [t.winner.read.text for t in visits.tracker.tracks] == ["XYZ9876"]
+    assert visits.plates_read == 2
+
+
+def test_a_one_character_misread_of_a_settled_plate_is_still_the_same_visit():
+    visits = decider()
+    for frame in range(3):
+        visits.apply([LANE], [read("ABC1234", frame=frame)])
+    assert visits.apply([LANE], [read("ABC1Z34", frame=20)]) == []
+    assert len(visits.tracker.tracks) == 1 and visits.plates_read == 1
+
+
+def test_settled_boxes_are_skipped_until_their_recheck_is_due():
+    visits = decider(settled_recheck_frames=15)
+    for frame in range(3):
+        visits.apply([LANE], [read("ABC1234", frame=frame)])
+    assert visits.settled_boxes(10) == [LANE]
+    assert visits.settled_boxes(17) == []  # 15 frames since the last read: read it again
+
+
+def test_two_cars_are_two_visits_and_the_surest_is_offered_for_saving():
+    visits = decider()
+    visits.apply([LANE, OTHER_LANE], [read("ABC1234", 0.7), read("XYZ9876", 0.95, box=OTHER_LANE)])
+    assert len(visits.visible()) == 2
+    assert visits.surest_visible().winner.read.text == "XYZ9876"
+    assert visits.apply([LANE, OTHER_LANE], [None, None]) == []  # boxes without reads keep the tracks alive
+
+
+def test_the_end_of_the_source_decides_what_is_still_in_view():
+    visits = decider()
+    visits.apply([LANE], [read("END1234", frame=0)])
+    visits.apply([LANE], [read("END1234", frame=3)])
+    assert [t.winner.read.text for t in visits.finish()] == ["END1234"]
+    assert visits.tracker.tracks == []
