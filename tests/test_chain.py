@@ -5,6 +5,7 @@ import shutil
 import sqlite3
 import stat
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from securex.records.storage import RecordStore, StorageError
 
 START = datetime(2026, 11, 26, 8, 0, 0, tzinfo=timezone.utc)
 PLATES = ["ABC1234", "XYZ9876", "JKL5678", "MNO4321", "PQR1111"]
+CROP = np.full((24, 80, 3), 90, np.uint8)
 
 
 @pytest.fixture
@@ -122,15 +124,67 @@ def test_two_writers_on_one_database_never_fork_the_chain(settings, capsys):
     assert verify_command(settings) == 0 and "OK: 30 records" in capsys.readouterr().out
 
 
-def test_database_write_failure_is_a_storage_error(settings, monkeypatch):
+def wait_until(predicate, timeout=20.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and not predicate():
+        time.sleep(0.05)
+    return predicate()
+
+
+def test_a_database_that_cannot_be_written_loses_nothing(settings, monkeypatch, capsys):
+    store = RecordStore.open(settings.storage)
+    store.save("AAA1111", 0.9, START, "cam", 1, CROP)
+    real_writing, down = store.db.writing, {"on": True}
+
+    def writing(gate):
+        if down["on"]:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_writing(gate)
+
+    monkeypatch.setattr(store.db, "writing", writing)
+    waiting = [store.save(plate, 0.9, START + timedelta(seconds=n), "cam", n, CROP)
+               for n, plate in enumerate(["ABC1234", "XYZ9876", "JKL5678"], 2)]
+    assert [r.id for r in waiting] == [None, None, None] and store.waiting == 3
+    assert len(store.journal.path.read_text().splitlines()) == 3  # on disk, not only in memory
+    down["on"] = False
+    assert wait_until(lambda: store.waiting == 0)
+    store.save("LAST999", 0.9, START + timedelta(seconds=9), "cam", 9, CROP)
+    store.close()
+    assert [r.plate for r in RecordStore.open(settings.storage).records()] == \
+        ["AAA1111", "ABC1234", "XYZ9876", "JKL5678", "LAST999"]
+    images = sorted(p.name for p in Path(settings.storage.images_dir).iterdir())
+    assert len(images) == 5 and all((Path(settings.storage.images_dir) / p).stat().st_size > 0 for p in images)
+    assert verify_command(settings) == 0 and "OK: 5 records" in capsys.readouterr().out
+
+
+def test_records_still_waiting_at_the_end_are_written_at_the_next_start(settings, monkeypatch):
     store = RecordStore.open(settings.storage)
 
     def full(*args, **kwargs):
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(store.db, "writing", full)
-    with pytest.raises(StorageError, match="ABC1234 could not be written to the database .database or disk is full"):
-        store.save("ABC1234", 0.9, START, "cam", 1, None)
+    store.save("ABC1234", 0.9, START, "cam", 1, CROP)
+    store.close()  # the database is still down: the record stays in the journal
+    monkeypatch.undo()
+    again = RecordStore.open(settings.storage)
+    assert wait_until(lambda: again.waiting == 0)
+    assert [r.plate for r in again.records()] == ["ABC1234"]
+    again.close()
+
+
+def test_a_record_kept_nowhere_is_a_storage_error_and_leaves_no_photo(settings, monkeypatch):
+    store = RecordStore.open(settings.storage)
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store.db, "writing", full)
+    store.journal.path.mkdir()  # the journal cannot be written either
+    with pytest.raises(StorageError, match="ABC1234 could not be written to the database nor kept in the journal"):
+        store.save("ABC1234", 0.9, START, "cam", 1, CROP)
+    assert list(Path(settings.storage.images_dir).iterdir()) == []
+    store.journal.path.rmdir()
     store.close()
 
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from securex.cli.records import export_command
-from securex.records.storage import CSV_COLUMNS, RecordStore, excel_safe
+from securex.records.csvfile import CSV_COLUMNS, excel_safe
+from securex.records.storage import RecordStore
 
 WHEN = datetime(2026, 11, 26, 8, 30, 5, tzinfo=timezone.utc)
 CROP = np.full((20, 60, 3), 200, np.uint8)
@@ -60,11 +61,11 @@ def test_unwritable_csv_keeps_rows_until_it_is_writable(tmp_path, store_in):
     store = store_in(tmp_path)
     store.save("ABC1234", 0.9, WHEN, "cam", 1, CROP)
     store.save("XYZ9876", 0.9, WHEN, "cam", 2, CROP)
-    assert store.pending_csv_rows == 2
+    assert store.csv.pending == 2
     assert len(store.records()) == 2  # the database has them regardless
     blocked.rmdir()
     store.save("JKL5555", 0.9, WHEN, "cam", 3, CROP)
-    assert store.pending_csv_rows == 0
+    assert store.csv.pending == 0
     store.close()
     assert [r["plate"] for r in read_csv(blocked)] == ["ABC1234", "XYZ9876", "JKL5555"]
 
@@ -104,9 +105,9 @@ def test_csv_locked_by_excel_keeps_rows_then_catches_up(tmp_path, store_in, monk
     monkeypatch.setattr(builtins, "open", open_unless_locked)
     store.save("XYZ9876", 0.9, WHEN, "cam", 2, CROP)
     store.save("JKL5555", 0.9, WHEN, "cam", 3, CROP)
-    assert store.pending_csv_rows == 2 and len(store.records()) == 3
+    assert store.csv.pending == 2 and len(store.records()) == 3
     locked["on"] = False
-    assert store.flush_csv() and store.pending_csv_rows == 0
+    assert store.csv.flush() and store.csv.pending == 0
     store.close()
     assert [r["plate"] for r in read_csv(settings.storage.csv_path)] == ["ABC1234", "XYZ9876", "JKL5555"]
 

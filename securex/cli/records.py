@@ -14,10 +14,11 @@ from securex.core.plate_text import normalise_plate
 from securex.gate.watchlist import Entry, read_entries, write_entries
 from securex.records.audit import audit
 from securex.records.chain import HeadLog
+from securex.records.csvfile import write_csv
 from securex.records.db import Database
 from securex.records.reports import build_report, hourly_chart, search
 from securex.records.retention import prune_before
-from securex.records.storage import date_range_condition, fetch_records, open_records, write_csv
+from securex.records.storage import date_range_condition, fetch_records, open_records
 
 
 def day(text: str) -> str:

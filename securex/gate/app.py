@@ -143,7 +143,7 @@ class GateApp:
         head = self.recorder.head
         return Status(self.perf.fps, self.decider.tracker.started, self.recorder.unique_today, self.recorder.saved,
                       self.decider.auto_save, self._engine, head.seq, head.hash, self.announcer.watchlist.size,
-                      self.announcer.flagged, self.perf.recent_ms())
+                      self.announcer.flagged, self.perf.recent_ms(), self.recorder.waiting)
 
     def _finish(self) -> None:
         for work in self.frames.drain():
@@ -155,4 +155,4 @@ class GateApp:
         r = self.recorder
         return Summary(self.perf.elapsed, self.perf.frames, self.perf.average_fps, self.decider.plates_read,
                        r.saved, len(r.unique_plates), self.perf.mean_ms(), self.source.outages, r.head, r.errors,
-                       self.announcer.flagged, self.still_skips)
+                       self.announcer.flagged, self.still_skips, r.waiting)

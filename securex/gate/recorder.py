@@ -22,7 +22,6 @@ class Recorder:
         self.unique_plates: set[str] = set()  # plates recorded this session
         self.errors = 0  # times the database could not be written
         self.unique_today = 0
-        self.head: Head = store.head()
 
     def record(self, track: Track) -> bool:
         """Save the track's winning read unless the same plate was saved within the duplicate window.
@@ -49,9 +48,21 @@ class Recorder:
         self._duplicates.mark_saved(plate, sighting.at)
         self.saved += 1
         self.unique_plates.add(plate)
-        self.head = Head(record.gate, record.seq, record.hash)
+        if record.id is None:
+            log.warning("%s kept in the journal (%d waiting): written to the database when it is back", plate,
+                        self._store.waiting)
+            return True
         day_start = when.replace(hour=0, minute=0, second=0, microsecond=0).isoformat(timespec="milliseconds")
         self.unique_today = self._store.unique_plates_since(day_start)
         log.info("Saved %s (%.0f%%) frame %d -> record %d, decided at frame %d", plate, 100 * record.confidence,
                  record.frame, record.id, track.last_read_frame)
         return True
+
+    @property
+    def head(self) -> Head:
+        return self._store.head
+
+    @property
+    def waiting(self) -> int:
+        """Records kept in the journal until the database is back."""
+        return self._store.waiting

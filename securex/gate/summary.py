@@ -21,6 +21,7 @@ class Summary:
     store_errors: int
     flagged: int
     still_skips: int
+    waiting: int
 
     def lines(self) -> list[str]:
         stages = ", ".join(f"{k} {v:.1f} ms" for k, v in self.stage_ms.items()) or "none"
@@ -37,5 +38,7 @@ class Summary:
             f"  still lane    {self.still_skips} detector runs skipped (nothing moved, nothing tracked)",
             f"  record chain  gate {self.head.gate}: {self.head.seq} records, head {self.head.hash}",
         ] + ([f"  signal lost   {self.outages} time(s)"] if self.outages else []) \
-          + ([f"  NOT SAVED     {self.store_errors} time(s) the database could not be written"]
-             if self.store_errors else [])
+          + ([f"  NOT SAVED     {self.store_errors} time(s) a record could be kept nowhere (disk full?)"]
+             if self.store_errors else []) \
+          + ([f"  WAITING       {self.waiting} record(s) kept in the journal for the database: written when it "
+              "is back (at the next start at the latest)"] if self.waiting else [])

@@ -20,6 +20,7 @@ RECORD_COLUMNS = ("plate", "confidence", "detected_at", "source", "frame", "imag
 from securex.config.loader import POSTGRES_PREFIXES  # noqa: E402
 
 BUSY_TIMEOUT_MS = 30000  # how long a SQLite writer waits for another process's transaction
+CONNECT_TIMEOUT = 10  # seconds a PostgreSQL connection attempt may take
 SCHEMA_LOCK = 73_910_001  # PostgreSQL advisory lock id held while creating the tables
 _TABLES = """
 CREATE TABLE IF NOT EXISTS plates (
@@ -86,10 +87,18 @@ class Database:
     # implemented per backend
     label = ""
 
+    def reconnect(self) -> None:
+        """Make the connection usable again after a failure (the server restarted, the disk has room again)."""
+        with self._lock:
+            self._reconnect()
+
     def _run(self, sql: str, params: Sequence[Any]) -> list[tuple]:
         raise NotImplementedError
 
     def _transaction(self, gate: str):
+        raise NotImplementedError
+
+    def _reconnect(self) -> None:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -123,10 +132,18 @@ class SqliteDatabase(Database):
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._reconnect()
             raise
-        self._db.execute("COMMIT")
+
+    def _reconnect(self) -> None:
+        """End a transaction left open by a failed write or commit (a full disk, an I/O error)."""
+        if self._db.in_transaction:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite has rolled it back itself
 
     def close(self) -> None:
         self._db.close()
@@ -143,8 +160,9 @@ class PostgresDatabase(Database):
         except ImportError:
             raise DatabaseError("PostgreSQL needs the psycopg package: run the setup again "
                                 "(pip install -r requirements.txt)") from None
+        self._url = url
         try:
-            self._db = psycopg.connect(url, autocommit=True, connect_timeout=10)
+            self._db = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
             with self._db.transaction():
                 self._db.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                 for statement in _TABLES.format(id_column="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
@@ -166,6 +184,14 @@ class PostgresDatabase(Database):
         with self._db.transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (gate,))
             yield
+
+    def _reconnect(self) -> None:
+        """A new connection when the old one broke (the server restarted or the network dropped)."""
+        if not self._db.broken and not self._db.closed:
+            return
+        import psycopg
+
+        self._db = psycopg.connect(self._url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
 
     def close(self) -> None:
         self._db.close()

@@ -2,58 +2,44 @@
 
 Order of work per record: the image is written (never over another file) and hashed, the row is
 signed into the gate's chain and committed (so a crash or kill keeps every committed row), the
-chain head is appended to the head log, then the row is appended to the CSV. The CSV is only a
-view: rows it could not take (Excel holds a lock on Windows, disk full) are kept and written as
-soon as the file is writable again, and `export` rebuilds it from the database at any time.
+chain head is appended to the head log, then the row is appended to the CSV. While the database
+cannot be written (server down, disk full, I/O error) records wait in the journal beside the head
+log and are written, in order, as soon as it can (see journal.py). The CSV is only a view: rows it
+could not take (Excel holds a lock on Windows, disk full) are kept and written as soon as the file
+is writable again; a CSV left torn is rebuilt from the database; `export` rebuilds it at any time.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import logging
 import os
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 import cv2
 import numpy as np
 
 from securex.config import StorageConfig
+from securex.config.loader import resolve
 from securex.core.domain import Record
 from securex.core.errors import SecureXError
 from securex.records.chain import GENESIS, Head, HeadLog, KeyFileError, load_or_create_key, record_hash
-from securex.records.csvfile import replace_csv
+from securex.records.csvfile import CsvCopy
 from securex.records.db import RECORD_COLUMNS, Database, DatabaseError, open_database
+from securex.records.journal import CatchUp, Journal
 
 log = logging.getLogger(__name__)
-CSV_COLUMNS = ("id", "gate", "plate", "confidence", "detected_at", "source", "frame", "image_path", "image_sha256",
-               "list_status", "listed_plate", "list_distance")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 JPEG_QUALITY = 95
 SELECT_RECORDS = "SELECT " + ", ".join(RECORD_COLUMNS) + " FROM plates"
+JOURNAL_NAME = "waiting_records.jsonl"  # beside the head log: records waiting for the database
+SIGNING_FIELDS = ("seq", "prev_hash", "hash", "id")  # given when a record is written to the database
 
 
 class StorageError(SecureXError):
     """The record store cannot be opened or written; the message says what to do."""
-
-
-def excel_safe(value: object) -> str:
-    """A CSV cell Excel shows as text: cells it would run as a formula get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def write_csv(path: Path, records: Iterable[Record], append: bool = False) -> int:
-    """Write records as CSV rows (header first in a new file); a whole new file replaces the old at once."""
-    rows = [[excel_safe(getattr(r, column)) for column in CSV_COLUMNS] for r in records]
-    if append and path.exists() and path.stat().st_size > 0:
-        with open(path, "a", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows(rows)
-        return len(rows)
-    replace_csv(path, CSV_COLUMNS, rows)
-    return len(rows)
 
 
 def stored_path(path: Path, root: Path) -> str:
@@ -115,7 +101,14 @@ class RecordStore:
         except OSError as exc:
             raise StorageError(f"Cannot create the folders for {self.images_dir} and {self.csv_path} "
                                f"({exc.strerror or exc})") from None
-        self._pending_csv: list[Record] = self._rows_missing_from_csv()
+        self.csv = CsvCopy(self.csv_path, self.records)
+        self._head = Head(self.gate, *self._chain_end(self.db.query))
+        self.journal = Journal(head_log.path.with_name(JOURNAL_NAME))
+        self._catch_up = CatchUp(self.journal, self._write_waiting, self.db.reconnect)
+        if len(self.journal):
+            log.warning("%d record(s) from an earlier run wait in %s: writing them", len(self.journal),
+                        self.journal.path)
+            self._catch_up.start()
 
     @classmethod
     def open(cls, config: StorageConfig) -> "RecordStore":
@@ -126,35 +119,71 @@ class RecordStore:
 
     def save(self, plate: str, confidence: float, when: datetime, source: str, frame: int,
              image: Optional[np.ndarray], match: Optional[dict] = None) -> Record:
-        """Store one record; returns it with its id once committed. Raises StorageError when it cannot."""
+        """Store one record: committed (returned with its id), or, while the database cannot be written,
+        waiting in the journal (returned without an id). StorageError when it can be kept nowhere."""
         image_path, digest = self._write_image(image, when) if image is not None else ("", "")
         record = Record(plate, round(float(confidence), 4), when.isoformat(timespec="milliseconds"), source,
                         int(frame), image_path, self.gate, digest, **(match or {}))
-        try:
-            with self.db.writing(self.gate) as execute:
-                record.seq, record.prev_hash = self._chain_end(execute)
-                record.seq += 1
-                record.hash = record_hash(self._key, record)
-                columns = [c for c in RECORD_COLUMNS if c != "id"]
-                rows = execute(f"INSERT INTO plates ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-                               "RETURNING id", [getattr(record, c) for c in columns])
-                record.id = int(rows[0][0])
-        except Exception as exc:  # disk full, database locked too long, server gone: say so, lose nothing
-            raise StorageError(f"Record for {plate} could not be written to the database ({exc})") from None
-        self.head_log.append(Head(self.gate, record.seq, record.hash), record.detected_at)
-        self._pending_csv.append(record)
-        self.flush_csv()
+        if not len(self.journal):  # records that wait go first: the chain keeps their order
+            try:
+                return self._commit(record)
+            except Exception as exc:  # disk full, database locked too long, server gone: lose nothing
+                log.error("The database cannot be written (%s): records wait in %s and are written when it can",
+                          exc, self.journal.path)
+        return self._wait(record)
+
+    def _commit(self, record: Record) -> Record:
+        """Sign the record into the chain and commit it; then the head log and the CSV."""
+        with self.db.writing(self.gate) as execute:
+            record.seq, record.prev_hash = self._chain_end(execute)
+            record.seq += 1
+            record.hash = record_hash(self._key, record)
+            columns = [c for c in RECORD_COLUMNS if c != "id"]
+            rows = execute(f"INSERT INTO plates ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+                           "RETURNING id", [getattr(record, c) for c in columns])
+            record.id = int(rows[0][0])
+        self._head = Head(self.gate, record.seq, record.hash)
+        self.head_log.append(self._head, record.detected_at)
+        self.csv.add(record)
         return record
+
+    def _wait(self, record: Record) -> Record:
+        entry = {k: v for k, v in asdict(record).items() if k not in SIGNING_FIELDS}
+        try:
+            self.journal.append(entry)
+        except OSError as exc:
+            self._remove_image(record.image_path)  # no photo without a record
+            raise StorageError(f"Record for {record.plate} could not be written to the database nor kept in the "
+                               f"journal {self.journal.path} ({exc.strerror or exc})") from None
+        record.seq, record.prev_hash, record.hash, record.id = 0, "", "", None
+        self._catch_up.start()
+        return record
+
+    def _write_waiting(self, entry: dict) -> None:
+        """Write one journal record to the database (catch-up thread); one already there is not written twice."""
+        record = Record(**entry)
+        if not self.db.query("SELECT 1 FROM plates WHERE gate = ? AND detected_at = ? AND plate = ? AND frame = ? "
+                             "AND image_sha256 = ?", (record.gate, record.detected_at, record.plate, record.frame,
+                                                     record.image_sha256)):
+            self._commit(record)
+            log.info("Saved %s (%.0f%%) frame %d -> record %d, after waiting for the database", record.plate,
+                     100 * record.confidence, record.frame, record.id)
+
+    @property
+    def waiting(self) -> int:
+        """Records kept in the journal until the database can take them."""
+        return len(self.journal)
+
+    @property
+    def head(self) -> Head:
+        """The gate's chain head after the last record written (for the dashboard and the summary)."""
+        return self._head
 
     def _chain_end(self, execute) -> tuple[int, str]:
         """The gate's last chain number and hash: its newest record, else its prune anchor, else the start."""
         rows = execute("SELECT seq, hash FROM plates WHERE gate = ? ORDER BY seq DESC LIMIT 1", (self.gate,))
         rows = rows or execute("SELECT seq, hash FROM chain_anchor WHERE gate = ?", (self.gate,))
         return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
-
-    def head(self) -> Head:
-        """The gate's chain head as it stands (for the dashboard and the summary)."""
-        return Head(self.gate, *self._chain_end(self.db.query))
 
     def records(self) -> list[Record]:
         return fetch_records(self.db, "gate = ?", (self.gate,))
@@ -163,44 +192,6 @@ class RecordStore:
         rows = self.db.query("SELECT COUNT(DISTINCT plate) FROM plates WHERE gate = ? AND detected_at >= ?",
                              (self.gate, since_iso))
         return int(rows[0][0])
-
-    def _rows_missing_from_csv(self) -> list[Record]:
-        """Database rows the CSV lacks (a crash, or a lock that outlived the last run): written next."""
-        last_id = 0
-        try:
-            with open(self.csv_path, newline="", encoding="utf-8-sig") as handle:
-                reader = csv.DictReader(handle)
-                if reader.fieldnames and tuple(reader.fieldnames) != CSV_COLUMNS:
-                    log.warning("CSV %s has other columns (an older SecureX): rebuilt from the database", self.csv_path)
-                    handle.close()
-                    write_csv(self.csv_path, self.records())
-                    return []
-                for row in reader:
-                    if (row.get("id") or "").isdigit():
-                        last_id = max(last_id, int(row["id"]))
-        except FileNotFoundError:
-            pass
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            log.warning("CSV %s could not be read (%s); it will be appended to as it is", self.csv_path, exc)
-            return []
-        return [r for r in self.records() if r.id > last_id]
-
-    @property
-    def pending_csv_rows(self) -> int:
-        return len(self._pending_csv)
-
-    def flush_csv(self) -> bool:
-        """Write the rows the CSV has not taken yet; False (rows kept) when the file is not writable."""
-        if not self._pending_csv:
-            return True
-        try:
-            write_csv(self.csv_path, self._pending_csv, append=True)
-        except OSError as exc:
-            log.warning("CSV %s not writable (%s); %d row(s) kept and retried with the next record",
-                        self.csv_path, exc.strerror or exc, len(self._pending_csv))
-            return False
-        self._pending_csv.clear()
-        return True
 
     def _write_image(self, image: np.ndarray, when: datetime) -> tuple[str, str]:
         """Save the crop as plate_YYYYMMDD_HHMMSS[_n].jpg, never replacing a file; returns (path, SHA-256)."""
@@ -221,13 +212,24 @@ class RecordStore:
             except FileExistsError:
                 continue
             except OSError as exc:
+                path.unlink(missing_ok=True)  # no empty or partial photo left behind
                 log.error("Plate image %s could not be written (%s); record saved without an image", path, exc)
                 return "", ""
         log.error("Too many images named %s_*.jpg; record saved without an image", stem)
         return "", ""
 
+    def _remove_image(self, image_path: str) -> None:
+        if image_path:
+            try:
+                resolve(image_path, self._root).unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("Plate image %s could not be removed (%s)", image_path, exc.strerror or exc)
+
     def close(self) -> None:
-        if not self.flush_csv():
+        if len(self.journal) and not self._catch_up.finish():
+            log.error("%d record(s) wait in %s for the database: they are written at the next start",
+                      len(self.journal), self.journal.path)
+        if not self.csv.flush():
             log.error("%d record(s) are in the database but not yet in %s: close the file in Excel and "
-                      "run SecureX again (or: python main.py export)", len(self._pending_csv), self.csv_path)
+                      "run SecureX again (or: python main.py export)", self.csv.pending, self.csv_path)
         self.db.close()

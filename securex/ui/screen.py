@@ -33,6 +33,7 @@ class Status:
     watchlist_size: int
     flagged: int
     stage_ms: dict[str, float]
+    waiting: int  # records kept in the journal until the database is back
 
     def lines(self) -> list[str]:
         stages = "  ".join(f"{k} {v:.0f}ms" for k, v in self.stage_ms.items())
@@ -44,6 +45,7 @@ class Status:
             f"Auto-save: {'ON' if self.auto_save else 'OFF'} (A)   Save now: S",
             f"OCR engine: {self.engine}",
             f"Record chain: {self.chain_records} records, head {self.chain_head[:12]}",
+        ] + ([f"DATABASE DOWN: {self.waiting} record(s) waiting (kept safe)"] if self.waiting else []) + [
             f"Watchlist: {self.watchlist_size} entries   Flagged: {self.flagged}",
             stages or "stage times: -",
             "D: hide dashboard   F: acknowledge alert   Q: quit",
