@@ -1,8 +1,11 @@
 """Access lists, alerts, search, reports and retention."""
 
+import os
+import signal
 import sqlite3
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -12,9 +15,12 @@ import pytest
 
 from securex.cli.records import prune_command, report_command, search_command, verify_command, watchlist_command
 from securex.config import changed
+from securex.core.domain import PlateRead
 from securex.gate.alerts import AlertCommand
+from securex.gate.announcer import Announcer
 from securex.gate.watchlist import Watchlist
 from securex.records.storage import RecordStore
+from securex.video.tracking import Sighting, Track
 
 CROP = np.full((20, 60, 3), 180, np.uint8)
 
@@ -72,6 +78,57 @@ def test_alert_command_gets_plate_and_status_without_a_shell_and_never_blocks(tm
     alerts.close()
     assert time.monotonic() - start < 5
     assert sorted(out.read_text().splitlines()) == ["30 unknown", "ABC1234;rm -rf / flagged"]
+
+
+def running(pid):
+    """The process exists and is not a zombie waiting to be reaped."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="checks POSIX process ids (Windows: taskkill /T)")
+def test_alert_command_that_times_out_is_stopped_with_everything_it_started(tmp_path):
+    # finding 8: on timeout only the command itself was killed; the programs it started ran on
+    pids = tmp_path / "pids.txt"
+    script = tmp_path / "barrier.py"
+    script.write_text("import subprocess, sys, time\n"
+                      "children = [subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])"
+                      " for _ in range(3)]\n"
+                      f"open({str(pids)!r}, 'w').write(' '.join(str(c.pid) for c in children))\n"
+                      "time.sleep(60)\n")
+    alerts = AlertCommand([sys.executable, str(script)], timeout_seconds=1.5)
+    alerts.notify("ABC1234", "flagged")
+    alerts.close()
+    children = [int(p) for p in pids.read_text().split()]
+    assert len(children) == 3
+    deadline = time.monotonic() + 5
+    while any(running(p) for p in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [p for p in children if running(p)]
+    for pid in left:  # do not leave them behind even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+
+
+def test_one_visit_runs_the_alert_command_once_however_its_track_is_split(listed, tmp_path):
+    # finding 8: one car triggered the alert command twice, 1.4 s apart (a barrier would open twice)
+    out = tmp_path / "alerts.txt"
+    script = tmp_path / "alert.py"
+    script.write_text("import sys\nopen(sys.argv[1], 'a').write(' '.join(sys.argv[2:]) + '\\n')\n")
+    config = replace(listed.alerts, command=[sys.executable, str(script), str(out)])
+    announcer = Announcer(config, duplicate_window_seconds=10.0)
+    for plate, at in [("ABC1234", 100.0), ("ABC1234", 101.4), ("A8C1234", 103.0), ("XYZ9876", 104.0),
+                      ("ABC1234", 130.0)]:  # one car's track split twice, another car, the first car back later
+        track = Track(1, (0, 0, 60, 20))
+        track.add_read(Sighting(PlateRead(plate, 0.9, (0, 0, 60, 20)), CROP, int(at * 25), at))
+        announcer.announce(track)
+    announcer.close()
+    assert out.read_text().splitlines() == ["ABC1234 flagged", "XYZ9876 allowed", "ABC1234 flagged"]
+    assert announcer.flagged == 2 and announcer.alerts == ["FLAGGED ABC1234: stolen car"] * 2
 
 
 def filled_store(settings, when, plates):

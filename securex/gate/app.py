@@ -45,7 +45,7 @@ class GateApp:
         self.frames = FramePipeline(reader, self.perf, t.worker_threads, t.pipeline_lag_frames, source.is_live,
                                     config.detection.video_side, t.iou_match, config.storage.crop_margin)
         self.decider = VisitDecider(t, config.storage.auto_save, config.storage.auto_save_threshold)
-        self.announcer = Announcer(config.alerts)
+        self.announcer = Announcer(config.alerts, config.storage.duplicate_window_seconds)
         self.recorder = Recorder(store, config.storage.duplicate_window_seconds, source.spec.label)
         self.screen = screen_of(self.perf) if screen_of else None
         self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share) \
