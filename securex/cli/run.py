@@ -11,7 +11,7 @@ import cv2
 
 from securex.config import Config
 from securex.core.errors import EXIT_OK, SecureXError
-from securex.gate.app import GateApp
+from securex.gate.app import GateApp, StopSignal
 from securex.pipeline.factory import build_reader
 from securex.records.storage import RecordStore
 from securex.ui.screen import Screen
@@ -62,7 +62,7 @@ def run_command(config: Config, options: RunOptions) -> int:
 
 
 def _stop_on_sigterm(signum, frame) -> None:
-    raise KeyboardInterrupt
+    raise StopSignal(signal.Signals(signum).name)
 
 
 class _ProgressBar:

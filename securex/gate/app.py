@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL
 
 
+class StopSignal(KeyboardInterrupt):
+    """A termination signal (SIGTERM: a service stop, a shutdown) ends the loop as Ctrl-C does; its name is logged."""
+
+
 class GateApp:
     def __init__(self, config: Config, reader: PlateReader, store: RecordStore, source: VideoSource,
                  screen_of: Optional[Callable[[PerfMonitor], Screen]] = None,
@@ -61,6 +65,8 @@ class GateApp:
                     break
                 if frame.index % (self._frame_skip + 1) == 0:
                     self._process(frame)
+        except StopSignal as stop:
+            log.info("Stopped by %s", stop)
         except KeyboardInterrupt:
             log.info("Stopped by Ctrl-C")
         finally:
