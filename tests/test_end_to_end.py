@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -136,6 +137,28 @@ def test_unreachable_stream_is_waited_for_until_sigterm(tmp_path):
     assert log_text.count(f"No signal from {url}; waiting for it") == 1 and log_text.count("No signal") == 1
     assert "Stopped by SIGTERM" in log_text and "Ctrl-C" not in log_text and "Traceback" not in log_text
     assert "SecureX session summary" in output and "signal lost   1 time(s)" in output
+
+
+def unused_display():
+    number = next(n for n in range(90, 1000) if not Path(f"/tmp/.X11-unix/X{n}").exists()
+                  and not Path(f"/tmp/.X{n}-lock").exists())
+    return f":{number}"
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="X11 / Wayland displays only")
+@pytest.mark.parametrize("display", [None, "missing"])
+def test_no_display_is_one_line_naming_headless(tmp_path, display):
+    # finding 9: with no screen OpenCV's Qt aborted the program (exit 134, "could not connect to display")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    if display:
+        env["DISPLAY"] = unused_display()
+    clip = synth.write_clip(tmp_path / "clip.avi", [("ABC1234", 5)])
+    result = subprocess.run([*MAIN, "run", "--source", str(clip), *map(str, store_args(tmp_path))], env=env,
+                            capture_output=True, text=True, timeout=120, cwd=PROJECT)
+    reason = f"display {env['DISPLAY']} cannot be opened" if display else "DISPLAY is not set"
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == [
+        f"No screen to open a window on ({reason}): run with --headless, or start SecureX from the desktop"]
+    assert not (tmp_path / "plates.db").exists()  # stopped before anything was opened
 
 
 def test_truncated_video_ends_with_one_clear_line(tmp_path):
