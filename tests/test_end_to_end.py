@@ -111,8 +111,9 @@ def test_bad_sources_are_one_line_and_exit_2(tmp_path):
     assert len(bad.stderr.strip().splitlines()) == 1  # nothing but our line
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a POSIX signal")
-def test_unreachable_stream_is_waited_for_until_sigterm(tmp_path):
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("stop, said", [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "Ctrl-C")])
+def test_unreachable_stream_is_waited_for_until_stopped(tmp_path, stop, said):
     # finding 9: a live source not there at start (a gate PC booting before its camera) made SecureX exit at once;
     # finding 10: SIGTERM was logged as Ctrl-C
     url = "rtsp://127.0.0.1:1/none"
@@ -127,7 +128,7 @@ def test_unreachable_stream_is_waited_for_until_sigterm(tmp_path):
             time.sleep(0.2)
         time.sleep(3)  # several reconnect attempts
         assert program.poll() is None, log_path.read_text()  # still waiting for the camera
-        program.send_signal(signal.SIGTERM)
+        program.send_signal(stop)
         output, _ = program.communicate(timeout=30)
     finally:
         if program.poll() is None:
@@ -135,8 +136,33 @@ def test_unreachable_stream_is_waited_for_until_sigterm(tmp_path):
     log_text = log_path.read_text()
     assert program.returncode == 0, log_text
     assert log_text.count(f"No signal from {url}; waiting for it") == 1 and log_text.count("No signal") == 1
-    assert "Stopped by SIGTERM" in log_text and "Ctrl-C" not in log_text and "Traceback" not in log_text
+    assert f"Stopped by {said}" in log_text and log_text.count("Stopped by") == 1 and "Traceback" not in log_text
     assert "SecureX session summary" in output and "signal lost   1 time(s)" in output
+
+
+def test_wrong_input_is_one_line_and_exit_2(tmp_path):
+    # finding 10: each of these was accepted silently (or made a folder)
+    data = ["--data-dir", tmp_path]
+    assert securex("watchlist", "add", "ABC1234", "--list", "flagged", "--note", "stolen car", *data).returncode == 0
+    missing_csv = tmp_path / "nonexistent" / "x.csv"
+    cases = [
+        (["watchlist", "add", "AB", "--list", "flagged"], "'AB' is not a plate: it has 2 characters"),
+        (["watchlist", "add", "NEW1234", "--list", "allowed", "--until", "2020-01-01"],
+         "--until 2020-01-01 is in the past: give today or a later day"),
+        (["watchlist", "add", "ABC1234", "--list", "allowed"],
+         "ABC1234 is on the flagged list (stolen car): add --replace to put it on the allowed list instead"),
+        (["report", "--from", "2026-11-22", "--to", "2026-11-20"],
+         "--from 2026-11-22 is after --to 2026-11-20: give the earlier day first"),
+        (["export", "--csv", missing_csv], f"Folder {missing_csv.parent} does not exist"),
+        (["search", "*", "--csv", missing_csv], f"Folder {missing_csv.parent} does not exist"),
+    ]
+    for args, line in cases:
+        result = securex(*args, *data)
+        assert (result.returncode, result.stderr.count("\n")) == (2, 1) and line in result.stderr, (args, result)
+    assert not missing_csv.parent.exists()
+    replaced = securex("watchlist", "add", "ABC1234", "--list", "allowed", "--replace", *data)
+    assert replaced.returncode == 0 and \
+        replaced.stdout == "Replaced ABC1234: was flagged (stolen car), now allowed\n"
 
 
 def unused_display():
