@@ -12,7 +12,7 @@ CAMERA_WIDTH = 1280               # resolution asked of a live camera, in pixels
 CAMERA_HEIGHT = 720               # (the camera may pick the nearest mode it supports)
 CAMERA_FPS = 25                   # frame rate asked of a live camera
 FRAME_SKIP = 0                    # process one frame, then skip this many (0 = process every frame)
-RECONNECT_MAX_SECONDS = 30.0      # longest wait between reconnect attempts when a live source drops
+RECONNECT_MAX_SECONDS = 30.0      # longest wait between tries to reach a live source that is absent or dropped
 
 # --- Detection ------------------------------------------------------------------------------------------------------
 DETECTOR = "text"                 # "text" (neural text-line detector), "haar" (cascade) or "hybrid" (both)

@@ -74,8 +74,8 @@ class DroppingStream:
     down_until = 0.0
 
     def __init__(self, target=None):
-        DroppingStream.opened += 1
-        self._first = DroppingStream.opened == 1
+        DroppingStream.opened += target is not None  # cv2.VideoCapture() opens nothing
+        self._first = target is not None and DroppingStream.opened == 1
         self._given = 0
 
     def isOpened(self):
@@ -119,6 +119,68 @@ def test_stream_that_stops_is_reported_and_reconnected(monkeypatch, caplog):
     assert lost_seen and source.outages >= 1 and DroppingStream.opened >= 3
     assert "No signal from rtsp://camera.local/live; reconnecting" in caplog.text
     assert "Signal back" in caplog.text
+
+
+class AbsentAtStart:
+    """A stand-in for cv2.VideoCapture on a camera that is not ready yet: the first 5 opens fail, then frames."""
+
+    attempts: list = []  # when each open was tried (monotonic seconds)
+
+    def __init__(self, target=None):
+        if target is not None:
+            AbsentAtStart.attempts.append(time.monotonic())
+        self._open = target is not None and len(AbsentAtStart.attempts) > 5
+
+    def isOpened(self):
+        return self._open
+
+    def read(self):
+        if not self._open:
+            return False, None
+        time.sleep(0.03)
+        return True, np.zeros((48, 64, 3), np.uint8)
+
+    def get(self, prop):
+        return 0.0
+
+    def set(self, prop, value):
+        return True
+
+    def release(self):
+        pass
+
+
+def test_live_source_absent_at_start_is_waited_for_with_back_off(monkeypatch, caplog):
+    # finding 9: a camera not ready when SecureX started made it exit at once
+    monkeypatch.setattr(capture.cv2, "VideoCapture", AbsentAtStart)
+    monkeypatch.setattr(capture, "RECONNECT_FIRST_WAIT", 0.05)
+    AbsentAtStart.attempts = []
+    source = VideoSource(parse_source("0"), 640, 480, 25, reconnect_max_seconds=0.2).start()
+    waited = False
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            frame = source.read(timeout=0.05)
+            break
+        except queue.Empty:
+            waited = waited or source.signal_lost  # the window shows NO SIGNAL meanwhile
+    source.close()
+    assert frame.index == 0 and waited and source.outages == 1 and len(AbsentAtStart.attempts) == 6
+    gaps = np.diff(AbsentAtStart.attempts)
+    assert 0.04 <= gaps[0] < 0.15 and gaps[1] > gaps[0] and all(0.18 <= g < 0.4 for g in gaps[2:])  # capped
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines.count("No signal from camera 0; waiting for it (check its power, cable or network)") == 1
+    assert "Signal back from camera 0" in lines and sum("No signal" in line for line in lines) == 1
+
+
+def test_video_file_that_cannot_be_opened_still_fails_at_once(monkeypatch, tmp_path):
+    monkeypatch.setattr(capture.cv2, "VideoCapture", AbsentAtStart)
+    AbsentAtStart.attempts = []
+    clip = tmp_path / "gate.mp4"
+    clip.write_bytes(b"not a video")
+    with pytest.raises(SourceError, match="Video file cannot be opened: .*gate.mp4"):
+        VideoSource(parse_source(str(clip)), 640, 480, 25)
+    assert len(AbsentAtStart.attempts) == 1
 
 
 def test_motion_gate_skips_a_still_picture_and_wakes_on_a_car():

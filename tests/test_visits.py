@@ -4,6 +4,7 @@ import numpy as np
 
 from securex.config import TrackingConfig
 from securex.core.domain import PlateRead
+from securex.gate.duplicates import AnnouncedVisits
 from securex.gate.visits import VisitDecider
 from securex.video.tracking import Sighting
 
@@ -105,3 +106,28 @@ def test_the_end_of_the_source_decides_what_is_still_in_view():
     visits.apply([LANE], [read("END1234", frame=3)])
     assert [t.winner.read.text for t in visits.finish()] == ["END1234"]
     assert visits.tracker.tracks == []
+
+
+def test_a_split_or_restarted_track_is_one_visit_to_announce():
+    # finding 8: one car triggered the alert command twice, 1.4 s apart, when its track restarted
+    visits = AnnouncedVisits(10.0)
+    assert not visits.is_repeat("ABC1234", "flagged", 100.0)  # the visit starts: announced
+    assert visits.is_repeat("ABC1234", "flagged", 101.4)  # its track restarted: the same visit
+    assert visits.is_repeat("ABC1Z34", "flagged", 105.0)  # a one-character misread of it: the same visit
+    assert visits.is_repeat("ABC1234", "flagged", 114.0)  # still waiting at the barrier: the visit goes on
+    assert not visits.is_repeat("XYZ9876", "flagged", 114.5)  # another car
+    assert not visits.is_repeat("ABC1234", "allowed", 115.0)  # its standing changed: announced anew
+    assert not visits.is_repeat("ABC1234", "flagged", 124.1)  # gone more than the window: a new visit
+    assert not AnnouncedVisits(0.0).is_repeat("ABC1234", "none", 100.0)
+
+
+def test_a_restarted_track_decides_the_same_plate_twice_for_the_announcer_to_catch():
+    visits = decider()
+    decided = [t for frame in (0, 1, 2) for t in visits.apply([LANE], [read("ABC1234", frame=frame)])]
+    decided += visits.apply([LANE], [read("ABC12", frame=3)])  # a cut-off recheck read restarts the track
+    for frame in (4, 5):
+        decided += visits.apply([LANE], [read("ABC1234", frame=frame)])
+    tracks = list({id(t): t for t in decided}.values())  # the first is decided, then also leaves
+    assert [t.winner.read.text for t in tracks] == ["ABC1234", "ABC1234"]  # two tracks, one car
+    once = AnnouncedVisits(10.0)
+    assert [once.is_repeat(t.winner.read.text, "none", t.winner.at) for t in tracks] == [False, True]

@@ -1,20 +1,34 @@
 """Access lists, alerts, search, reports and retention."""
 
+import os
+import signal
 import sqlite3
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from securex.cli.records import prune_command, report_command, search_command, verify_command, watchlist_command
+from securex.cli.records import (
+    export_command,
+    prune_command,
+    report_command,
+    search_command,
+    verify_command,
+    watchlist_command,
+)
 from securex.config import changed
+from securex.core.domain import PlateRead
+from securex.core.errors import SecureXError
 from securex.gate.alerts import AlertCommand
-from securex.gate.watchlist import Watchlist
+from securex.gate.announcer import Announcer
+from securex.gate.watchlist import Watchlist, read_entries
 from securex.records.storage import RecordStore
+from securex.video.tracking import Sighting, Track
 
 CROP = np.full((20, 60, 3), 180, np.uint8)
 
@@ -24,7 +38,8 @@ def listed(settings, tmp_path):
     settings = changed(settings, WATCHLIST_PATH=str(tmp_path / "watchlist.csv"))
     assert watchlist_command(settings, "add", "ABC1234", "flagged", "stolen car") == 0
     assert watchlist_command(settings, "add", "XYZ9876", "allowed", "staff") == 0
-    assert watchlist_command(settings, "add", "OLD1111", "allowed", "", "2020-01-01") == 0
+    with open(settings.alerts.watchlist_path, "a", encoding="utf-8") as handle:
+        handle.write("OLD1111,allowed,,2020-01-01\n")  # an entry that ran out (`add` refuses a past --until)
     return settings
 
 
@@ -59,6 +74,42 @@ def test_watchlist_remove_and_bad_rows(listed, capsys, caplog):
     assert "line 5 skipped: valid_until 'not-a-date' is not a date (YYYY-MM-DD)" in caplog.text
 
 
+def refused(command, *args, **kwargs):
+    """The one line a command refuses with (exit 2)."""
+    with pytest.raises(SecureXError) as error:
+        command(*args, **kwargs)
+    assert error.value.exit_code == 2
+    return str(error.value)
+
+
+def test_watchlist_add_refuses_plates_that_can_never_match_and_past_days(listed, capsys):
+    # finding 10: `watchlist add` took AB (below PLATE_MIN_LENGTH) and an expired --until without a word
+    assert refused(watchlist_command, listed, "add", "AB", "flagged") == "'AB' is not a plate: it has 2 characters, " \
+        "a plate has 4 to 8 (PLATE_MIN_LENGTH and PLATE_MAX_LENGTH in config.py)"
+    assert "it has 9 characters" in refused(watchlist_command, listed, "add", "ABCD-12345", "flagged")
+    assert refused(watchlist_command, listed, "add", "ÄBC1234", "flagged") == \
+        "'ÄBC1234' is not a plate: Ä cannot be in a plate (PLATE_ALLOWED_CHARS in config.py)"
+    yesterday, today = (date.today() - timedelta(days=1)).isoformat(), date.today().isoformat()
+    assert refused(watchlist_command, listed, "add", "NEW1234", "allowed", "", yesterday) == \
+        f"--until {yesterday} is in the past: give today or a later day"
+    assert [e.plate for e in read_entries(listed.alerts.watchlist_path)] == ["ABC1234", "XYZ9876", "OLD1111"]
+    assert watchlist_command(listed, "add", "new-1234", "allowed", "", today) == 0
+    assert capsys.readouterr().out == f"Added NEW1234: allowed, until {today}\n"
+
+
+def test_moving_a_plate_to_the_other_list_needs_replace_and_says_what_it_replaced(listed, capsys):
+    # finding 10: a flagged "stolen car" entry silently became allowed
+    assert refused(watchlist_command, listed, "add", "ABC1234", "allowed", "staff") == \
+        "ABC1234 is on the flagged list (stolen car): add --replace to put it on the allowed list instead"
+    assert Watchlist(listed.alerts.watchlist_path, 0).match("ABC1234").status == "flagged"  # untouched
+    assert watchlist_command(listed, "add", "ABC1234", "flagged", "stolen 2026-11-02") == 0  # same list: no flag
+    assert capsys.readouterr().out == "Updated ABC1234: flagged (stolen 2026-11-02)\n"
+    assert watchlist_command(listed, "add", "ABC1234", "allowed", "recovered", replace=True) == 0
+    assert capsys.readouterr().out == \
+        "Replaced ABC1234: was flagged (stolen 2026-11-02), now allowed (recovered)\n"
+    assert Watchlist(listed.alerts.watchlist_path, 0).match("ABC1234").status == "allowed"
+
+
 def test_alert_command_gets_plate_and_status_without_a_shell_and_never_blocks(tmp_path):
     out = tmp_path / "alerts.txt"
     script = tmp_path / "alert.py"
@@ -72,6 +123,57 @@ def test_alert_command_gets_plate_and_status_without_a_shell_and_never_blocks(tm
     alerts.close()
     assert time.monotonic() - start < 5
     assert sorted(out.read_text().splitlines()) == ["30 unknown", "ABC1234;rm -rf / flagged"]
+
+
+def running(pid):
+    """The process exists and is not a zombie waiting to be reaped."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="checks POSIX process ids (Windows: taskkill /T)")
+def test_alert_command_that_times_out_is_stopped_with_everything_it_started(tmp_path):
+    # finding 8: on timeout only the command itself was killed; the programs it started ran on
+    pids = tmp_path / "pids.txt"
+    script = tmp_path / "barrier.py"
+    script.write_text("import subprocess, sys, time\n"
+                      "children = [subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])"
+                      " for _ in range(3)]\n"
+                      f"open({str(pids)!r}, 'w').write(' '.join(str(c.pid) for c in children))\n"
+                      "time.sleep(60)\n")
+    alerts = AlertCommand([sys.executable, str(script)], timeout_seconds=1.5)
+    alerts.notify("ABC1234", "flagged")
+    alerts.close()
+    children = [int(p) for p in pids.read_text().split()]
+    assert len(children) == 3
+    deadline = time.monotonic() + 5
+    while any(running(p) for p in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [p for p in children if running(p)]
+    for pid in left:  # do not leave them behind even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+
+
+def test_one_visit_runs_the_alert_command_once_however_its_track_is_split(listed, tmp_path):
+    # finding 8: one car triggered the alert command twice, 1.4 s apart (a barrier would open twice)
+    out = tmp_path / "alerts.txt"
+    script = tmp_path / "alert.py"
+    script.write_text("import sys\nopen(sys.argv[1], 'a').write(' '.join(sys.argv[2:]) + '\\n')\n")
+    config = replace(listed.alerts, command=[sys.executable, str(script), str(out)])
+    announcer = Announcer(config, duplicate_window_seconds=10.0)
+    for plate, at in [("ABC1234", 100.0), ("ABC1234", 101.4), ("A8C1234", 103.0), ("XYZ9876", 104.0),
+                      ("ABC1234", 130.0)]:  # one car's track split twice, another car, the first car back later
+        track = Track(1, (0, 0, 60, 20))
+        track.add_read(Sighting(PlateRead(plate, 0.9, (0, 0, 60, 20)), CROP, int(at * 25), at))
+        announcer.announce(track)
+    announcer.close()
+    assert sorted(out.read_text().splitlines()) == ["ABC1234 flagged", "ABC1234 flagged", "XYZ9876 allowed"]
+    assert announcer.flagged == 2 and announcer.alerts == ["FLAGGED ABC1234: stolen car"] * 2
 
 
 def filled_store(settings, when, plates):
@@ -110,6 +212,32 @@ def test_search_wildcards_fuzzy_status_and_dates(settings, capsys, tmp_path):
     assert "ABC9999" in (tmp_path / "hits.csv").read_text(encoding="utf-8-sig")
     search_command(settings, "%", None, None, 0, None, None)  # SQL wildcards in the pattern are plain text
     assert found(capsys) == []
+
+
+def test_search_by_gate(settings, capsys):
+    # finding 10: `search --gate` did not filter
+    filled_store(settings, DAY, PLATES[:3])
+    filled_store(changed(settings, GATE_NAME="north"), DAY, [("NTH1234", "unknown"), ("ABC1234", "flagged")])
+    capsys.readouterr()
+    assert search_command(settings, "*", None, None, 0, None, None, "north") == 0
+    assert found(capsys) == ["NTH1234", "ABC1234"]
+    search_command(settings, "ABC*", None, None, 0, None, None, settings.storage.gate_name)
+    assert found(capsys) == ["ABC1234", "ABC1284"]
+
+
+def test_reversed_date_range_and_csv_into_a_missing_folder_are_refused(settings, tmp_path):
+    # finding 10: `report` with from after to printed 0 entries and exit 0; `export --csv` created the folder
+    filled_store(settings, DAY, PLATES[:2])
+    line = "--from 2026-11-22 is after --to 2026-11-20: give the earlier day first"
+    assert refused(report_command, settings, None, "2026-11-22", "2026-11-20") == line
+    assert refused(export_command, settings, "2026-11-22", "2026-11-20", None) == line
+    assert refused(search_command, settings, "*", "2026-11-22", "2026-11-20", 0, None, None) == line
+    missing = tmp_path / "nonexistent"
+    expected = f"Folder {missing} does not exist: give --csv a file in an existing folder"
+    assert refused(export_command, settings, None, None, str(missing / "x.csv")) == expected
+    assert refused(search_command, settings, "*", None, None, 0, None, str(missing / "x.csv")) == expected
+    assert not missing.exists()
+    assert export_command(settings, None, None, str(tmp_path / "x.csv")) == 0 and (tmp_path / "x.csv").is_file()
 
 
 def test_report_figures_and_chart(settings, capsys):

@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--fuzzy", type=int, default=0, choices=range(0, 4), metavar="N",
                         help="also plates within N edits of the pattern (0-3; look-alike characters count as equal)")
     search.add_argument("--status", choices=("allowed", "flagged", "unknown"), help="only this watchlist standing")
-    _add_common(search)
+    _add_common(search, gate_help="only the records of this gate")
     report = commands.add_parser("report", help="entries, unique plates, flagged events, busiest hour, and a chart")
     report.add_argument("--date", type=day, help="one day, YYYY-MM-DD (default: today)")
     report.add_argument("--from", dest="date_from", type=day, help="first day, YYYY-MM-DD")
@@ -106,7 +106,9 @@ def _add_watchlist(commands) -> None:
     add.add_argument("plate")
     add.add_argument("--list", dest="kind", choices=("allowed", "flagged"), required=True)
     add.add_argument("--note", default="", help="shown with the alert, e.g. 'stolen 2026-11-02'")
-    add.add_argument("--until", type=day, help="last day the entry counts, YYYY-MM-DD")
+    add.add_argument("--until", type=day, help="last day the entry counts, YYYY-MM-DD (today or later)")
+    add.add_argument("--replace", action="store_true",
+                     help="confirm moving a plate from one list to the other (flagged to allowed or back)")
     remove = actions.add_parser("remove", help="take a plate off the lists")
     remove.add_argument("plate")
     show = actions.add_parser("list", help="show every entry")
@@ -121,13 +123,13 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
                         help="settings file (default: config.py beside main.py, else in the working folder)")
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+def _add_common(parser: argparse.ArgumentParser, gate_help: str = "this gate's name (default: GATE_NAME)") -> None:
     _add_config(parser)
     parser.add_argument("--db", help="database: a SQLite file path or a postgresql:// URL (default: DATABASE_URL)")
     parser.add_argument("--data-dir", help="keep the database, key, head log, CSV and images in this folder "
                                            "(trials, tests, a second site); the options below still win")
     parser.add_argument("--key", help="record signing key file (default: KEY_PATH)")
-    parser.add_argument("--gate", help="this gate's name (default: GATE_NAME)")
+    parser.add_argument("--gate", help=gate_help)
     parser.add_argument("--csv", help="CSV file: the export (default: CSV_PATH; `export` with dates: a dated file "
                                       "beside it), or where `search` writes its matches")
     parser.add_argument("--images-dir", help="folder for plate images (default: IMAGES_DIR)")
@@ -179,9 +181,11 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return export_command(config, args.date_from, args.date_to, args.csv)
     if args.command == "watchlist":
         return watchlist_command(config, args.action, getattr(args, "plate", None), getattr(args, "kind", None),
-                                 getattr(args, "note", ""), getattr(args, "until", None))
+                                 getattr(args, "note", ""), getattr(args, "until", None),
+                                 getattr(args, "replace", False))
     if args.command == "search":
-        return search_command(config, args.pattern, args.date_from, args.date_to, args.fuzzy, args.status, args.csv)
+        return search_command(config, args.pattern, args.date_from, args.date_to, args.fuzzy, args.status, args.csv,
+                              args.gate)
     if args.command == "report":
         return report_command(config, args.date, args.date_from, args.date_to)
     if args.command == "prune":

@@ -10,7 +10,7 @@ from typing import Iterator, Optional
 
 from securex.config import Config
 from securex.core.errors import EXIT_FAILED, EXIT_OK, SecureXError
-from securex.core.plate_text import normalise_plate
+from securex.core.plate_text import normalise_plate, plate_problem
 from securex.gate.watchlist import Entry, read_entries, write_entries
 from securex.records.audit import audit
 from securex.records.chain import HeadLog
@@ -37,6 +37,19 @@ def _records(config: Config) -> Iterator[tuple[Database, bytes]]:
         yield database, key
     finally:
         database.close()
+
+
+def _check_range(date_from: Optional[str], date_to: Optional[str]) -> None:
+    if date_from and date_to and date_from > date_to:
+        raise SecureXError(f"--from {date_from} is after --to {date_to}: give the earlier day first")
+
+
+def _csv_out(text: str) -> Path:
+    """A CSV file the user named: its folder must exist (a mistyped folder is never created)."""
+    path = Path(text).expanduser()
+    if not path.parent.is_dir():
+        raise SecureXError(f"Folder {path.parent} does not exist: give --csv a file in an existing folder")
+    return path
 
 
 def _records_between(config: Config, date_from: Optional[str], date_to: Optional[str]):
@@ -70,13 +83,14 @@ def verify_command(config: Config) -> int:
 
 def export_command(config: Config, date_from: Optional[str], date_to: Optional[str], out: Optional[str]) -> int:
     """Rebuild a CSV from the database (the whole record, or a date range into its own file)."""
-    records = sorted(_records_between(config, date_from, date_to), key=lambda r: r.id)
+    _check_range(date_from, date_to)
     if out:
-        path = Path(out).expanduser()
+        path = _csv_out(out)
     elif date_from or date_to:
         path = config.storage.csv_path.with_name(f"plates_{date_from or 'start'}_{date_to or 'now'}.csv")
     else:
         path = config.storage.csv_path
+    records = sorted(_records_between(config, date_from, date_to), key=lambda r: r.id)
     count = _write_csv(path, records, "choose another file with --csv")
     print(f"Exported {count} records to {path}")
     return EXIT_OK
@@ -84,7 +98,7 @@ def export_command(config: Config, date_from: Optional[str], date_to: Optional[s
 
 # --- watchlist ----------------------------------------------------------------------------------------
 def watchlist_command(config: Config, action: str, plate: Optional[str] = None, kind: Optional[str] = None,
-                      note: str = "", until: Optional[str] = None) -> int:
+                      note: str = "", until: Optional[str] = None, replace: bool = False) -> int:
     path = config.alerts.watchlist_path
     if path is None:
         raise SecureXError("No watchlist file is set: set WATCHLIST_PATH in config.py")
@@ -102,10 +116,38 @@ def watchlist_command(config: Config, action: str, plate: Optional[str] = None, 
         write_entries(path, kept)
         print(f"Removed {wanted} from the watchlist")
         return EXIT_OK
-    write_entries(path, kept + [Entry(wanted, kind, note.strip(), until)])
-    print(f"{'Updated' if len(kept) < len(entries) else 'Added'} {wanted}: {kind}"
-          + (f" ({note.strip()})" if note.strip() else "") + (f", until {until}" if until else ""))
+    entry = Entry(wanted, kind, note.strip(), until)
+    earlier = _check_new_entry(config, plate, entry, [e for e in entries if e.plate == wanted], replace)
+    write_entries(path, kept + [entry])
+    if earlier is not None and earlier.list != kind:
+        print(f"Replaced {wanted}: was {_described(earlier)}, now {_described(entry)}")
+    else:
+        print(f"{'Updated' if earlier else 'Added'} {wanted}: {_described(entry)}")
     return EXIT_OK
+
+
+def _check_new_entry(config: Config, typed: str, entry: Entry, earlier: list[Entry], replace: bool) -> Optional[Entry]:
+    """Refuse an entry that can never match or never count, or that silently moves a plate to the other list.
+    Returns the plate's earlier entry, if any."""
+    rules = config.plates
+    problem = plate_problem(entry.plate, rules.min_length, rules.max_length, rules.allowed_chars)
+    if problem:
+        raise SecureXError(f"{typed!r} is not a plate: {problem}")
+    if entry.valid_until and entry.valid_until < date.today().isoformat():
+        raise SecureXError(f"--until {entry.valid_until} is in the past: give today or a later day")
+    moved = next((e for e in earlier if e.list != entry.list), None)
+    if moved is not None and not replace:
+        raise SecureXError(f"{entry.plate} is on the {moved.list} list{_note(moved)}: add --replace to put it "
+                           f"on the {entry.list} list instead")
+    return moved or (earlier[0] if earlier else None)
+
+
+def _note(entry: Entry) -> str:
+    return f" ({entry.note})" if entry.note else ""
+
+
+def _described(entry: Entry) -> str:
+    return entry.list + _note(entry) + (f", until {entry.valid_until}" if entry.valid_until else "")
 
 
 def _print_watchlist(path: Path, entries: list[Entry]) -> int:
@@ -120,15 +162,17 @@ def _print_watchlist(path: Path, entries: list[Entry]) -> int:
 
 # --- search and report --------------------------------------------------------------------------------
 def search_command(config: Config, pattern: str, date_from: Optional[str], date_to: Optional[str], fuzzy: int,
-                   status: Optional[str], csv_out: Optional[str]) -> int:
+                   status: Optional[str], csv_out: Optional[str], gate: Optional[str] = None) -> int:
+    _check_range(date_from, date_to)
+    path = _csv_out(csv_out) if csv_out else None
     with _records(config) as (database, _):
-        found = search(database, pattern, date_from, date_to, fuzzy, status)
+        found = search(database, pattern, date_from, date_to, fuzzy, status, gate)
     for record in found:
         print(f"{record.detected_at[:19].replace('T', ' ')}  {record.gate:10} {record.plate:10} "
               f"{record.confidence:5.2f}  {record.list_status or '-':8} {record.image_path or '-'}")
     print(f"{len(found)} record(s) match {pattern}")
-    if csv_out:
-        _write_csv(Path(csv_out).expanduser(), found, "choose another file")
+    if path is not None:
+        _write_csv(path, found, "choose another file")
         print(f"Written to {csv_out}")
     return EXIT_OK
 
@@ -138,6 +182,7 @@ def report_command(config: Config, on: Optional[str], date_from: Optional[str], 
         date_from = date_to = on
     elif not (date_from or date_to):
         date_from = date_to = date.today().isoformat()
+    _check_range(date_from, date_to)
     records = _records_between(config, date_from, date_to)
     span = date_from if date_from == date_to else f"{date_from or 'start'} to {date_to or 'now'}"
     report = build_report(records)

@@ -7,15 +7,13 @@ import sys
 from dataclasses import dataclass
 from typing import Optional
 
-import cv2
-
 from securex.config import Config
-from securex.core.errors import EXIT_OK, SecureXError
-from securex.gate.app import GateApp
+from securex.core.errors import EXIT_OK
+from securex.gate.app import GateApp, StopSignal
 from securex.pipeline.factory import build_reader
 from securex.records.storage import RecordStore
 from securex.ui.screen import Screen
-from securex.ui.window import Window
+from securex.ui.window import DisplayError, Window, check_display
 from securex.video.capture import VideoSource, parse_source
 
 
@@ -30,6 +28,8 @@ class RunOptions:
 
 
 def run_command(config: Config, options: RunOptions) -> int:
+    if not options.headless:
+        check_display()
     camera = config.camera
     source_text = options.source if options.source is not None else str(camera.index)
     source = VideoSource(parse_source(source_text), camera.width, camera.height, camera.fps, options.realtime,
@@ -40,10 +40,9 @@ def run_command(config: Config, options: RunOptions) -> int:
     if not options.headless:
         try:
             window = Window(config.window.title)
-        except cv2.error:
+        except DisplayError:
             store.close()
-            raise SecureXError("No screen to open a window on: run with --headless, or start from the desktop") \
-                from None
+            raise
     progress = _progress_bar(source) if options.headless else None
     screen_of = (lambda perf: Screen(window, config.window.show_dashboard, perf)) if window else None
     app = GateApp(config, reader, store, source.start(), screen_of, progress)
@@ -62,7 +61,7 @@ def run_command(config: Config, options: RunOptions) -> int:
 
 
 def _stop_on_sigterm(signum, frame) -> None:
-    raise KeyboardInterrupt
+    raise StopSignal(signal.Signals(signum).name)
 
 
 class _ProgressBar:

@@ -37,7 +37,8 @@ class CameraConfig:
     frame_skip: int = setting("FRAME_SKIP", 0, "process one frame, then skip this many (0 = process every frame)",
                               0, 100)
     reconnect_max_seconds: float = setting("RECONNECT_MAX_SECONDS", 30.0,
-                                           "longest wait between reconnect attempts when a live source drops", 1, 3600)
+                                           "longest wait between tries to reach a live source that is absent "
+                                           "or dropped", 1, 3600)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ B→8), so a stolen car read with one such misread is still stopped.
 
 from __future__ import annotations
 
+from typing import Optional
+
 LETTER_FOR_DIGIT = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"}
 DIGIT_FOR_LETTER = {"O": "0", "Q": "0", "D": "0", "I": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
 
@@ -41,3 +43,14 @@ def edit_distance(a: str, b: str) -> int:
 def same_plate(a: str, b: str, tolerance: int) -> bool:
     """Two reads of one plate: equal within `tolerance` edits once O/0 and I/1 are folded."""
     return edit_distance(fold_o_i(a), fold_o_i(b)) <= tolerance
+
+
+def plate_problem(plate: str, min_length: int, max_length: int, allowed_chars: str) -> Optional[str]:
+    """Why normalised `plate` cannot be a plate under the plate rules (length, characters), or None."""
+    if not min_length <= len(plate) <= max_length:
+        return (f"it has {len(plate)} characters, a plate has {min_length} to {max_length} "
+                "(PLATE_MIN_LENGTH and PLATE_MAX_LENGTH in config.py)")
+    wrong = sorted(set(plate) - set(allowed_chars))
+    if wrong:
+        return f"{''.join(wrong)} cannot be in a plate (PLATE_ALLOWED_CHARS in config.py)"
+    return None

@@ -1,4 +1,7 @@
-"""The announcer: a decided plate's standing on the lists, the alert for a flagged one, the alert command."""
+"""The announcer: a decided plate's standing on the lists, the alert for a flagged one, the alert command.
+
+One vehicle visit is announced once, even when its track is split or restarted (`AnnouncedVisits`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import time
 from securex.config import AlertConfig
 from securex.core.domain import FLAGGED
 from securex.gate.alerts import AlertCommand
+from securex.gate.duplicates import AnnouncedVisits
 from securex.gate.watchlist import Watchlist
 from securex.video.tracking import Track
 
@@ -16,26 +20,32 @@ WATCHLIST_CHECK_SECONDS = 2.0  # how often the watchlist file is checked for cha
 
 
 class Announcer:
-    def __init__(self, config: AlertConfig):
+    def __init__(self, config: AlertConfig, duplicate_window_seconds: float):
         self.watchlist = Watchlist(config.watchlist_path, config.watchlist_max_distance)
         self._command = AlertCommand(config.command, config.timeout_seconds)
+        self._visits = AnnouncedVisits(duplicate_window_seconds)
         self._checked = time.monotonic()
         self.alerts: list[str] = []  # flagged vehicles not yet acknowledged (key F)
         self.flagged = 0  # flagged vehicles this session
 
     def announce(self, track: Track) -> None:
-        """Look the decided plate up once per track; raise the alert for a flagged one; run the alert command."""
+        """Look the decided plate up once per track; once per visit, raise the alert for a flagged one and run
+        the alert command."""
         if track.announced or track.winner is None:
             return
         track.announced = True
         plate = track.winner.read.text
         track.decision = self.watchlist.match(plate)
-        if track.decision is not None and track.decision.status == FLAGGED:
+        status = track.decision.status if track.decision else "none"
+        if self._visits.is_repeat(plate, status, track.winner.at):
+            log.info("%s (%s) is the visit just announced: not announced again", plate, status)
+            return
+        if status == FLAGGED:
             self.flagged += 1
             note = f": {track.decision.note}" if track.decision.note else ""
             self.alerts.append(f"FLAGGED {plate}{note}")
             log.warning("FLAGGED vehicle %s (listed as %s)%s", plate, track.decision.listed_plate, note)
-        self._command.notify(plate, track.decision.status if track.decision else "none")
+        self._command.notify(plate, status)
 
     def acknowledge(self) -> None:
         """The guard has seen the alerts (key F)."""

@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL
 
 
+class StopSignal(KeyboardInterrupt):
+    """A termination signal (SIGTERM: a service stop, a shutdown) ends the loop as Ctrl-C does; its name is logged."""
+
+
 class GateApp:
     def __init__(self, config: Config, reader: PlateReader, store: RecordStore, source: VideoSource,
                  screen_of: Optional[Callable[[PerfMonitor], Screen]] = None,
@@ -45,7 +49,7 @@ class GateApp:
         self.frames = FramePipeline(reader, self.perf, t.worker_threads, t.pipeline_lag_frames, source.is_live,
                                     config.detection.video_side, t.iou_match, config.storage.crop_margin)
         self.decider = VisitDecider(t, config.storage.auto_save, config.storage.auto_save_threshold)
-        self.announcer = Announcer(config.alerts)
+        self.announcer = Announcer(config.alerts, config.storage.duplicate_window_seconds)
         self.recorder = Recorder(store, config.storage.duplicate_window_seconds, source.spec.label)
         self.screen = screen_of(self.perf) if screen_of else None
         self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share) \
@@ -61,6 +65,8 @@ class GateApp:
                     break
                 if frame.index % (self._frame_skip + 1) == 0:
                     self._process(frame)
+        except StopSignal as stop:
+            log.info("Stopped by %s", stop)
         except KeyboardInterrupt:
             log.info("Stopped by Ctrl-C")
         finally:

@@ -37,13 +37,15 @@ def wildcard_regex(pattern: str) -> re.Pattern:
 
 
 def search(database: Database, pattern: str, date_from: Optional[str] = None, date_to: Optional[str] = None,
-           fuzzy: int = 0, status: Optional[str] = None) -> list[Record]:
-    """Records whose plate fits the pattern (or is within `fuzzy` edits of it, confusables alike), oldest first."""
+           fuzzy: int = 0, status: Optional[str] = None, gate: Optional[str] = None) -> list[Record]:
+    """Records whose plate fits the pattern (or is within `fuzzy` edits of it, confusables alike), oldest first;
+    optionally only those with one watchlist standing, or of one gate."""
     where, params = date_range_condition(date_from, date_to)
     conditions, values = ([where] if where else []), list(params)
-    if status:
-        conditions.append("list_status = ?")
-        values.append(status)
+    for column, wanted in (("list_status", status), ("gate", gate)):
+        if wanted:
+            conditions.append(f"{column} = ?")
+            values.append(wanted)
     if not fuzzy:
         conditions.append("plate LIKE ? ESCAPE '\\'")
         values.append(like_pattern(pattern))

@@ -1,8 +1,9 @@
 """Capture: frames from a camera, a video file or a network stream, read in their own thread.
 
-Files give every frame, in order (paced to their frame rate with `realtime`); live sources always
-give the newest frame, so a slow moment never builds a backlog, and they reconnect with back-off
-when the signal drops.
+Files give every frame, in order (paced to their frame rate with `realtime`); a file that cannot be
+opened stops the program at once. Live sources always give the newest frame, so a slow moment never
+builds a backlog; one that is absent (a gate PC booting before its camera) or drops out is waited
+for, reconnecting with back-off.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from securex.core.errors import SecureXError
 
 log = logging.getLogger(__name__)
 FILE_QUEUE_FRAMES = 8  # frames read ahead from a file
-FIRST_FRAME_TIMEOUT = 10.0  # seconds a live source may take to give its first frame
 RECONNECT_FIRST_WAIT = 0.5  # seconds before the first reconnect attempt; doubles up to the configured cap
 STREAM_PREFIXES = ("rtsp://", "rtmp://", "http://", "https://", "udp://", "tcp://")
 _END = None
@@ -65,7 +65,7 @@ class VideoSource:
         self._size, self._asked_fps = (width, height), fps
         self._realtime = realtime
         self._reconnect_max = reconnect_max_seconds
-        self._capture = self._open()
+        self._capture = self._open() if spec.is_file else cv2.VideoCapture()  # live: opened by its thread
         self.fps = self._capture.get(cv2.CAP_PROP_FPS) or 0.0
         if not 1 <= self.fps <= 240:
             self.fps = float(fps)
@@ -83,18 +83,15 @@ class VideoSource:
         return not self.spec.is_file
 
     def _open(self) -> cv2.VideoCapture:
+        """The source, opened when it can be; a video file that cannot be raises SourceError."""
         capture = cv2.VideoCapture(self.spec.target)
         if isinstance(self.spec.target, int) and capture.isOpened():
             capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._size[0])
             capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self._size[1])
             capture.set(cv2.CAP_PROP_FPS, self._asked_fps)
-        if not capture.isOpened():
+        if self.spec.is_file and not capture.isOpened():
             capture.release()
-            if isinstance(self.spec.target, int):
-                raise SourceError(f"Camera {self.spec.target} cannot be opened: check it is connected and not in "
-                                  "use, set CAMERA_INDEX in config.py, or use --source with a video file or URL")
-            kind = "Video file" if self.spec.is_file else "Stream"
-            raise SourceError(f"{kind} cannot be opened: {self.spec.target} (corrupt, unsupported or unreachable)")
+            raise SourceError(f"Video file cannot be opened: {self.spec.target} (corrupt or unsupported)")
         return capture
 
     def start(self) -> "VideoSource":
@@ -153,7 +150,10 @@ class VideoSource:
                 continue
 
     def _read_live(self) -> None:
+        """The newest frame, always. A source that gives nothing, from the start or after a drop, is one outage
+        (one log line) and is reopened after 0.5 s, then twice as long each time up to the configured cap."""
         index, wait = 0, RECONNECT_FIRST_WAIT
+        self._capture = self._open()
         while not self._stop.is_set():
             ok, image = self._capture.read()
             if ok and image is not None:
@@ -165,16 +165,14 @@ class VideoSource:
                 continue
             if not self.signal_lost:
                 self.outages += 1
-                log.warning("No signal from %s; reconnecting", self.spec.label)
+                log.warning("No signal from %s; %s", self.spec.label,
+                            "reconnecting" if index else "waiting for it (check its power, cable or network)")
             self.signal_lost = True
             self._capture.release()
             if self._stop.wait(wait):
                 break
             wait = min(wait * 2, self._reconnect_max)
-            try:
-                self._capture = self._open()
-            except SourceError:
-                self._capture = cv2.VideoCapture()
+            self._capture = self._open()
 
     def _offer_newest(self, frame: Frame) -> None:
         try:
