@@ -129,3 +129,9 @@ def test_relative_paths_are_resolved_beside_the_config_file(tmp_path):
 def test_missing_config_file_is_one_line(tmp_path, capsys):
     assert cli.main(["verify", "--config", str(tmp_path / "none.py")]) == 2
     assert capsys.readouterr().err.strip().startswith(f"Config file {tmp_path / 'none.py'} not found")
+
+
+def test_new_config_into_a_missing_folder_is_one_line(tmp_path, capsys):
+    assert cli.main(["new-config", str(tmp_path / "no" / "config.py")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"Cannot write {tmp_path / 'no' / 'config.py'}") and len(err.splitlines()) == 1

@@ -32,7 +32,7 @@ from securex.cli.records import (  # noqa: E402
 from securex.cli.run import RunOptions, run_command  # noqa: E402
 from securex.config import Config, find_config_file, load_config  # noqa: E402
 from securex.config.template import write_new_config  # noqa: E402
-from securex.core.errors import EXIT_OK, EXIT_USAGE, SecureXError  # noqa: E402
+from securex.core.errors import EXIT_OK, SecureXError  # noqa: E402
 from securex.pipeline.factory import DETECTORS, OCR_ENGINES  # noqa: E402
 
 COMMANDS = ("run", "read", "verify", "export", "watchlist", "search", "report", "prune", "new-config")
@@ -164,9 +164,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         logging.basicConfig(level=config.window.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s",
                             datefmt="%H:%M:%S")
         return _dispatch(args, config)
-    except FileExistsError:
-        print(f"{args.path} already exists: choose another name (it is never overwritten)", file=sys.stderr)
-        return EXIT_USAGE
     except SecureXError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code

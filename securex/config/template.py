@@ -7,7 +7,7 @@ import textwrap
 from dataclasses import MISSING
 from pathlib import Path
 
-from securex.config.loader import declared
+from securex.config.loader import ConfigError, declared
 from securex.config.schema import SECTIONS
 
 HEADER = '''"""Every SecureX setting, in one place.
@@ -61,6 +61,12 @@ def render() -> str:
 
 
 def write_new_config(path: Path) -> None:
-    """Write a fresh config.py with every default; never over an existing file."""
-    with open(path, "x", encoding="utf-8", newline="\n") as handle:
-        handle.write(render())
+    """Write a fresh config.py with every default; never over an existing file. ConfigError when it cannot."""
+    try:
+        with open(path, "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(render())
+    except FileExistsError:
+        raise ConfigError(f"{path} already exists: choose another name (it is never overwritten)") from None
+    except OSError as exc:
+        raise ConfigError(f"Cannot write {path} ({exc.strerror or exc}): give a file in an existing folder") \
+            from None
