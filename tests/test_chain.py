@@ -1,6 +1,7 @@
 """Tamper evidence: each kind of change to the records is caught by `verify`."""
 
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -43,7 +44,9 @@ def sql(settings, statement, params=()):
 
 def test_untouched_records_verify(check):
     code, out = check()
-    assert code == 0 and out.strip() == "OK: 5 records, chain intact"
+    lines = out.strip().splitlines()
+    assert code == 0 and lines[0] == "OK: 5 records, chain intact" and len(lines) == 2
+    assert re.fullmatch(r"Signing key fingerprint [0-9a-f]{16} \(compare it with the one you noted down\)", lines[1])
 
 
 def test_edited_record_is_caught(check, settings):

@@ -15,6 +15,7 @@ from securex.gate.watchlist import Entry, read_entries, write_entries
 from securex.records.audit import audit
 from securex.records.chain import HeadLog
 from securex.records.db import Database
+from securex.records.keys import key_fingerprint
 from securex.records.reports import build_report, hourly_chart, search
 from securex.records.retention import prune_before
 from securex.records.storage import date_range_condition, fetch_records, open_records, write_csv
@@ -58,13 +59,12 @@ def verify_command(config: Config) -> int:
         result = audit(database, key, HeadLog(storage.head_log_path, key), storage.gate_name, storage.root)
     for note in result.notes:
         print(f"note: {note}")
-    if result.ok:
-        print(f"OK: {result.records} records, chain intact")
-        return EXIT_OK
     for problem in result.problems:
         print(f"PROBLEM: {problem}")
-    print(f"FAILED: {len(result.problems)} problem(s) in {result.records} records")
-    return EXIT_FAILED
+    print(f"OK: {result.records} records, chain intact" if result.ok
+          else f"FAILED: {len(result.problems)} problem(s) in {result.records} records")
+    print(f"Signing key fingerprint {key_fingerprint(key)} (compare it with the one you noted down)")
+    return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def export_command(config: Config, date_from: Optional[str], date_to: Optional[str], out: Optional[str]) -> int:

@@ -14,52 +14,14 @@ import hmac
 import json
 import logging
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
 from securex.core.domain import Record
-from securex.core.errors import SecureXError
 
 log = logging.getLogger(__name__)
 GENESIS = "0" * 64  # prev_hash of a gate's first record
-KEY_BYTES = 32
-
-
-class KeyFileError(SecureXError):
-    """The signing key cannot be read or created; the message says what to do."""
-
-
-def load_or_create_key(path: Path, create: bool) -> bytes:
-    """The signing key; created (owner-only, 0600) on the first run when `create` is set."""
-    try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except FileNotFoundError:
-        if not create:
-            raise KeyFileError(f"Key file not found at {path}: records can only be checked with the key that "
-                               "signed them (set KEY_PATH in config.py)") from None
-    except (OSError, ValueError) as exc:
-        raise KeyFileError(f"Key file {path} cannot be read ({exc}): restore it from your backup") from None
-    key = secrets.token_bytes(KEY_BYTES)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(handle, "w", encoding="ascii") as out:
-            out.write(key.hex() + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.link(temporary, path)  # atomic, and never replaces a key another process made first
-    except FileExistsError:
-        return load_or_create_key(path, create=False)
-    except OSError as exc:
-        raise KeyFileError(f"Key file {path} cannot be created ({exc.strerror or exc}): check the folder "
-                           "is writable or set KEY_PATH in config.py") from None
-    finally:
-        temporary.unlink(missing_ok=True)
-    log.info("Created the record signing key %s: back it up, verify needs it", path)
-    return key
 
 
 def record_hash(key: bytes, record: Record) -> str:

@@ -23,9 +23,11 @@ import numpy as np
 from securex.config import StorageConfig
 from securex.core.domain import Record
 from securex.core.errors import SecureXError
-from securex.records.chain import GENESIS, Head, HeadLog, KeyFileError, load_or_create_key, record_hash
+from securex.records.chain import GENESIS, Head, HeadLog, record_hash
 from securex.records.csvfile import replace_csv
 from securex.records.db import RECORD_COLUMNS, Database, DatabaseError, open_database
+from securex.records.keys import KeyFileError, key_fingerprint, load_or_create_key, pin_key
+from securex.records.migrations import SchemaError
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("id", "gate", "plate", "confidence", "detected_at", "source", "frame", "image_path", "image_sha256",
@@ -68,17 +70,19 @@ def open_records(config: StorageConfig, create_key: bool = False) -> tuple[Datab
     """The configured database and signing key, or StorageError with one plain line."""
     try:
         database = open_database(config.database_url)
-    except DatabaseError as exc:
+    except (DatabaseError, SchemaError) as exc:
         raise StorageError(str(exc)) from None
     path = config.key_path
     may_create = create_key and count_records(database) == 0  # a new key for signed records would forge them all
     try:
-        return database, load_or_create_key(path, create=may_create)
+        key = load_or_create_key(path, create=may_create)
+        pin_key(database, key, path)
     except KeyFileError as exc:
         database.close()
         refused = create_key and not may_create and not path.exists()
         raise StorageError(f"{exc}. The database already holds signed records, so a new key would make them "
                            "all look forged" if refused else str(exc)) from None
+    return database, key
 
 
 def count_records(database: Database) -> int:
@@ -108,6 +112,7 @@ class RecordStore:
 
     def __init__(self, database: Database, key: bytes, config: StorageConfig, head_log: HeadLog):
         self.db, self._key, self.gate, self.head_log = database, key, config.gate_name, head_log
+        self.key_fingerprint = key_fingerprint(key)
         self.csv_path, self.images_dir, self._root = config.csv_path, config.images_dir, config.root
         try:
             self.images_dir.mkdir(parents=True, exist_ok=True)
