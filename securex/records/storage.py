@@ -27,7 +27,7 @@ from securex.records.chain import GENESIS, Head, HeadLog, record_hash
 from securex.records.csvfile import replace_csv
 from securex.records.db import RECORD_COLUMNS, Database, DatabaseError, open_database
 from securex.records.keys import KeyFileError, key_fingerprint, load_or_create_key, pin_key
-from securex.records.migrations import SchemaError
+from securex.records.migrations import Execute, SchemaError
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("id", "gate", "plate", "confidence", "detected_at", "source", "frame", "image_path", "image_sha256",
@@ -85,6 +85,13 @@ def open_records(config: StorageConfig, create_key: bool = False) -> tuple[Datab
     return database, key
 
 
+def chain_end(execute: Execute, gate: str) -> tuple[int, str]:
+    """A gate's last chain number and hash: its newest record, else its prune anchor, else the start."""
+    rows = execute("SELECT seq, hash FROM plates WHERE gate = ? ORDER BY seq DESC LIMIT 1", (gate,))
+    rows = rows or execute("SELECT seq, hash FROM chain_anchor WHERE gate = ?", (gate,))
+    return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
+
+
 def count_records(database: Database) -> int:
     return int(database.query("SELECT COUNT(*) FROM plates")[0][0])
 
@@ -127,6 +134,13 @@ class RecordStore:
         database, key = open_records(config, create_key=True)
         head_log = HeadLog(config.head_log_path, key)
         head_log.repair()
+        end = chain_end(database.query, config.gate_name)[0]
+        signed_end = max((seq for seq, _ in head_log.signed()[0].get(config.gate_name, [])), default=0)
+        if end < signed_end:  # writing on would reuse the deleted records' chain numbers
+            database.close()
+            raise StorageError(f"Records were deleted: the database {database.label} ends at chain number {end} for "
+                               f"gate {config.gate_name}, but the head log {head_log.path} signed records up to "
+                               f"{signed_end}. Restore the database from a backup; `verify` lists what is missing")
         return cls(database, key, config, head_log)
 
     def save(self, plate: str, confidence: float, when: datetime, source: str, frame: int,
@@ -137,7 +151,7 @@ class RecordStore:
                         int(frame), image_path, self.gate, digest, **(match or {}))
         try:
             with self.db.writing(self.gate) as execute:
-                record.seq, record.prev_hash = self._chain_end(execute)
+                record.seq, record.prev_hash = chain_end(execute, self.gate)
                 record.seq += 1
                 record.hash = record_hash(self._key, record)
                 columns = [c for c in RECORD_COLUMNS if c != "id"]
@@ -151,15 +165,9 @@ class RecordStore:
         self.flush_csv()
         return record
 
-    def _chain_end(self, execute) -> tuple[int, str]:
-        """The gate's last chain number and hash: its newest record, else its prune anchor, else the start."""
-        rows = execute("SELECT seq, hash FROM plates WHERE gate = ? ORDER BY seq DESC LIMIT 1", (self.gate,))
-        rows = rows or execute("SELECT seq, hash FROM chain_anchor WHERE gate = ?", (self.gate,))
-        return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
-
     def head(self) -> Head:
         """The gate's chain head as it stands (for the dashboard and the summary)."""
-        return Head(self.gate, *self._chain_end(self.db.query))
+        return Head(self.gate, *chain_end(self.db.query, self.gate))
 
     def records(self) -> list[Record]:
         return fetch_records(self.db, "gate = ?", (self.gate,))
