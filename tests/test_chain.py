@@ -1,6 +1,7 @@
 """Tamper evidence: each kind of change to the records is caught by `verify`."""
 
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -45,7 +46,9 @@ def sql(settings, statement, params=()):
 
 def test_untouched_records_verify(check):
     code, out = check()
-    assert code == 0 and out.strip() == "OK: 5 records, chain intact"
+    lines = out.strip().splitlines()
+    assert code == 0 and lines[0] == "OK: 5 records, chain intact" and len(lines) == 2
+    assert re.fullmatch(r"Signing key fingerprint [0-9a-f]{16} \(compare it with the one you noted down\)", lines[1])
 
 
 def test_edited_record_is_caught(check, settings):
@@ -207,3 +210,40 @@ def test_head_log_line_torn_by_a_crash_is_repaired_at_the_next_start(check, sett
     store.close()
     code, out = check()
     assert code == 0 and "OK: 6 records" in out
+
+
+def test_deleted_newest_records_stay_caught_after_the_gate_writes_on(check, settings):
+    """Issue 12, finding 1: the 3 newest rows deleted while the gate runs, then 13 more records written
+    over their chain numbers; verify said OK, now each head-log line is checked against its record."""
+    running = RecordStore.open(settings.storage)
+    sql(settings, "DELETE FROM plates WHERE id >= 3")
+    for n in range(13):
+        running.save(f"NEW{n:04d}", 0.9, START + timedelta(minutes=1 + n), "cam", 100 + n, None)
+    running.close()
+    code, out = check()
+    assert code == 1 and "FAILED: 3 problem(s) in 15 records" in out
+    for seq, record_id in ((3, 6), (4, 7), (5, 8)):
+        assert (f"record {record_id}: chain number {seq} does not match the head log (the record signed with that "
+                "number was deleted or replaced)") in out
+
+
+def test_database_ending_below_its_head_log_is_refused_at_start(check, settings):
+    """Issue 12, finding 1: the next start after the deletion gave no warning and wrote on."""
+    sql(settings, "DELETE FROM plates WHERE id >= 3")
+    s = settings.storage
+    with pytest.raises(StorageError) as refused:
+        RecordStore.open(s)
+    assert str(refused.value) == (
+        f"Records were deleted: the database {s.database_url} ends at chain number 2 for gate gate-1, but the head "
+        f"log {s.head_log_path} signed records up to 5. Restore the database from a backup; `verify` lists what is "
+        "missing")
+    assert sqlite3.connect(s.database_url).execute("SELECT COUNT(*) FROM plates").fetchone() == (2,)
+    code, out = check()
+    assert code == 1 and "newest record(s) deleted (head log: 5 records, database ends at chain number 2)" in out
+
+
+def test_records_missing_from_the_middle_are_named_by_the_head_log(check, settings):
+    sql(settings, "DELETE FROM plates WHERE id IN (2, 3)")
+    code, out = check()
+    assert code == 1 and "record 4: 2 record(s) deleted before it" in out
+    assert "gate gate-1: 2 record(s) in the head log are missing from the database (chain numbers 2-3)" in out

@@ -13,6 +13,8 @@ from pathlib import Path
 import cv2
 import pytest
 
+from securex.records.keys import key_fingerprint, load_or_create_key
+
 import synth
 from conftest import PROJECT
 from program import MAIN, securex
@@ -65,6 +67,8 @@ def test_headless_run_records_each_visit_once(tmp_path):
     result = run_clip(tmp_path, [("ABC1234", 30), ("XYZ9876", 30)])
     assert result.returncode == 0, result.stderr
     assert "SecureX session summary" in result.stdout and "average FPS" in result.stdout
+    key = load_or_create_key(tmp_path / "securex.key", create=False)
+    assert f"signing key   fingerprint {key_fingerprint(key)} (note it down with the head)" in result.stdout
     rows = records(tmp_path)
     assert [r[1] for r in rows] == ["ABC1234", "XYZ9876"]
     with open(tmp_path / "detected_plates.csv", newline="", encoding="utf-8-sig") as handle:

@@ -255,7 +255,7 @@ def test_prune_keeps_verify_meaningful(settings, capsys):
     filled_store(settings, old, PLATES[:4])
     filled_store(settings, datetime.now(timezone.utc) - timedelta(days=1), PLATES[4:6])
     images_before = len(list(Path(settings.storage.images_dir).iterdir()))
-    assert prune_command(settings, 30) == 0
+    assert prune_command(settings, 30, yes=True) == 0
     assert "4 records and 4 images" in capsys.readouterr().out
     assert len(list(Path(settings.storage.images_dir).iterdir())) == images_before - 4
     assert verify_command(settings) == 0 and "OK: 2 records, chain intact" in capsys.readouterr().out
@@ -268,7 +268,7 @@ def test_prune_keeps_verify_meaningful(settings, capsys):
 
 def test_prune_everything_then_keep_writing(settings, capsys):
     filled_store(settings, datetime.now(timezone.utc) - timedelta(days=40), PLATES[:3])
-    assert prune_command(settings, 30) == 0
+    assert prune_command(settings, 30, yes=True) == 0
     assert verify_command(settings) == 0 and "OK: 0 records" in capsys.readouterr().out
     filled_store(settings, datetime.now(timezone.utc), PLATES[3:4])
     assert verify_command(settings) == 0 and "OK: 1 records" in capsys.readouterr().out

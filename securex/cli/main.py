@@ -21,6 +21,7 @@ from typing import Optional, Sequence  # noqa: E402
 
 from securex.cli.read import read_command  # noqa: E402
 from securex.cli.records import (  # noqa: E402
+    confirm,
     day,
     export_command,
     prune_command,
@@ -92,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(report)
     prune = commands.add_parser("prune", help="remove records and images older than RETENTION_DAYS")
     prune.add_argument("--days", type=int, help="keep this many days instead of RETENTION_DAYS")
+    prune.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
+    prune.add_argument("--yes", action="store_true", help="do not ask first (scripts; prune asks on a terminal)")
     _add_common(prune)
     new_config = commands.add_parser("new-config", help="write a config file with every setting, its default "
                                                         "and help (a wheel install starts here)")
@@ -186,5 +189,5 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "report":
         return report_command(config, args.date, args.date_from, args.date_to)
     if args.command == "prune":
-        return prune_command(config, args.days)
+        return prune_command(config, args.days, args.dry_run, args.yes, confirm if sys.stdin.isatty() else None)
     return run_command(config, RunOptions(args.source, args.headless, args.realtime, args.loop))

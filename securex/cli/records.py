@@ -6,7 +6,7 @@ import argparse
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from securex.config import Config
 from securex.core.errors import EXIT_FAILED, EXIT_OK, SecureXError
@@ -16,8 +16,9 @@ from securex.records.audit import audit
 from securex.records.chain import HeadLog
 from securex.records.csvfile import write_csv
 from securex.records.db import Database
+from securex.records.keys import key_fingerprint
 from securex.records.reports import build_report, hourly_chart, search
-from securex.records.retention import prune_before
+from securex.records.retention import Pruned, prune_before
 from securex.records.storage import date_range_condition, fetch_records, open_records
 
 
@@ -72,13 +73,12 @@ def verify_command(config: Config) -> int:
         result = audit(database, key, HeadLog(storage.head_log_path, key), storage.gate_name, storage.root)
     for note in result.notes:
         print(f"note: {note}")
-    if result.ok:
-        print(f"OK: {result.records} records, chain intact")
-        return EXIT_OK
     for problem in result.problems:
         print(f"PROBLEM: {problem}")
-    print(f"FAILED: {len(result.problems)} problem(s) in {result.records} records")
-    return EXIT_FAILED
+    print(f"OK: {result.records} records, chain intact" if result.ok
+          else f"FAILED: {len(result.problems)} problem(s) in {result.records} records")
+    print(f"Signing key fingerprint {key_fingerprint(key)} (compare it with the one you noted down)")
+    return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def export_command(config: Config, date_from: Optional[str], date_to: Optional[str], out: Optional[str]) -> int:
@@ -206,17 +206,52 @@ def report_command(config: Config, on: Optional[str], date_from: Optional[str], 
 
 
 # --- retention ----------------------------------------------------------------------------------------
-def prune_command(config: Config, days: Optional[int]) -> int:
-    days = days if days is not None else config.storage.retention_days
+def confirm(question: str) -> bool:
+    """Ask on the terminal; only y or yes agrees."""
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def prune_command(config: Config, days: Optional[int], dry_run: bool = False, yes: bool = False,
+                  ask: Optional[Callable[[str], bool]] = None) -> int:
+    """Remove old records once verify finds nothing wrong; `ask` is None when there is no terminal to ask on."""
+    storage = config.storage
+    days = days if days is not None else storage.retention_days
     if days is None:
         print("RETENTION_DAYS is None in config.py: records are kept for ever, nothing pruned "
               "(or give --days N)")
         return EXIT_OK
+    if days < 1:
+        raise SecureXError(f"--days {days} is not allowed: give the number of days of records to keep, 1 or more")
+    if not (dry_run or yes or ask):
+        raise SecureXError("prune removes records for good and asks first, but there is no terminal to ask on: "
+                           "add --yes to prune from a script (--dry-run shows what it would remove)")
     cutoff = (date.today() - timedelta(days=days)).isoformat()
     with _records(config) as (database, key):
-        pruned = prune_before(database, key, cutoff, config.storage.root)
-    if not pruned:
-        print(f"Nothing older than {cutoff} to prune")
-    for item in pruned:
-        print(f"Pruned gate {item.gate}: {item.records} records and {item.images} images from before {cutoff}")
+        result = audit(database, key, HeadLog(storage.head_log_path, key), storage.gate_name, storage.root)
+        if not result.ok:
+            raise SecureXError(f"Nothing pruned: verify finds {len(result.problems)} problem(s) in the records; "
+                               "run verify, and prune once they are resolved")
+        plan = prune_before(database, key, cutoff, storage.images_dir, storage.root, dry_run=True)
+        if not plan:
+            print(f"Nothing older than {cutoff} to prune")
+            return EXIT_OK
+        if dry_run or not yes:
+            _print_pruned("Would prune", plan, cutoff)
+        if dry_run:
+            return EXIT_OK
+        if not yes and not ask(f"Remove these {sum(p.records for p in plan)} records for good? [y/N] "):
+            print("Nothing pruned")
+            return EXIT_OK
+        pruned = prune_before(database, key, cutoff, storage.images_dir, storage.root)
+    _print_pruned("Pruned", pruned, cutoff)
     return EXIT_OK
+
+
+def _print_pruned(verb: str, pruned: list[Pruned], cutoff: str) -> None:
+    for item in pruned:
+        left = f"; {item.left} image file(s) left in place (outside IMAGES_DIR, missing or changed)" \
+            if item.left else ""
+        print(f"{verb} gate {item.gate}: {item.records} records and {item.images} images from before {cutoff}{left}")

@@ -161,4 +161,4 @@ class GateApp:
         r = self.recorder
         return Summary(self.perf.elapsed, self.perf.frames, self.perf.average_fps, self.decider.plates_read,
                        r.saved, len(r.unique_plates), self.perf.mean_ms(), self.source.outages, r.head, r.errors,
-                       self.announcer.flagged, self.still_skips, r.waiting)
+                       self.announcer.flagged, self.still_skips, r.waiting, r.key_fingerprint)

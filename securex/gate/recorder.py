@@ -22,6 +22,7 @@ class Recorder:
         self.unique_plates: set[str] = set()  # plates recorded this session
         self.errors = 0  # times the database could not be written
         self.unique_today = 0
+        self.key_fingerprint = store.key_fingerprint
 
     def record(self, track: Track) -> bool:
         """Save the track's winning read unless the same plate was saved within the duplicate window.

@@ -22,6 +22,7 @@ class Summary:
     flagged: int
     still_skips: int
     waiting: int
+    key_fingerprint: str
 
     def lines(self) -> list[str]:
         stages = ", ".join(f"{k} {v:.1f} ms" for k, v in self.stage_ms.items()) or "none"
@@ -37,6 +38,7 @@ class Summary:
             f"  stage times   {stages}",
             f"  still lane    {self.still_skips} detector runs skipped (nothing moved, nothing tracked)",
             f"  record chain  gate {self.head.gate}: {self.head.seq} records, head {self.head.hash}",
+            f"  signing key   fingerprint {self.key_fingerprint} (note it down with the head)",
         ] + ([f"  signal lost   {self.outages} time(s)"] if self.outages else []) \
           + ([f"  NOT SAVED     {self.store_errors} time(s) a record could be kept nowhere (disk full?)"]
              if self.store_errors else []) \

@@ -26,7 +26,7 @@ def audit(database: Database, key: bytes, head_log: HeadLog, local_gate: str, ro
     """All problems found. Images are checked where they live: every gate's on SQLite, this gate's on a
     shared PostgreSQL (other gates' images are on their own PCs)."""
     result = AuditResult()
-    heads, result.problems = head_log.latest()
+    heads, result.problems = head_log.signed()
     anchors = {row[0]: Anchor(*row) for row in database.query("SELECT gate, seq, hash, mac FROM chain_anchor")}
     gates = sorted({row[0] for row in database.query("SELECT DISTINCT gate FROM plates")} | set(anchors))
     for gate in gates:

@@ -14,52 +14,14 @@ import hmac
 import json
 import logging
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
 from securex.core.domain import Record
-from securex.core.errors import SecureXError
 
 log = logging.getLogger(__name__)
 GENESIS = "0" * 64  # prev_hash of a gate's first record
-KEY_BYTES = 32
-
-
-class KeyFileError(SecureXError):
-    """The signing key cannot be read or created; the message says what to do."""
-
-
-def load_or_create_key(path: Path, create: bool) -> bytes:
-    """The signing key; created (owner-only, 0600) on the first run when `create` is set."""
-    try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except FileNotFoundError:
-        if not create:
-            raise KeyFileError(f"Key file not found at {path}: records can only be checked with the key that "
-                               "signed them (set KEY_PATH in config.py)") from None
-    except (OSError, ValueError) as exc:
-        raise KeyFileError(f"Key file {path} cannot be read ({exc}): restore it from your backup") from None
-    key = secrets.token_bytes(KEY_BYTES)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(handle, "w", encoding="ascii") as out:
-            out.write(key.hex() + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.link(temporary, path)  # atomic, and never replaces a key another process made first
-    except FileExistsError:
-        return load_or_create_key(path, create=False)
-    except OSError as exc:
-        raise KeyFileError(f"Key file {path} cannot be created ({exc.strerror or exc}): check the folder "
-                           "is writable or set KEY_PATH in config.py") from None
-    finally:
-        temporary.unlink(missing_ok=True)
-    log.info("Created the record signing key %s: back it up, verify needs it", path)
-    return key
 
 
 def record_hash(key: bytes, record: Record) -> str:
@@ -131,9 +93,9 @@ class HeadLog:
             return
         log.warning("Head log %s: an incomplete last line (a crash while writing) was removed", self.path)
 
-    def latest(self) -> tuple[dict[str, Head], list[str]]:
-        """The last signed head per gate, and the problems found in the log itself."""
-        heads: dict[str, Head] = {}
+    def signed(self) -> tuple[dict[str, list[tuple[int, str]]], list[str]]:
+        """Every signed head per gate (chain number, hash) in log order, and the problems in the log itself."""
+        heads: dict[str, list[tuple[int, str]]] = {}
         problems: list[str] = []
         try:
             lines = self.path.read_text(encoding="utf-8").splitlines()
@@ -151,9 +113,7 @@ class HeadLog:
             if not hmac.compare_digest(mac, _head_mac(self._key, head.gate, head.seq, head.hash)):
                 problems.append(f"head log line {number}: signature does not match (edited)")
                 continue
-            if head.gate in heads and head.seq < heads[head.gate].seq:
-                continue
-            heads[head.gate] = head
+            heads.setdefault(head.gate, []).append((head.seq, head.hash))
         return heads, problems
 
 
@@ -199,18 +159,43 @@ def verify_chain(key: bytes, records: list[Record], anchor: Optional[Anchor]) ->
     return problems
 
 
-def verify_head(gate: str, records: list[Record], head: Optional[Head], anchor: Optional[Anchor]) -> list[str]:
-    """Newest records deleted: the head log knows a longer chain than the database holds."""
-    if head is None:
-        return []
-    last_seq = records[-1].seq if records else (anchor.seq if anchor else 0)
-    if last_seq < head.seq:
-        return [f"gate {gate}: newest record(s) deleted (head log: {head.seq} records, database ends at "
-                f"chain number {last_seq})"]
-    at_head = next((r for r in records if r.seq == head.seq), None)
-    if at_head is not None and at_head.hash != head.hash:
-        return [f"record {at_head.id}: does not match the head log (replaced)"]
-    return []
+def verify_head(gate: str, records: list[Record], signed: list[tuple[int, str]],
+                anchor: Optional[Anchor]) -> list[str]:
+    """Every head-log line of a gate against its record: a chain number the log signed must be in the
+    database with that hash, whatever was written after it (records before a prune anchor are gone)."""
+    start = anchor.seq if anchor else 0
+    last_seq = records[-1].seq if records else start
+    known = {anchor.seq: (anchor.hash, f"gate {gate}: prune anchor")} if anchor else {}
+    known.update({record.seq: (record.hash, f"record {record.id}") for record in records})
+    missing, replaced = set(), set()
+    for seq, digest in signed:
+        if seq < start:
+            continue  # pruned
+        if seq not in known:
+            missing.add(seq)
+        elif known[seq][0] != digest:
+            replaced.add(seq)
+    problems = [f"{known[seq][1]}: chain number {seq} does not match the head log (the record signed with that "
+                "number was deleted or replaced)" for seq in sorted(replaced)]
+    missing = sorted(missing)
+    if missing and missing[0] > last_seq:
+        problems.append(f"gate {gate}: newest record(s) deleted (head log: {missing[-1]} records, database ends "
+                        f"at chain number {last_seq})")
+    elif missing:
+        problems.append(f"gate {gate}: {len(missing)} record(s) in the head log are missing from the database "
+                        f"(chain numbers {number_ranges(missing)})")
+    return problems
+
+
+def number_ranges(numbers: list[int]) -> str:
+    """Sorted numbers as runs: [3, 4, 5, 9] -> "3-5, 9"."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
 def verify_images(records: Iterable[Record], resolve) -> list[str]:

@@ -11,9 +11,10 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from securex.core.errors import SecureXError
+from securex.records.migrations import Execute, upgrade
 
 RECORD_COLUMNS = ("plate", "confidence", "detected_at", "source", "frame", "image_path", "gate", "image_sha256",
                   "list_status", "listed_plate", "list_distance", "seq", "prev_hash", "hash", "id")
@@ -21,37 +22,7 @@ from securex.config.loader import POSTGRES_PREFIXES  # noqa: E402
 
 BUSY_TIMEOUT_MS = 30000  # how long a SQLite writer waits for another process's transaction
 CONNECT_TIMEOUT = 10  # seconds a PostgreSQL connection attempt may take
-SCHEMA_LOCK = 73_910_001  # PostgreSQL advisory lock id held while creating the tables
-_TABLES = """
-CREATE TABLE IF NOT EXISTS plates (
-    id {id_column},
-    gate TEXT NOT NULL,
-    seq BIGINT NOT NULL,
-    plate TEXT NOT NULL,
-    confidence {real} NOT NULL,
-    detected_at TEXT NOT NULL,
-    source TEXT NOT NULL,
-    frame BIGINT NOT NULL,
-    image_path TEXT NOT NULL,
-    image_sha256 TEXT NOT NULL,
-    list_status TEXT NOT NULL,
-    listed_plate TEXT NOT NULL,
-    list_distance INTEGER,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    UNIQUE (gate, seq)
-);
-CREATE INDEX IF NOT EXISTS plates_detected_at ON plates (detected_at);
-CREATE INDEX IF NOT EXISTS plates_plate ON plates (plate);
-CREATE TABLE IF NOT EXISTS chain_anchor (
-    gate TEXT PRIMARY KEY,
-    seq BIGINT NOT NULL,
-    hash TEXT NOT NULL,
-    mac TEXT NOT NULL
-);
-"""
-
-Execute = Callable[[str, Sequence[Any]], list[tuple]]
+SCHEMA_LOCK = 73_910_001  # PostgreSQL advisory lock id held while creating or upgrading the tables
 
 
 class DatabaseError(SecureXError):
@@ -77,7 +48,9 @@ class Database:
             with self._transaction(gate):
                 yield self._run
 
-    def _check_schema(self) -> None:
+    def _prepare(self, types: dict[str, str]) -> None:
+        """Create or upgrade the tables, then check they hold a record chain (in the schema transaction)."""
+        upgrade(self._run, types, self.label)
         try:
             self._run("SELECT " + ", ".join(RECORD_COLUMNS) + " FROM plates LIMIT 1", ())
         except Exception as exc:
@@ -118,11 +91,14 @@ class SqliteDatabase(Database):
                                        timeout=BUSY_TIMEOUT_MS / 1000)
             self._db.execute("PRAGMA journal_mode=WAL")  # a crash or kill keeps every committed row
             self._db.execute("PRAGMA synchronous=FULL")  # committed means on disk, also after a power cut
-            self._db.executescript(_TABLES.format(id_column="INTEGER PRIMARY KEY AUTOINCREMENT", real="REAL"))
+            with self._transaction(""):
+                self._prepare({"id_column": "INTEGER PRIMARY KEY AUTOINCREMENT", "real": "REAL"})
         except (OSError, sqlite3.Error) as exc:
             raise DatabaseError(f"Cannot open the database at {path} ({exc}): check the folder exists and is "
                                 "writable, or pass --db PATH") from None
-        self._check_schema()
+        except SecureXError:
+            self._db.close()
+            raise
 
     def _run(self, sql: str, params: Sequence[Any]) -> list[tuple]:
         return self._db.execute(sql, tuple(params)).fetchall()
@@ -165,15 +141,15 @@ class PostgresDatabase(Database):
             self._db = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
             with self._db.transaction():
                 self._db.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-                for statement in _TABLES.format(id_column="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
-                                                real="DOUBLE PRECISION").split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
+                self._prepare({"id_column": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+                               "real": "DOUBLE PRECISION"})
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise DatabaseError(f"Cannot use the PostgreSQL database {self.label} ({reason}): check "
                                 "DATABASE_URL, the server and the password") from None
-        self._check_schema()
+        except SecureXError:
+            self._db.close()
+            raise
 
     def _run(self, sql: str, params: Sequence[Any]) -> list[tuple]:
         cursor = self._db.execute(sql.replace("?", "%s"), tuple(params))

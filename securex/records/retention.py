@@ -3,6 +3,8 @@
 Each gate's oldest records are removed as one unbroken run from the start of its chain, and the
 last removed record's chain number and hash are kept, signed, as the gate's anchor: the remaining
 chain is then checked from the anchor, so removing more (or other) old records is still caught.
+A record's photo is removed only when it is inside the images folder and still the photo the record
+was signed with (its SHA-256 matches): an edited path never deletes another file.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from securex.config.loader import resolve
-from securex.records.chain import anchor_mac
+from securex.records.chain import anchor_mac, file_sha256
 from securex.records.db import Database
 
 log = logging.getLogger(__name__)
@@ -22,16 +24,19 @@ log = logging.getLogger(__name__)
 class Pruned:
     gate: str
     records: int
-    images: int
+    images: int  # photos removed (or, for a dry run, that would be)
+    left: int  # image paths left alone: outside the images folder, missing, or not the record's photo
 
 
-def prune_before(database: Database, key: bytes, cutoff_iso: str, root: Path) -> list[Pruned]:
-    """Remove every gate's records detected before `cutoff_iso` (a leading run of its chain) and their images."""
+def prune_before(database: Database, key: bytes, cutoff_iso: str, images_dir: Path, root: Path,
+                 dry_run: bool = False) -> list[Pruned]:
+    """Remove every gate's records detected before `cutoff_iso` (a leading run of its chain) and their photos;
+    with `dry_run`, only count what would be removed."""
     results = []
     for (gate,) in database.query("SELECT DISTINCT gate FROM plates ORDER BY gate"):
         with database.writing(gate) as execute:
-            rows = execute("SELECT seq, hash, detected_at, image_path FROM plates WHERE gate = ? ORDER BY seq",
-                           (gate,))
+            rows = execute("SELECT seq, hash, detected_at, image_path, image_sha256 FROM plates WHERE gate = ? "
+                           "ORDER BY seq", (gate,))
             old = []
             for row in rows:
                 if row[2] >= cutoff_iso:
@@ -39,15 +44,24 @@ def prune_before(database: Database, key: bytes, cutoff_iso: str, root: Path) ->
                 old.append(row)
             if not old:
                 continue
-            last_seq, last_hash = int(old[-1][0]), str(old[-1][1])
-            execute("INSERT INTO chain_anchor (gate, seq, hash, mac) VALUES (?, ?, ?, ?) ON CONFLICT (gate) DO UPDATE "
-                    "SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
-                    (gate, last_seq, last_hash, anchor_mac(key, gate, last_seq, last_hash)))
-            execute("DELETE FROM plates WHERE gate = ? AND seq <= ?", (gate, last_seq))
-        images = sum(_remove(resolve(row[3], root)) for row in old if row[3])
-        log.info("Pruned %d records of gate %s before %s", len(old), gate, cutoff_iso)
-        results.append(Pruned(gate, len(old), images))
+            named = [(resolve(row[3], root), row[4]) for row in old if row[3]]
+            photos = [path for path, digest in named if _is_photo(path, digest, images_dir)]
+            if not dry_run:
+                last_seq, last_hash = int(old[-1][0]), str(old[-1][1])
+                execute("INSERT INTO chain_anchor (gate, seq, hash, mac) VALUES (?, ?, ?, ?) ON CONFLICT (gate) "
+                        "DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
+                        (gate, last_seq, last_hash, anchor_mac(key, gate, last_seq, last_hash)))
+                execute("DELETE FROM plates WHERE gate = ? AND seq <= ?", (gate, last_seq))
+        if not dry_run:
+            photos = [path for path in photos if _remove(path)]
+            log.info("Pruned %d records of gate %s before %s", len(old), gate, cutoff_iso)
+        results.append(Pruned(gate, len(old), len(photos), len(named) - len(photos)))
     return results
+
+
+def _is_photo(path: Path, digest: str, images_dir: Path) -> bool:
+    """The file is in the images folder and has the bytes the record was signed with."""
+    return path.resolve().is_relative_to(images_dir.resolve()) and file_sha256(path) == digest
 
 
 def _remove(path: Path) -> bool:

@@ -26,10 +26,12 @@ from securex.config import StorageConfig
 from securex.config.loader import resolve
 from securex.core.domain import Record
 from securex.core.errors import SecureXError
-from securex.records.chain import GENESIS, Head, HeadLog, KeyFileError, load_or_create_key, record_hash
+from securex.records.chain import GENESIS, Head, HeadLog, record_hash
 from securex.records.csvfile import CsvCopy
 from securex.records.db import RECORD_COLUMNS, Database, DatabaseError, open_database
 from securex.records.journal import CatchUp, Journal
+from securex.records.keys import KeyFileError, key_fingerprint, load_or_create_key, pin_key
+from securex.records.migrations import Execute, SchemaError
 
 log = logging.getLogger(__name__)
 JPEG_QUALITY = 95
@@ -54,17 +56,26 @@ def open_records(config: StorageConfig, create_key: bool = False) -> tuple[Datab
     """The configured database and signing key, or StorageError with one plain line."""
     try:
         database = open_database(config.database_url)
-    except DatabaseError as exc:
+    except (DatabaseError, SchemaError) as exc:
         raise StorageError(str(exc)) from None
     path = config.key_path
     may_create = create_key and count_records(database) == 0  # a new key for signed records would forge them all
     try:
-        return database, load_or_create_key(path, create=may_create)
+        key = load_or_create_key(path, create=may_create)
+        pin_key(database, key, path)
     except KeyFileError as exc:
         database.close()
         refused = create_key and not may_create and not path.exists()
         raise StorageError(f"{exc}. The database already holds signed records, so a new key would make them "
                            "all look forged" if refused else str(exc)) from None
+    return database, key
+
+
+def chain_end(execute: Execute, gate: str) -> tuple[int, str]:
+    """A gate's last chain number and hash: its newest record, else its prune anchor, else the start."""
+    rows = execute("SELECT seq, hash FROM plates WHERE gate = ? ORDER BY seq DESC LIMIT 1", (gate,))
+    rows = rows or execute("SELECT seq, hash FROM chain_anchor WHERE gate = ?", (gate,))
+    return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
 
 
 def count_records(database: Database) -> int:
@@ -94,6 +105,7 @@ class RecordStore:
 
     def __init__(self, database: Database, key: bytes, config: StorageConfig, head_log: HeadLog):
         self.db, self._key, self.gate, self.head_log = database, key, config.gate_name, head_log
+        self.key_fingerprint = key_fingerprint(key)
         self.csv_path, self.images_dir, self._root = config.csv_path, config.images_dir, config.root
         try:
             self.images_dir.mkdir(parents=True, exist_ok=True)
@@ -102,7 +114,7 @@ class RecordStore:
             raise StorageError(f"Cannot create the folders for {self.images_dir} and {self.csv_path} "
                                f"({exc.strerror or exc})") from None
         self.csv = CsvCopy(self.csv_path, self.records)
-        self._head = Head(self.gate, *self._chain_end(self.db.query))
+        self._head = Head(self.gate, *chain_end(self.db.query, self.gate))
         self.journal = Journal(head_log.path.with_name(JOURNAL_NAME))
         self._catch_up = CatchUp(self.journal, self._write_waiting, self.db.reconnect)
         if len(self.journal):
@@ -115,6 +127,13 @@ class RecordStore:
         database, key = open_records(config, create_key=True)
         head_log = HeadLog(config.head_log_path, key)
         head_log.repair()
+        end = chain_end(database.query, config.gate_name)[0]
+        signed_end = max((seq for seq, _ in head_log.signed()[0].get(config.gate_name, [])), default=0)
+        if end < signed_end:  # writing on would reuse the deleted records' chain numbers
+            database.close()
+            raise StorageError(f"Records were deleted: the database {database.label} ends at chain number {end} for "
+                               f"gate {config.gate_name}, but the head log {head_log.path} signed records up to "
+                               f"{signed_end}. Restore the database from a backup; `verify` lists what is missing")
         return cls(database, key, config, head_log)
 
     def save(self, plate: str, confidence: float, when: datetime, source: str, frame: int,
@@ -135,7 +154,7 @@ class RecordStore:
     def _commit(self, record: Record) -> Record:
         """Sign the record into the chain and commit it; then the head log and the CSV."""
         with self.db.writing(self.gate) as execute:
-            record.seq, record.prev_hash = self._chain_end(execute)
+            record.seq, record.prev_hash = chain_end(execute, self.gate)
             record.seq += 1
             record.hash = record_hash(self._key, record)
             columns = [c for c in RECORD_COLUMNS if c != "id"]
@@ -178,12 +197,6 @@ class RecordStore:
     def head(self) -> Head:
         """The gate's chain head after the last record written (for the dashboard and the summary)."""
         return self._head
-
-    def _chain_end(self, execute) -> tuple[int, str]:
-        """The gate's last chain number and hash: its newest record, else its prune anchor, else the start."""
-        rows = execute("SELECT seq, hash FROM plates WHERE gate = ? ORDER BY seq DESC LIMIT 1", (self.gate,))
-        rows = rows or execute("SELECT seq, hash FROM chain_anchor WHERE gate = ?", (self.gate,))
-        return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
 
     def records(self) -> list[Record]:
         return fetch_records(self.db, "gate = ?", (self.gate,))
