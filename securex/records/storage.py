@@ -23,6 +23,7 @@ import numpy as np
 from securex.config import StorageConfig
 from securex.core.domain import Record
 from securex.core.errors import SecureXError
+from securex.core.urls import hide_password
 from securex.records.chain import GENESIS, Head, HeadLog, KeyFileError, load_or_create_key, record_hash
 from securex.records.csvfile import replace_csv
 from securex.records.db import RECORD_COLUMNS, Database, DatabaseError, open_database
@@ -126,10 +127,13 @@ class RecordStore:
 
     def save(self, plate: str, confidence: float, when: datetime, source: str, frame: int,
              image: Optional[np.ndarray], match: Optional[dict] = None) -> Record:
-        """Store one record; returns it with its id once committed. Raises StorageError when it cannot."""
+        """Store one record; returns it with its id once committed. Raises StorageError when it cannot.
+
+        A source URL is stored without its password (signed records can never be cleaned afterwards).
+        """
         image_path, digest = self._write_image(image, when) if image is not None else ("", "")
-        record = Record(plate, round(float(confidence), 4), when.isoformat(timespec="milliseconds"), source,
-                        int(frame), image_path, self.gate, digest, **(match or {}))
+        record = Record(plate, round(float(confidence), 4), when.isoformat(timespec="milliseconds"),
+                        hide_password(source), int(frame), image_path, self.gate, digest, **(match or {}))
         try:
             with self.db.writing(self.gate) as execute:
                 record.seq, record.prev_hash = self._chain_end(execute)

@@ -19,6 +19,7 @@ import cv2
 
 from securex.core.domain import Frame
 from securex.core.errors import SecureXError
+from securex.core.urls import hide_password
 
 log = logging.getLogger(__name__)
 FILE_QUEUE_FRAMES = 8  # frames read ahead from a file
@@ -39,7 +40,8 @@ class SourceSpec:
 
     @property
     def label(self) -> str:
-        return f"camera {self.target}" if isinstance(self.target, int) else str(self.target)
+        """What logs, the screen, error messages and records show: a URL without its password."""
+        return f"camera {self.target}" if isinstance(self.target, int) else hide_password(self.target)
 
 
 def parse_source(text: Union[str, int]) -> SourceSpec:
@@ -51,7 +53,8 @@ def parse_source(text: Union[str, int]) -> SourceSpec:
         return SourceSpec(text, False)
     path = Path(text).expanduser()
     if not path.is_file():
-        raise SourceError(f"Video file not found: {text} (give a camera index, a video file or an rtsp:// URL)")
+        raise SourceError(f"Video file not found: {hide_password(text)} (give a camera index, a video file or an "
+                          "rtsp:// URL)")
     return SourceSpec(str(path), True)
 
 
@@ -83,6 +86,8 @@ class VideoSource:
         return not self.spec.is_file
 
     def _open(self) -> cv2.VideoCapture:
+        if self.spec.label != self.spec.target:
+            _quiet_opencv()
         capture = cv2.VideoCapture(self.spec.target)
         if isinstance(self.spec.target, int) and capture.isOpened():
             capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._size[0])
@@ -94,7 +99,7 @@ class VideoSource:
                 raise SourceError(f"Camera {self.spec.target} cannot be opened: check it is connected and not in "
                                   "use, set CAMERA_INDEX in config.py, or use --source with a video file or URL")
             kind = "Video file" if self.spec.is_file else "Stream"
-            raise SourceError(f"{kind} cannot be opened: {self.spec.target} (corrupt, unsupported or unreachable)")
+            raise SourceError(f"{kind} cannot be opened: {self.spec.label} (corrupt, unsupported or unreachable)")
         return capture
 
     def start(self) -> "VideoSource":
@@ -188,3 +193,9 @@ class VideoSource:
         if self._thread.is_alive():
             self._thread.join(timeout=5)
         self._capture.release()
+
+
+def _quiet_opencv() -> None:
+    """OpenCV's INFO and DEBUG lines name the URL it opens, password and all: never above WARNING for one."""
+    if cv2.utils.logging.getLogLevel() > cv2.utils.logging.LOG_LEVEL_WARNING:
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_WARNING)
