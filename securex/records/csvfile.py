@@ -1,4 +1,5 @@
-"""CSV files a guard may open in Excel, replaced whole so a reader never sees half a file."""
+"""CSV files a guard may open in Excel: cells Excel would run as a formula are kept as text, and a
+file is replaced whole so a reader never sees half of it."""
 
 from __future__ import annotations
 
@@ -6,6 +7,20 @@ import csv
 import os
 from pathlib import Path
 from typing import Iterable, Sequence
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+
+
+def excel_safe(value: object) -> str:
+    """A CSV cell Excel shows as text: cells it would run as a formula get a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return GUARD + text if text.startswith(FORMULA_STARTS) else text
+
+
+def from_excel_safe(text: str) -> str:
+    """A cell as it was before `excel_safe`: the guard apostrophe in front of a formula character removed."""
+    return text[1:] if text.startswith(GUARD) and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def replace_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

@@ -25,25 +25,18 @@ from securex.core.domain import Record
 from securex.core.errors import SecureXError
 from securex.core.urls import hide_password
 from securex.records.chain import GENESIS, Head, HeadLog, KeyFileError, load_or_create_key, record_hash
-from securex.records.csvfile import replace_csv
+from securex.records.csvfile import excel_safe, replace_csv
 from securex.records.db import RECORD_COLUMNS, Database, DatabaseError, open_database
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("id", "gate", "plate", "confidence", "detected_at", "source", "frame", "image_path", "image_sha256",
                "list_status", "listed_plate", "list_distance")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 JPEG_QUALITY = 95
 SELECT_RECORDS = "SELECT " + ", ".join(RECORD_COLUMNS) + " FROM plates"
 
 
 class StorageError(SecureXError):
     """The record store cannot be opened or written; the message says what to do."""
-
-
-def excel_safe(value: object) -> str:
-    """A CSV cell Excel shows as text: cells it would run as a formula get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def write_csv(path: Path, records: Iterable[Record], append: bool = False) -> int:
