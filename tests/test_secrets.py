@@ -1,8 +1,10 @@
 """Passwords in camera and database URLs never reach a log line, a record, the CSV, the screen or a message."""
 
 import os
+import socket
 import sqlite3
 import subprocess
+import threading
 from datetime import datetime, timezone
 
 import numpy as np
@@ -104,15 +106,58 @@ def test_headless_run_on_a_url_with_a_password_never_shows_it(tmp_path):
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         out, err = process.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
+        gave_up = True
+    except subprocess.TimeoutExpired:  # still waiting for the camera
+        gave_up = False
         process.terminate()
         try:
             out, err = process.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             out, err = process.communicate()
-    assert "user:***@127.0.0.1:1/stream" in out + err  # it does say which stream
+    if gave_up:
+        assert process.returncode == 2 and "rtsp://user:***@127.0.0.1:1/stream" in err  # it names the stream
     assert "secret" not in out and "secret" not in err and "Traceback" not in err
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert b"secret" not in path.read_bytes(), path
+
+
+@pytest.fixture
+def camera_asking_for_a_password():
+    """An RTSP 'camera' on this PC that answers every request with 401 and a Basic challenge."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer(connection):
+        with connection:
+            data = b""
+            while chunk := connection.recv(4096):
+                data += chunk
+                while b"\r\n\r\n" in data:
+                    request, data = data.split(b"\r\n\r\n", 1)
+                    cseq = next(line for line in request.split(b"\r\n") if line.lower().startswith(b"cseq"))
+                    connection.sendall(b"RTSP/1.0 401 Unauthorized\r\n" + cseq +
+                                       b'\r\nWWW-Authenticate: Basic realm="cam"\r\n\r\n')
+
+    def serve():
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:  # closed: the test is over
+                return
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"rtsp://user:secret@127.0.0.1:{server.getsockname()[1]}/stream"
+    server.close()
+
+
+@pytest.mark.slow
+def test_ffmpeg_trace_never_shows_the_password(camera_asking_for_a_password, tmp_path):
+    """FFmpeg at trace level prints each RTSP request: `Authorization: Basic dXNlcjpzZWNyZXQ=` is user:secret."""
+    env = dict(os.environ, OPENCV_FFMPEG_LOGLEVEL="56")
+    result = subprocess.run([*MAIN, "run", "--headless", "--source", camera_asking_for_a_password,
+                             "--data-dir", str(tmp_path)], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2 and "OPENCV:FFMPEG" in result.stdout + result.stderr  # FFmpeg did talk
+    for shown in result.stdout, result.stderr:
+        assert "secret" not in shown and "dXNlcjpzZWNyZXQ" not in shown

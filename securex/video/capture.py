@@ -8,6 +8,7 @@ when the signal drops.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 FILE_QUEUE_FRAMES = 8  # frames read ahead from a file
 FIRST_FRAME_TIMEOUT = 10.0  # seconds a live source may take to give its first frame
 RECONNECT_FIRST_WAIT = 0.5  # seconds before the first reconnect attempt; doubles up to the configured cap
+FFMPEG_DEBUG = 48  # AV_LOG_DEBUG: FFmpeg's most detailed level that prints no password
 STREAM_PREFIXES = ("rtsp://", "rtmp://", "http://", "https://", "udp://", "tcp://")
 _END = None
 
@@ -196,6 +198,14 @@ class VideoSource:
 
 
 def _quiet_opencv() -> None:
-    """OpenCV's INFO and DEBUG lines name the URL it opens, password and all: never above WARNING for one."""
+    """Keep OpenCV and FFmpeg from printing a URL's password, whatever their log levels are set to.
+
+    OpenCV's INFO and DEBUG lines name the URL it opens, password and all; FFmpeg's trace level
+    prints each RTSP request, with the password in its Authorization header. FFmpeg reads its level
+    when OpenCV first opens a stream, so this runs before that.
+    """
     if cv2.utils.logging.getLogLevel() > cv2.utils.logging.LOG_LEVEL_WARNING:
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_WARNING)
+    level = os.environ.get("OPENCV_FFMPEG_LOGLEVEL", "")
+    if level.lstrip("-").isdigit() and int(level) > FFMPEG_DEBUG:
+        os.environ["OPENCV_FFMPEG_LOGLEVEL"] = str(FFMPEG_DEBUG)
