@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="rebuild the CSV from the database (optionally a date range)")
     export.add_argument("--from", dest="date_from", type=day, help="first day, YYYY-MM-DD")
     export.add_argument("--to", dest="date_to", type=day, help="last day, YYYY-MM-DD")
+    export.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook FILE.xlsx instead of the CSV "
+                                                      "(plates as text, real dates and numbers: for Excel)")
     _add_common(export)
     _add_watchlist(commands)
     search = commands.add_parser("search", help="find past entries by a plate pattern (? one character, * any)")
@@ -178,7 +180,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "verify":
         return verify_command(config)
     if args.command == "export":
-        return export_command(config, args.date_from, args.date_to, args.csv)
+        return export_command(config, args.date_from, args.date_to, args.csv, args.xlsx)
     if args.command == "watchlist":
         return watchlist_command(config, args.action, getattr(args, "plate", None), getattr(args, "kind", None),
                                  getattr(args, "note", ""), getattr(args, "until", None),

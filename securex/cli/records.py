@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from securex.config import Config
-from securex.core.errors import EXIT_FAILED, EXIT_OK, SecureXError
+from securex.core.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, SecureXError
 from securex.core.plate_text import normalise_plate, plate_problem
 from securex.gate.watchlist import Entry, read_entries, write_entries
 from securex.records.audit import audit
@@ -20,6 +20,7 @@ from securex.records.keys import key_fingerprint
 from securex.records.reports import build_report, hourly_chart, search
 from securex.records.retention import Pruned, prune_before
 from securex.records.storage import date_range_condition, fetch_records, open_records
+from securex.records.workbook import write_xlsx
 
 
 def day(text: str) -> str:
@@ -59,9 +60,9 @@ def _records_between(config: Config, date_from: Optional[str], date_to: Optional
         return fetch_records(database, where, params)
 
 
-def _write_csv(path: Path, records, hint: str) -> int:
+def _write_file(path: Path, records, hint: str, write=write_csv) -> int:
     try:
-        return write_csv(path, records)
+        return write(path, records)
     except OSError as exc:
         raise SecureXError(f"Cannot write {path} ({exc.strerror or exc}): close it in Excel or {hint}",
                            EXIT_FAILED) from None
@@ -81,9 +82,12 @@ def verify_command(config: Config) -> int:
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
-def export_command(config: Config, date_from: Optional[str], date_to: Optional[str], out: Optional[str]) -> int:
-    """Rebuild a CSV from the database (the whole record, or a date range into its own file)."""
+def export_command(config: Config, date_from: Optional[str], date_to: Optional[str], out: Optional[str],
+                   xlsx: Optional[str] = None) -> int:
+    """Rebuild a CSV from the database (the whole record, or a date range into its own file), or write a workbook."""
     _check_range(date_from, date_to)
+    if xlsx:
+        return _export_xlsx(config, date_from, date_to, Path(xlsx).expanduser())
     if out:
         path = _csv_out(out)
     elif date_from or date_to:
@@ -91,8 +95,21 @@ def export_command(config: Config, date_from: Optional[str], date_to: Optional[s
     else:
         path = config.storage.csv_path
     records = sorted(_records_between(config, date_from, date_to), key=lambda r: r.id)
-    count = _write_csv(path, records, "choose another file with --csv")
+    count = _write_file(path, records, "choose another file with --csv")
     print(f"Exported {count} records to {path}")
+    return EXIT_OK
+
+
+def _export_xlsx(config: Config, date_from: Optional[str], date_to: Optional[str], path: Path) -> int:
+    """The records (of a date range) as an Excel workbook with typed cells, for managers."""
+    if path.suffix.lower() != ".xlsx":
+        raise SecureXError(f"{path} does not end in .xlsx: give a workbook name such as plates.xlsx", EXIT_USAGE)
+    if not path.parent.is_dir():
+        raise SecureXError(f"Folder {path.parent} does not exist: create it or give --xlsx a file in another folder",
+                           EXIT_USAGE)
+    records = sorted(_records_between(config, date_from, date_to), key=lambda r: r.id)
+    count = _write_file(path, records, "choose another file with --xlsx", write_xlsx)
+    print(f"Exported {count} records to {path} (dates and times in the gate's local time)")
     return EXIT_OK
 
 
@@ -172,7 +189,7 @@ def search_command(config: Config, pattern: str, date_from: Optional[str], date_
               f"{record.confidence:5.2f}  {record.list_status or '-':8} {record.image_path or '-'}")
     print(f"{len(found)} record(s) match {pattern}")
     if path is not None:
-        _write_csv(path, found, "choose another file")
+        _write_file(path, found, "choose another file")
         print(f"Written to {csv_out}")
     return EXIT_OK
 

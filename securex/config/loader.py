@@ -14,6 +14,7 @@ from typing import Any, Iterator, Optional, Union, get_args, get_origin, get_typ
 
 from securex.config.schema import SECTIONS, Config
 from securex.core.errors import SecureXError
+from securex.core.urls import hide_password
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent  # the checkout: main.py and config.py live here
 CONFIG_NAME = "config.py"
@@ -170,6 +171,9 @@ def _value_problems(meta: dict, value: Any, kind: tuple[type, bool]) -> list[str
         return [f"{name} = {value!r} is unknown: use {' or '.join(', '.join(choices).rsplit(', ', 1))} in config.py"]
     if (expected is Path or name == "DATABASE_URL") and not str(value).strip():
         return [f"{name} is empty: give a path in config.py"]
+    if name == "DATABASE_URL" and "://" in value and not value.startswith((*POSTGRES_PREFIXES, SQLITE_PREFIX)):
+        return [f"DATABASE_URL = {hide_password(value)!r} is no database SecureX can use: set sqlite:///PATH or "
+                "postgresql://USER:PASSWORD@HOST/DBNAME in config.py"]
     return []
 
 

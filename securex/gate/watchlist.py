@@ -5,6 +5,9 @@ reloads it when it changes. A read matches a listed plate exactly, or within a f
 characters OCR confuses (0/O/D/Q, 1/I, 2/Z, 5/S, 6/G, 8/B) are treated as the same, so a plate
 read with one wrong character is still stopped. The closest listed plate wins; at equal distance an
 exact one, then a flagged one.
+
+Cells a spreadsheet would run as a formula (a note such as `=HYPERLINK(...)`) are written with the
+records CSV's guard apostrophe, read back without it, and only ever used as plain text.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Optional
 from securex.core.domain import FLAGGED, UNKNOWN
 from securex.core.errors import EXIT_FAILED, SecureXError
 from securex.core.plate_text import edit_distance, fold_digit_lookalikes, normalise_plate
-from securex.records.csvfile import replace_csv
+from securex.records.csvfile import excel_safe, from_excel_safe, replace_csv
 
 log = logging.getLogger(__name__)
 COLUMNS = ("plate", "list", "note", "valid_until")
@@ -57,10 +60,15 @@ class Match:
 
 
 def parse_entry(row: dict) -> Entry:
-    """One CSV row as an entry; ValueError with the reason when it is not usable."""
-    plate = normalise_plate(row.get("plate") or "")
-    kind = (row.get("list") or "").strip().lower()
-    until = (row.get("valid_until") or "").strip() or None
+    """One CSV row as an entry; ValueError with the reason when it is not usable.
+
+    Every cell is plain text: the guard apostrophe `write_entries` adds is taken off, and a note is
+    shown as written (a formula stays its text; control characters become spaces).
+    """
+    row = {name: from_excel_safe(row.get(name) or "") for name in COLUMNS}
+    plate = normalise_plate(row["plate"])
+    kind = row["list"].strip().lower()
+    until = row["valid_until"].strip() or None
     if not plate:
         raise ValueError("no plate")
     if kind not in LISTS:
@@ -70,7 +78,7 @@ def parse_entry(row: dict) -> Entry:
             until = date.fromisoformat(until).isoformat()
         except ValueError:
             raise ValueError(f"valid_until {until!r} is not a date (YYYY-MM-DD)") from None
-    return Entry(plate, kind, (row.get("note") or "").strip(), until)
+    return Entry(plate, kind, "".join(c if c.isprintable() else " " for c in row["note"]).strip(), until)
 
 
 def read_entries(path: Path) -> list[Entry]:
@@ -92,9 +100,10 @@ def read_entries(path: Path) -> list[Entry]:
 
 
 def write_entries(path: Path, entries: list[Entry]) -> None:
-    """Replace the watchlist file at once (a half-written list is never read)."""
+    """Replace the watchlist file at once (a half-written list is never read); formulas are kept as text."""
     try:
-        replace_csv(path, COLUMNS, ([e.plate, e.list, e.note, e.valid_until or ""] for e in entries))
+        replace_csv(path, COLUMNS, ([excel_safe(cell) for cell in (e.plate, e.list, e.note, e.valid_until)]
+                                    for e in entries))
     except OSError as exc:
         raise WatchlistError(f"Watchlist {path} cannot be written ({exc.strerror or exc}): close it in Excel "
                              "and try again") from None

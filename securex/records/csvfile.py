@@ -1,4 +1,5 @@
-"""CSV files a guard may open in Excel: written so a reader never sees half a file or a torn row.
+"""CSV files a guard may open in Excel: written so a reader never sees half a file or a torn row, and
+cells Excel would run as a formula kept as text.
 
 `CsvCopy` keeps the records CSV a copy of the database: rows it could not take (Excel holds a lock
 on Windows, a full disk) are kept and written as soon as it is writable again; a CSV found torn or
@@ -21,6 +22,18 @@ log = logging.getLogger(__name__)
 CSV_COLUMNS = ("id", "gate", "plate", "confidence", "detected_at", "source", "frame", "image_path", "image_sha256",
                "list_status", "listed_plate", "list_distance")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+
+
+def excel_safe(value: object) -> str:
+    """A CSV cell Excel shows as text: cells it would run as a formula get a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return GUARD + text if text.startswith(FORMULA_STARTS) else text
+
+
+def from_excel_safe(text: str) -> str:
+    """A cell as it was before `excel_safe`: the guard apostrophe in front of a formula character removed."""
+    return text[1:] if text.startswith(GUARD) and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def replace_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
@@ -35,12 +48,6 @@ def replace_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[objec
         writer.writerow(header)
         writer.writerows(rows)
     os.replace(temporary, path)
-
-
-def excel_safe(value: object) -> str:
-    """A CSV cell Excel shows as text: cells it would run as a formula get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def write_csv(path: Path, records: Iterable[Record], append: bool = False) -> int:

@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from securex.config.loader import POSTGRES_PREFIXES
 from securex.core.errors import SecureXError
+from securex.core.urls import hide_password, hide_passwords_in
 from securex.records.migrations import Execute, upgrade
 
 RECORD_COLUMNS = ("plate", "confidence", "detected_at", "source", "frame", "image_path", "gate", "image_sha256",
                   "list_status", "listed_plate", "list_distance", "seq", "prev_hash", "hash", "id")
-from securex.config.loader import POSTGRES_PREFIXES  # noqa: E402
 
 BUSY_TIMEOUT_MS = 30000  # how long a SQLite writer waits for another process's transaction
 CONNECT_TIMEOUT = 10  # seconds a PostgreSQL connection attempt may take
@@ -130,7 +131,7 @@ class PostgresDatabase(Database):
 
     def __init__(self, url: str):
         super().__init__()
-        self.label = _hide_password(url)
+        self.label = hide_password(url)
         try:
             import psycopg
         except ImportError:
@@ -145,6 +146,7 @@ class PostgresDatabase(Database):
                                "real": "DOUBLE PRECISION"})
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            reason = hide_passwords_in(reason, url)  # libpq may quote a part of the URL, e.g. a bad %-escape
             raise DatabaseError(f"Cannot use the PostgreSQL database {self.label} ({reason}): check "
                                 "DATABASE_URL, the server and the password") from None
         except SecureXError:
@@ -171,16 +173,6 @@ class PostgresDatabase(Database):
 
     def close(self) -> None:
         self._db.close()
-
-
-def _hide_password(url: str) -> str:
-    """The URL for messages, without its password."""
-    head, sep, rest = url.partition("://")
-    if "@" not in rest:
-        return url
-    credentials, _, host = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
-    return f"{head}{sep}{user}@{host}"
 
 
 def open_database(location: str) -> Database:

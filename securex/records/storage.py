@@ -26,6 +26,7 @@ from securex.config import StorageConfig
 from securex.config.loader import resolve
 from securex.core.domain import Record
 from securex.core.errors import SecureXError
+from securex.core.urls import hide_password
 from securex.records.chain import GENESIS, Head, HeadLog, record_hash
 from securex.records.csvfile import CsvCopy
 from securex.records.db import RECORD_COLUMNS, Database, DatabaseError, open_database
@@ -139,10 +140,13 @@ class RecordStore:
     def save(self, plate: str, confidence: float, when: datetime, source: str, frame: int,
              image: Optional[np.ndarray], match: Optional[dict] = None) -> Record:
         """Store one record: committed (returned with its id), or, while the database cannot be written,
-        waiting in the journal (returned without an id). StorageError when it can be kept nowhere."""
+        waiting in the journal (returned without an id). StorageError when it can be kept nowhere.
+
+        A source URL is stored without its password (signed records can never be cleaned afterwards).
+        """
         image_path, digest = self._write_image(image, when) if image is not None else ("", "")
-        record = Record(plate, round(float(confidence), 4), when.isoformat(timespec="milliseconds"), source,
-                        int(frame), image_path, self.gate, digest, **(match or {}))
+        record = Record(plate, round(float(confidence), 4), when.isoformat(timespec="milliseconds"),
+                        hide_password(source), int(frame), image_path, self.gate, digest, **(match or {}))
         if not len(self.journal):  # records that wait go first: the chain keeps their order
             try:
                 return self._commit(record)

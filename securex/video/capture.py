@@ -9,6 +9,7 @@ for, reconnecting with back-off.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -20,10 +21,12 @@ import cv2
 
 from securex.core.domain import Frame
 from securex.core.errors import SecureXError
+from securex.core.urls import hide_password
 
 log = logging.getLogger(__name__)
 FILE_QUEUE_FRAMES = 8  # frames read ahead from a file
 RECONNECT_FIRST_WAIT = 0.5  # seconds before the first reconnect attempt; doubles up to the configured cap
+FFMPEG_DEBUG = 48  # AV_LOG_DEBUG: FFmpeg's most detailed level that prints no password
 STREAM_PREFIXES = ("rtsp://", "rtmp://", "http://", "https://", "udp://", "tcp://")
 _END = None
 
@@ -39,7 +42,8 @@ class SourceSpec:
 
     @property
     def label(self) -> str:
-        return f"camera {self.target}" if isinstance(self.target, int) else str(self.target)
+        """What logs, the screen, error messages and records show: a URL without its password."""
+        return f"camera {self.target}" if isinstance(self.target, int) else hide_password(self.target)
 
 
 def parse_source(text: Union[str, int]) -> SourceSpec:
@@ -51,7 +55,8 @@ def parse_source(text: Union[str, int]) -> SourceSpec:
         return SourceSpec(text, False)
     path = Path(text).expanduser()
     if not path.is_file():
-        raise SourceError(f"Video file not found: {text} (give a camera index, a video file or an rtsp:// URL)")
+        raise SourceError(f"Video file not found: {hide_password(text)} (give a camera index, a video file or an "
+                          "rtsp:// URL)")
     return SourceSpec(str(path), True)
 
 
@@ -84,6 +89,8 @@ class VideoSource:
 
     def _open(self) -> cv2.VideoCapture:
         """The source, opened when it can be; a video file that cannot be raises SourceError."""
+        if self.spec.label != self.spec.target:
+            _quiet_opencv()
         capture = cv2.VideoCapture(self.spec.target)
         if isinstance(self.spec.target, int) and capture.isOpened():
             capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._size[0])
@@ -91,7 +98,7 @@ class VideoSource:
             capture.set(cv2.CAP_PROP_FPS, self._asked_fps)
         if self.spec.is_file and not capture.isOpened():
             capture.release()
-            raise SourceError(f"Video file cannot be opened: {self.spec.target} (corrupt or unsupported)")
+            raise SourceError(f"Video file cannot be opened: {self.spec.label} (corrupt or unsupported)")
         return capture
 
     def start(self) -> "VideoSource":
@@ -186,3 +193,17 @@ class VideoSource:
         if self._thread.is_alive():
             self._thread.join(timeout=5)
         self._capture.release()
+
+
+def _quiet_opencv() -> None:
+    """Keep OpenCV and FFmpeg from printing a URL's password, whatever their log levels are set to.
+
+    OpenCV's INFO and DEBUG lines name the URL it opens, password and all; FFmpeg's trace level
+    prints each RTSP request, with the password in its Authorization header. FFmpeg reads its level
+    when OpenCV first opens a stream, so this runs before that.
+    """
+    if cv2.utils.logging.getLogLevel() > cv2.utils.logging.LOG_LEVEL_WARNING:
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_WARNING)
+    level = os.environ.get("OPENCV_FFMPEG_LOGLEVEL", "")
+    if level.lstrip("-").isdigit() and int(level) > FFMPEG_DEBUG:
+        os.environ["OPENCV_FFMPEG_LOGLEVEL"] = str(FFMPEG_DEBUG)
