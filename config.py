@@ -99,9 +99,13 @@ WATCHLIST_MAX_DISTANCE = 1        # a read this many edits from a listed plate s
 ALERT_COMMAND = None              # program run for each decided plate with PLATE STATUS appended, as a list, e.g.
                                   # ["python", "scripts/open_barrier.py"]; never run through a shell
 ALERT_TIMEOUT_SECONDS = 10.0      # an alert command still running after this is stopped
+ALERT_SOUND = "default"           # alarm played over and over while a flagged plate is not acknowledged (F):
+                                  # "default" (the built-in alarm), a .wav file, or None (silent)
 
 # --- Window and log -------------------------------------------------------------------------------------------------
-SHOW_DASHBOARD = True             # show the dashboard panel at start (toggle with D)
+SHOW_ENGINEER_INFO = False        # show the engineer figures (stage times, record chain, OCR engine) in the panel at
+                                  # start (toggle with I)
+LANE_NAME = None                  # the lane's name on screen; None = GATE_NAME
 WINDOW_TITLE = "SecureX"          # title of the live window
 FPS_WINDOW_SECONDS = 2.0          # rolling window for the FPS and per-stage times
 LOG_LEVEL = "INFO"                # DEBUG, INFO, WARNING or ERROR

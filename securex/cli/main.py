@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     read = commands.add_parser("read", help="read the plates in still images")
     read.add_argument("images", nargs="+", help="image files")
     read.add_argument("--json", action="store_true", help="one JSON line per image")
+    read.add_argument("--show", action="store_true", help="also show each photo in the window, with its plates "
+                                                          "and their standing (any key: next photo)")
     _add_common(read)
     verify = commands.add_parser("verify", help="check that no record was edited, inserted or deleted")
     _add_common(verify)
@@ -176,7 +178,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "read":
-        return read_command(config, args.images, args.json)
+        return read_command(config, args.images, args.json, args.show)
     if args.command == "verify":
         return verify_command(config)
     if args.command == "export":

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Optional
 
 import cv2
 import numpy as np
 
+from securex.cli.show import PhotoViewer
 from securex.config import Config
 from securex.core.errors import EXIT_FAILED, EXIT_OK
 from securex.pipeline.factory import build_reader
@@ -32,7 +34,16 @@ def load_image(path: str) -> np.ndarray:
     return image
 
 
-def read_command(config: Config, images: list[str], as_json: bool) -> int:
+def read_command(config: Config, images: list[str], as_json: bool, show: bool = False) -> int:
+    viewer = PhotoViewer(config) if show else None
+    try:
+        return _read_all(config, images, as_json, viewer)
+    finally:
+        if viewer is not None:
+            viewer.close()
+
+
+def _read_all(config: Config, images: list[str], as_json: bool, viewer: Optional[PhotoViewer]) -> int:
     reader = build_reader(config)
     failures = 0
     if not as_json:
@@ -40,8 +51,10 @@ def read_command(config: Config, images: list[str], as_json: bool) -> int:
     progress = _files_progress(len(images))
     for path in images:
         line: dict = {"image": path, "plates": []}
+        image, reads = None, []
         try:
-            reads = reader.read_image(load_image(path), config.detection.still_side)
+            image = load_image(path)
+            reads = reader.read_image(image, config.detection.still_side)
             line["plates"] = [{"text": r.text, "confidence": round(r.confidence, 4), "box": list(r.box)}
                               for r in reads]
         except ValueError as exc:
@@ -54,6 +67,8 @@ def read_command(config: Config, images: list[str], as_json: bool) -> int:
                 print(text, flush=True)
         if progress is not None:
             progress.update(1)
+        if viewer is not None and image is not None and not viewer.show(path, image, reads):
+            break  # the window was closed
     if progress is not None:
         progress.close()
     return EXIT_OK if failures == 0 else EXIT_FAILED

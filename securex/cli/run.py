@@ -44,7 +44,7 @@ def run_command(config: Config, options: RunOptions) -> int:
             store.close()
             raise
     progress = _progress_bar(source) if options.headless else None
-    screen_of = (lambda perf: Screen(window, config.window.show_dashboard, perf)) if window else None
+    screen_of = (lambda perf: Screen(window, config.window.show_engineer_info, perf)) if window else None
     app = GateApp(config, reader, store, source.start(), screen_of, progress)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:

@@ -20,7 +20,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent  # the checkout: ma
 CONFIG_NAME = "config.py"
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 SQLITE_PREFIX = "sqlite:///"
-RENAMED = {"OCR_WORKERS": "WORKER_THREADS"}
+RENAMED = {"OCR_WORKERS": "WORKER_THREADS", "SHOW_DASHBOARD": "SHOW_ENGINEER_INFO"}
+DEFAULT_SOUND = "default"  # ALERT_SOUND: the alarm shipped with SecureX
+BUILT_IN_ALARM = Path(__file__).resolve().parent / "alarm.wav"
 KIND_WORDS = {int: "a whole number", float: "a number", str: "text in quotes", bool: "True or False",
               dict: "a dictionary", list: "a list", Path: "a path in quotes"}
 
@@ -119,13 +121,21 @@ def build_config(values: dict, root: Path) -> Config:
             if not f.metadata.get("name"):
                 continue
             value = values[f.metadata["name"]]
-            if f.metadata["path"] and value is not None:
+            if f.metadata["name"] == "ALERT_SOUND" and value == DEFAULT_SOUND:
+                value = BUILT_IN_ALARM
+            elif f.metadata["path"] and value is not None:
                 value = resolve(value, root)
             elif f.metadata["name"] == "DATABASE_URL":
                 value = database_location(value, root)
             kwargs[f.name] = value
         sections[section] = cls(**kwargs)
     sections["storage"] = replace(sections["storage"], root=root)
+    sections["window"] = replace(sections["window"],
+                                 lane_name=sections["window"].lane_name or sections["storage"].gate_name)
+    sound = sections["alerts"].sound
+    if sound is not None and (sound.suffix.lower() != ".wav" or not sound.is_file()):
+        raise ConfigError(f"ALERT_SOUND {sound} is not a .wav file that exists: give a .wav file, \"default\" or "
+                          "None in config.py")
     return Config(**sections)
 
 
@@ -198,6 +208,9 @@ def _cross_problems(v: dict) -> list[str]:
     if command is not None and (not command or not all(isinstance(a, str) and a for a in command)):
         problems.append("ALERT_COMMAND must be None or a list of words, e.g. [\"python\", \"notify.py\"]: "
                         "fix it in config.py")
+    lane = v["LANE_NAME"]
+    if lane is not None and (not lane.strip() or len(lane) > 40 or not lane.isprintable()):
+        problems.append(f"LANE_NAME = {lane!r} is not usable: give a short name such as \"Lane 1\", or None")
     gate = v["GATE_NAME"]
     if not gate.strip() or len(gate) > 64 or not gate.isprintable():
         problems.append(f"GATE_NAME = {gate!r} is not usable: give a short name such as \"north-gate\"")

@@ -200,13 +200,18 @@ class AlertConfig:
         "e.g. [\"python\", \"scripts/open_barrier.py\"]; never run through a shell")
     timeout_seconds: float = setting("ALERT_TIMEOUT_SECONDS", 10.0, "an alert command still running after this is "
                                      "stopped", 0.5, 600)
+    sound: Optional[Path] = setting(
+        "ALERT_SOUND", "default", "alarm played over and over while a flagged plate is not acknowledged (F): "
+        "\"default\" (the built-in alarm), a .wav file, or None (silent)", path=True)
 
 
 @dataclass(frozen=True)
 class WindowConfig:
     """Window and log"""
 
-    show_dashboard: bool = setting("SHOW_DASHBOARD", True, "show the dashboard panel at start (toggle with D)")
+    show_engineer_info: bool = setting("SHOW_ENGINEER_INFO", False, "show the engineer figures (stage times, "
+                                       "record chain, OCR engine) in the panel at start (toggle with I)")
+    lane_name: Optional[str] = setting("LANE_NAME", None, "the lane's name on screen; None = GATE_NAME")
     title: str = setting("WINDOW_TITLE", "SecureX", "title of the live window")
     fps_window_seconds: float = setting("FPS_WINDOW_SECONDS", 2.0, "rolling window for the FPS and per-stage times",
                                         0.2, 60)

@@ -1,11 +1,12 @@
 """The gate loop, wired from its parts: frames in; plates tracked, decided, recorded and announced;
-picture and dashboard out.
+picture and panel out.
 
 - `FramePipeline` runs detection and OCR beside the picture and hands work back in frame order;
 - `VisitDecider` turns boxes and reads into decided visits (plain code);
 - `Announcer` looks a decided plate up in the lists, raises alerts, runs the alert command;
 - `Recorder` writes the record (duplicate window, errors, chain head);
-- `Screen` draws and turns keys into actions.
+- `Console` keeps what the panel says (the current decision, the last plates); `Alarm` sounds the alert;
+- `Screen` draws and turns keys into actions, and answers each key on screen.
 """
 
 from __future__ import annotations
@@ -14,24 +15,29 @@ import logging
 import queue
 from typing import Callable, Optional
 
+import numpy as np
+
 from securex.config import Config
 from securex.core.domain import Frame
 from securex.core.perf import PerfMonitor
+from securex.gate.alarm import Alarm
 from securex.gate.announcer import Announcer
+from securex.gate.console import Console, acknowledge_message, auto_save_message, engineer_lines, save_message
 from securex.gate.frames import FramePipeline, FrameWork
 from securex.gate.recorder import Recorder
 from securex.gate.summary import Summary
 from securex.gate.visits import VisitDecider
 from securex.pipeline.reader import PlateReader
 from securex.records.storage import RecordStore
-from securex.ui.dashboard import PlateOverlay
-from securex.ui.screen import Screen, Status
+from securex.ui.screen import Screen
+from securex.ui.views import LaneView, PanelView, PlateOverlay
 from securex.video.capture import VideoSource
 from securex.video.motion import MotionGate
 from securex.video.tracking import Track
 
 log = logging.getLogger(__name__)
 LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL
+NO_PICTURE = (720, 1280, 3)  # what NO SIGNAL is drawn on before the first picture
 
 
 class StopSignal(KeyboardInterrupt):
@@ -52,6 +58,10 @@ class GateApp:
         self.announcer = Announcer(config.alerts, config.storage.duplicate_window_seconds)
         self.recorder = Recorder(store, config.storage.duplicate_window_seconds, source.spec.label)
         self.screen = screen_of(self.perf) if screen_of else None
+        self.console = Console()
+        self.alarm = Alarm(config.alerts.sound if self.screen else None)  # headless: no one to press F
+        self._lane = config.window.lane_name
+        self._picture, self._now = None, 0.0  # the last picture shown; source time of the frame being processed
         self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share) \
             if t.motion_gate else None
         self.still_skips = 0  # detector runs skipped: nothing moved, nothing tracked
@@ -82,10 +92,11 @@ class GateApp:
                     return self.source.read(timeout=LIVE_READ_TIMEOUT)
                 except queue.Empty:
                     if self.screen is not None:
-                        self._act(self.screen.show_no_signal(self.source.spec.label, self.status()))
+                        self._show(live=False)
         return None
 
     def _process(self, frame: Frame) -> None:
+        self._picture, self._now = frame.image, frame.timestamp
         if frame.index % self._tracking.detect_interval_frames == 0 and self.frames.has_room() \
                 and self._worth_detecting(frame):
             self.frames.submit(frame, self.decider.settled_boxes(frame.index))
@@ -93,7 +104,7 @@ class GateApp:
             self._apply(work)
         self.announcer.check_watchlist()
         if self.screen is not None:
-            self._act(self.screen.show(frame.image, self._overlays(), self.status(), self.announcer.alerts))
+            self._show(live=True)
         self.perf.frame_done()
         if self._progress:
             self._progress(frame.index, self.recorder.saved)
@@ -111,28 +122,50 @@ class GateApp:
 
     def _decided(self, tracks: list[Track]) -> None:
         for track in tracks:
-            self.announcer.announce(track)
+            self._announce(track)
             if self.decider.should_save(track):
                 self._record(track)
 
-    def _record(self, track: Track) -> None:
-        self.announcer.announce(track)
+    def _announce(self, track: Track) -> None:
+        if not track.announced:
+            self.announcer.announce(track)
+            self.console.decided(track)
+
+    def _record(self, track: Track) -> bool:
+        self._announce(track)
         with self.perf.stage("store"):
-            self.recorder.record(track)
+            saved = self.recorder.record(track)
+        if saved:
+            self.console.saved(track)
+        return saved
+
+    def _show(self, live: bool) -> None:
+        """The picture (the last one, dimmed, while a live source is away) and the panel; the key pressed."""
+        picture = self._picture if self._picture is not None else np.zeros(NO_PICTURE, np.uint8)
+        lane = LaneView(self._lane, picture, self._overlays() if live else [], live)
+        current, reading = self.console.current(self.decider.visible())
+        r = self.recorder
+        panel = PanelView(current, reading, self.console.recent, self.decider.auto_save, r.waiting, r.failing,
+                          self.announcer.alerts, self.engineer_lines())
+        self.alarm.update(bool(self.announcer.alerts))
+        self._act(self.screen.show([lane], panel))
 
     def _act(self, action: Optional[str]) -> None:
-        """Carry out a key's action (the screen handles its own dashboard key)."""
+        """Carry out a key's action and answer it on screen (the screen handles its own keys)."""
         if action == "auto_save":
             self.decider.auto_save = not self.decider.auto_save
-            log.info("Auto-save %s", "on" if self.decider.auto_save else "off")
+            self.screen.say(auto_save_message(self.decider.auto_save))
         elif action == "save":
             track = self.decider.surest_visible()
-            if track is None:
-                log.info("No plate on screen to save")
-            else:
-                self._record(track)
+            plate = track.winner.read.text if track else None
+            saved = track is not None and self._record(track)
+            ago = None if plate is None or self.recorder.failing else self.recorder.saved_ago(plate, self._now)
+            self.screen.say(save_message(plate, saved, ago))
         elif action == "acknowledge":
+            count = len(self.announcer.alerts)
             self.announcer.acknowledge()
+            self.alarm.update(False)
+            self.screen.say(acknowledge_message(count))
         elif action == "quit":
             self._running = False
 
@@ -140,21 +173,23 @@ class GateApp:
         overlays = []
         for track in self.decider.visible():
             winner, decision = track.winner, track.decision
-            overlays.append(PlateOverlay(track.box, winner.read.text if winner else "",
-                                         winner.read.confidence if winner else 0.0, track.recorded,
-                                         decision.status if decision else "", decision.note if decision else ""))
+            shown = track.announced and winner is not None
+            overlays.append(PlateOverlay(track.box, winner.read.text if shown else "",
+                                         decision.status if decision else ""))
         return overlays
 
-    def status(self) -> Status:
-        head = self.recorder.head
-        return Status(self.perf.fps, self.decider.tracker.started, self.recorder.unique_today, self.recorder.saved,
-                      self.decider.auto_save, self._engine, head.seq, head.hash, self.announcer.watchlist.size,
-                      self.announcer.flagged, self.perf.recent_ms(), self.recorder.waiting)
+    def engineer_lines(self) -> list[str]:
+        """The figures behind key I (also in the session summary)."""
+        r = self.recorder
+        return engineer_lines(self.perf.fps, self.perf.recent_ms(), self._engine, r.head, r.key_fingerprint,
+                              self.decider.tracker.started, r.unique_today, r.saved, self.announcer.watchlist.size,
+                              self.announcer.flagged)
 
     def _finish(self) -> None:
         for work in self.frames.drain():
             self._apply(work)
         self._decided(self.decider.finish())
+        self.alarm.close()
         self.announcer.close()
 
     def summary(self) -> Summary:

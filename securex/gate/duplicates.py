@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from securex.core.plate_text import same_plate
 from securex.gate.visits import SAME_PLATE_EDITS
@@ -17,6 +18,11 @@ class DuplicateManager:
         """True when `plate` was recorded less than the window before `at` (seconds)."""
         last = self._last_saved.get(plate)
         return last is not None and 0 <= at - last < self._window
+
+    def seconds_since(self, plate: str, at: float) -> Optional[float]:
+        """How long before `at` the plate was recorded, while that is within the window."""
+        last = self._last_saved.get(plate)
+        return at - last if last is not None and 0 <= at - last < self._window else None
 
     def mark_saved(self, plate: str, at: float) -> None:
         self._last_saved[plate] = at

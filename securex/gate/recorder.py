@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Optional
 
 from securex.gate.duplicates import DuplicateManager
 from securex.records.chain import Head
@@ -21,6 +22,7 @@ class Recorder:
         self.saved = 0  # records written this session
         self.unique_plates: set[str] = set()  # plates recorded this session
         self.errors = 0  # times the database could not be written
+        self.failing = False  # the last record could be kept nowhere (disk full)
         self.unique_today = 0
         self.key_fingerprint = store.key_fingerprint
 
@@ -44,9 +46,11 @@ class Recorder:
         except StorageError as exc:
             track.recorded = False
             self.errors += 1
+            self.failing = True
             log.error("%s: free disk space or check the database; the plate is tried again", exc)
             return False
         self._duplicates.mark_saved(plate, sighting.at)
+        self.failing = False
         self.saved += 1
         self.unique_plates.add(plate)
         if record.id is None:
@@ -58,6 +62,10 @@ class Recorder:
         log.info("Saved %s (%.0f%%) frame %d -> record %d, decided at frame %d", plate, 100 * record.confidence,
                  record.frame, record.id, track.last_read_frame)
         return True
+
+    def saved_ago(self, plate: str, now: float) -> Optional[float]:
+        """Seconds since `plate` was recorded, within the duplicate window (else None)."""
+        return self._duplicates.seconds_since(plate, now)
 
     @property
     def head(self) -> Head:

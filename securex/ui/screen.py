@@ -1,88 +1,79 @@
-"""The screen: the picture with plate boxes, the dashboard and the alert band; keys become actions."""
+"""The screen: lane pictures beside the panel, the band below; keys become actions, each answered on screen."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
 from typing import Optional
 
 import numpy as np
 
 from securex.core.perf import PerfMonitor
-from securex.ui.dashboard import PlateOverlay, draw_alert, draw_no_signal, draw_panel, draw_plates
+from securex.ui.draw import canvas, draw_band, draw_lane
+from securex.ui.layout import compute_layout
+from securex.ui.panel import draw_panel
+from securex.ui.views import LaneView, PanelView
 from securex.ui.window import Window
 
 log = logging.getLogger(__name__)
-NO_SIGNAL_SIZE = (720, 1280, 3)
-KEY_ACTIONS = {"a": "auto_save", "s": "save", " ": "save", "d": "dashboard", "f": "acknowledge",
+KEY_ACTIONS = {"a": "auto_save", "s": "save", " ": "save", "f": "acknowledge", "i": "info", "w": "full_screen",
                "q": "quit", "\x1b": "quit"}
-
-
-@dataclass(frozen=True)
-class Status:
-    """The facts the dashboard shows."""
-
-    fps: float
-    vehicles: int
-    unique_today: int
-    saved: int
-    auto_save: bool
-    engine: str
-    chain_records: int
-    chain_head: str
-    watchlist_size: int
-    flagged: int
-    stage_ms: dict[str, float]
-    waiting: int  # records kept in the journal until the database is back
-
-    def lines(self) -> list[str]:
-        stages = "  ".join(f"{k} {v:.0f}ms" for k, v in self.stage_ms.items())
-        return [
-            f"SecureX   FPS {self.fps:.1f}",
-            f"Vehicles seen: {self.vehicles}",
-            f"Unique plates today: {self.unique_today}",
-            f"Saved this session: {self.saved}",
-            f"Auto-save: {'ON' if self.auto_save else 'OFF'} (A)   Save now: S",
-            f"OCR engine: {self.engine}",
-            f"Record chain: {self.chain_records} records, head {self.chain_head[:12]}",
-        ] + ([f"DATABASE DOWN: {self.waiting} record(s) waiting (kept safe)"] if self.waiting else []) + [
-            f"Watchlist: {self.watchlist_size} entries   Flagged: {self.flagged}",
-            stages or "stage times: -",
-            "D: hide dashboard   F: acknowledge alert   Q: quit",
-        ]
+KEYS_HELP = "S save    A auto-save    F acknowledge alert    I figures    W full screen    Q quit"
+MESSAGE_SECONDS = 2.0  # a key's answer stays this long
+STILL_POLL_MS = 50
 
 
 class Screen:
-    def __init__(self, window: Window, show_dashboard: bool, perf: PerfMonitor):
+    def __init__(self, window: Window, show_info: bool, perf: PerfMonitor):
         self._window, self._perf = window, perf
-        self.show_dashboard = show_dashboard
-        self._last_image: Optional[np.ndarray] = None
+        self.show_info = show_info
+        self._message: Optional[tuple[str, float]] = None  # text, shown until (monotonic seconds)
 
-    def show(self, picture: np.ndarray, plates: list[PlateOverlay], status: Status, alerts: list[str]) -> Optional[str]:
-        """Draw a frame with its plates, dashboard and alert; returns the action of a key pressed, if any."""
+    def say(self, text: str) -> None:
+        """Answer a key on screen for MESSAGE_SECONDS."""
+        self._message = (text, time.monotonic() + MESSAGE_SECONDS)
+        log.info("On screen: %s", text)
+
+    def show(self, lanes: list[LaneView], panel: PanelView) -> Optional[str]:
+        """Draw the lanes and the panel; returns the action of a key pressed (or of closing the window), if any."""
         with self._perf.stage("draw"):
-            image = picture.copy()
-            draw_plates(image, plates)
-            if self.show_dashboard:
-                draw_panel(image, status.lines())
-            if alerts:
-                draw_alert(image, alerts[-1], len(alerts))
-            self._last_image = image
-        return self._action(self._window.show(image))
+            image = self.compose(lanes, panel)
+        key = self._window.show(image)
+        if self._window.closed():
+            return "quit"
+        return self._action(key)
 
-    def show_no_signal(self, source: str, status: Status) -> Optional[str]:
-        """The last picture dimmed with NO SIGNAL over it, while a live source reconnects."""
-        image = np.zeros(NO_SIGNAL_SIZE, np.uint8) if self._last_image is None else self._last_image // 3
-        draw_no_signal(image, source)
-        if self.show_dashboard:
-            draw_panel(image, status.lines())
-        return self._action(self._window.show(image))
+    def show_still(self, lanes: list[LaneView], panel: PanelView, keys: str) -> bool:
+        """Show a photo until a key is pressed (True) or the window is closed (False)."""
+        while True:
+            image = self.compose(lanes, panel, keys)
+            key = self._window.show(image)
+            if self._window.closed():
+                return False
+            if key is not None:
+                return True
+            time.sleep(STILL_POLL_MS / 1000)
+
+    def compose(self, lanes: list[LaneView], panel: PanelView, keys: str = KEYS_HELP) -> np.ndarray:
+        """The whole window's picture at the window's size."""
+        layout = compute_layout(self._window.size(), [(lane.image.shape[1], lane.image.shape[0]) for lane in lanes])
+        image = canvas(layout)
+        for cell, lane in zip(layout.lanes, lanes, strict=True):
+            draw_lane(image, layout, cell, lane)
+        message = self._message[0] if self._message and time.monotonic() < self._message[1] else None
+        draw_panel(image, layout, panel, message, self.show_info)
+        draw_band(image, layout, panel.alerts, keys)
+        return image
 
     def _action(self, key: Optional[str]) -> Optional[str]:
-        """The action of a key; the dashboard key is the screen's own and is handled here."""
+        """The action of a key; the screen's own keys (I, W) are handled here."""
         action = KEY_ACTIONS.get(key or "")
-        if action == "dashboard":
-            self.show_dashboard = not self.show_dashboard
-            log.info("Dashboard %s", "shown" if self.show_dashboard else "hidden")
+        if action == "info":
+            self.show_info = not self.show_info
+            self.say("Engineer figures shown" if self.show_info else "Engineer figures hidden")
+            return None
+        if action == "full_screen":
+            self._window.set_full_screen(not self._window.full_screen)
+            self.say("Full screen ON (W: back to a window)" if self._window.full_screen else "Full screen OFF")
             return None
         return action

@@ -16,6 +16,7 @@ NO_SCREEN = "No screen to open a window on ({}): run with --headless, or start S
 # OpenCV's window (Qt) aborts the whole process when it cannot reach the display, so a throw-away process tries first.
 PROBE = "import cv2; cv2.namedWindow('SecureX display check'); cv2.destroyAllWindows()"
 PROBE_SECONDS = 30.0
+START_SIZE = (1280, 720)  # the window at start; W makes it full screen, and it may be resized
 
 
 class DisplayError(SecureXError):
@@ -39,21 +40,41 @@ def check_display() -> None:
 
 
 class Window:
-    """The OpenCV window; `show` returns the key pressed (lower-case), if any."""
+    """The OpenCV window. The picture given to `show` is drawn at the window's own size (`size`), so it is
+    shown pixel for pixel; `show` returns the key pressed (lower-case), if any."""
 
-    def __init__(self, title: str):
-        self.title = title
-        self._sized = False
+    def __init__(self, title: str, size: tuple[int, int] = START_SIZE):
+        self.title, self._size = title, size
+        self.full_screen = False
+        self._shown = False
         try:
-            cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
+            cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_FREERATIO | cv2.WINDOW_GUI_NORMAL)
         except cv2.error:
             raise DisplayError(NO_SCREEN.format("this OpenCV has no window support")) from None
+        cv2.resizeWindow(title, *size)
+
+    def size(self) -> tuple[int, int]:
+        """The window's picture area (width, height) in pixels."""
+        try:
+            _, _, width, height = cv2.getWindowImageRect(self.title)
+        except cv2.error:
+            return self._size
+        return (width, height) if width > 0 and height > 0 else self._size
+
+    def set_full_screen(self, on: bool) -> None:
+        self.full_screen = on
+        cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN if on else cv2.WINDOW_NORMAL)
+
+    def closed(self) -> bool:
+        """The guard closed the window (its close button)."""
+        try:
+            return self._shown and cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1
+        except cv2.error:
+            return True
 
     def show(self, image: np.ndarray) -> Optional[str]:
-        if not self._sized:
-            cv2.resizeWindow(self.title, image.shape[1], image.shape[0])
-            self._sized = True
         cv2.imshow(self.title, image)
+        self._shown = True
         key = cv2.waitKey(1)
         if key < 0:
             return None
@@ -61,5 +82,8 @@ class Window:
         return " " if key == 32 else chr(key).lower()
 
     def close(self) -> None:
-        cv2.destroyWindow(self.title)
+        try:
+            cv2.destroyWindow(self.title)
+        except cv2.error:  # already closed by the guard
+            pass
         cv2.waitKey(1)
