@@ -144,9 +144,11 @@ class GateApp:
         picture = self._picture if self._picture is not None else np.zeros(NO_PICTURE, np.uint8)
         lane = LaneView(self._lane, picture, self._overlays() if live else [], live)
         current, reading = self.console.current(self.decider.visible())
-        r = self.recorder
+        r, a = self.recorder, self.announcer
+        info = engineer_lines(self.perf.fps, self.perf.recent_ms(), self._engine, r.head, r.key_fingerprint,
+                              self.decider.tracker.started, r.unique_today, r.saved, a.watchlist.size, a.flagged)
         panel = PanelView(current, reading, self.console.recent, self.decider.auto_save, r.waiting, r.failing,
-                          self.announcer.alerts, self.engineer_lines())
+                          a.alerts, info)
         self.alarm.update(bool(self.announcer.alerts))
         self._act(self.screen.show([lane], panel))
 
@@ -177,13 +179,6 @@ class GateApp:
             overlays.append(PlateOverlay(track.box, winner.read.text if shown else "",
                                          decision.status if decision else ""))
         return overlays
-
-    def engineer_lines(self) -> list[str]:
-        """The figures behind key I (also in the session summary)."""
-        r = self.recorder
-        return engineer_lines(self.perf.fps, self.perf.recent_ms(), self._engine, r.head, r.key_fingerprint,
-                              self.decider.tracker.started, r.unique_today, r.saved, self.announcer.watchlist.size,
-                              self.announcer.flagged)
 
     def _finish(self) -> None:
         for work in self.frames.drain():
