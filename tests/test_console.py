@@ -36,7 +36,7 @@ def test_layout_keeps_the_picture_whole_and_beside_the_panel(window, source):
     assert picture.w == layout.panel.x or picture.h == layout.band.y - cell.head.h  # as large as fits
     panel_parts = [layout.word, layout.note, layout.plate, layout.crop, layout.message, layout.title,
                    *layout.rows, *layout.status]
-    for a, b in zip(panel_parts, panel_parts[1:]):
+    for a, b in zip(panel_parts, panel_parts[1:], strict=False):
         assert layout.panel.contains(a) and a.bottom <= b.y  # stacked, never overlapping
     assert len(layout.rows) == RECENT_ROWS
 
