@@ -1,4 +1,4 @@
-"""The real window on a virtual screen (Xvfb): keys A, S, D and Q sent with xdotool, screenshots taken."""
+"""The real window on a virtual screen (Xvfb): keys sent with xdotool, screenshots taken and checked."""
 
 import os
 import shutil
@@ -9,6 +9,9 @@ import time
 
 import numpy as np
 import pytest
+from test_console import stand_in_players, starts
+
+from securex.ui.layout import compute_layout
 
 import synth
 from conftest import PROJECT
@@ -50,6 +53,11 @@ def screenshot(env, path):
     return cv2.imread(str(path))
 
 
+def red_share_of(image):
+    b, g, r = (image[..., c].astype(int) for c in range(3))
+    return float(((r > 180) & (g < 90) & (b < 90)).mean())
+
+
 def count_rows(db):
     if not db.exists():
         return 0
@@ -62,11 +70,23 @@ def count_rows(db):
         connection.close()
 
 
+def said(log_path, text):
+    return wait_for(lambda: f"On screen: {text}" in log_path.read_text(), timeout=15)
+
+
+def message_shown(image, layout):
+    """The key's answer: the blue message strip in the panel."""
+    m = layout.message
+    strip = image[m.y + 2:m.bottom - 2, m.x + 2:m.right - 2].astype(int)
+    return float(((strip[..., 0] > 120) & (strip[..., 2] < 60)).mean()) > 0.5
+
+
 def test_window_keys_and_screenshots(display, tmp_path):
     env = dict(os.environ, DISPLAY=display)
-    clip = synth.write_clip(tmp_path / "clip.avi", [("ABC1234", 400)], gap=5, size=SCREEN)
+    clip = synth.write_clip(tmp_path / "clip.avi", [("ABC1234", 400)], gap=40, size=SCREEN)
     db = tmp_path / "plates.db"
     log_path = tmp_path / "run.log"
+    layout = compute_layout(SCREEN, [SCREEN])
     with open(log_path, "w") as log:
         program = subprocess.Popen(
             [sys.executable, str(PROJECT / "main.py"), "--source", str(clip), "--realtime", "--no-auto-save",
@@ -80,25 +100,33 @@ def test_window_keys_and_screenshots(display, tmp_path):
         def key(name):
             subprocess.run(["xdotool", "key", "--window", window, name], env=env, check=True)
 
-        def logged(text):
-            return wait_for(lambda: text in log_path.read_text(), timeout=15)
-
-        time.sleep(3)  # let the car come into view and be read
-        with_panel = screenshot(env, tmp_path / "with_dashboard.png")
-        assert with_panel.mean() > 20  # the picture is on screen, not a black screen
+        key("s")  # the lane is still empty
+        assert said(log_path, "No plate to save"), log_path.read_text()
+        assert message_shown(screenshot(env, tmp_path / "no_plate.png"), layout)
+        time.sleep(4)  # let the car come into view and be read
         key("s")  # save the plate on screen by hand (auto-save is off)
         assert wait_for(lambda: count_rows(db) == 1), log_path.read_text()
-        key("s")  # again: the duplicate manager refuses a second record
-        time.sleep(1)
+        assert said(log_path, "Saved ABC1234")
+        saved = screenshot(env, tmp_path / "saved.png")
+        assert message_shown(saved, layout)
+        row = layout.rows[0]
+        crop = saved[row.y + 4:row.bottom - 4, row.x + 12:row.x + row.w // 4]
+        assert (crop > 200).all(axis=2).mean() > 0.1 and (crop < 60).all(axis=2).mean() > 0.02  # the plate crop
+        key("s")  # again: the duplicate manager refuses a second record, and says so
+        assert said(log_path, "Already saved")
         assert count_rows(db) == 1
         key("a")
-        assert logged("Auto-save on")
-        key("d")
-        assert logged("Dashboard hidden")
+        assert said(log_path, "Auto-save ON")
+        time.sleep(2.5)  # the answer goes after 2 s
+        assert not message_shown(screenshot(env, tmp_path / "quiet.png"), layout)
+        key("f")
+        assert said(log_path, "No alert to acknowledge")
+        key("i")
+        assert said(log_path, "Engineer figures shown")
         time.sleep(0.5)
-        without_panel = screenshot(env, tmp_path / "without_dashboard.png")
-        panel = (slice(0, 150), slice(0, 300))
-        assert np.abs(with_panel[panel].astype(int) - without_panel[panel].astype(int)).mean() > 5
+        figures = screenshot(env, tmp_path / "figures.png")
+        rows = (slice(layout.rows[0].y, layout.rows[-1].bottom), slice(layout.panel.x, layout.panel.right))
+        assert np.abs(figures[rows].astype(int) - saved[rows].astype(int)).mean() > 5  # figures instead of plates
         key("q")
         output, _ = program.communicate(timeout=30)
     finally:
@@ -109,7 +137,11 @@ def test_window_keys_and_screenshots(display, tmp_path):
 
 
 def test_flagged_plate_alert_stays_until_f(display, tmp_path):
-    env = dict(os.environ, DISPLAY=display)
+    journal = tmp_path / "player.log"
+    players = tmp_path / "players"
+    players.mkdir()
+    stand_in_players(players, journal)  # no sound card here: a player that notes when it starts and stops
+    env = dict(os.environ, DISPLAY=display, PATH=f"{players}{os.pathsep}{os.environ['PATH']}")
     assert subprocess.run([sys.executable, str(PROJECT / "main.py"), "watchlist", "add", "ABC1234", "--list",
                            "flagged", "--note", "stolen", "--data-dir", str(tmp_path)], cwd=PROJECT).returncode == 0
     clip = synth.write_clip(tmp_path / "clip.avi", [("ABC1234", 60), ("XYZ9876", 340)], gap=5, size=SCREEN)
@@ -122,22 +154,32 @@ def test_flagged_plate_alert_stays_until_f(display, tmp_path):
     band = (slice(SCREEN[1] - 40, SCREEN[1] - 10), slice(0, SCREEN[0]))
 
     def red_share(image):
-        b, g, r = (image[band][..., c].astype(int) for c in range(3))
-        return float(((r > 180) & (g < 90) & (b < 90)).mean())
+        return red_share_of(image[band])
 
     try:
         search = ["xdotool", "search", "--name", "^SecureX$"]
         assert wait_for(lambda: subprocess.run(search, env=env, capture_output=True).stdout.strip())
         window = subprocess.run(search, env=env, capture_output=True, text=True).stdout.split()[0]
         assert wait_for(lambda: "FLAGGED vehicle ABC1234" in log_path.read_text()), log_path.read_text()
+        word = compute_layout(SCREEN, [SCREEN]).word  # the panel's decision, while the car is there: FLAGGED, red
+        flagged = screenshot(env, tmp_path / "flagged.png")
+        assert red_share_of(flagged[word.y:word.bottom, word.x:word.right]) > 0.5
         time.sleep(8)  # the flagged car has gone; the alert must still be on screen
         alerted = screenshot(env, tmp_path / "alert.png")
         assert red_share(alerted) > 0.5
+        played = starts(journal)
+        assert len(played) >= 3 and played[0][2].endswith("alarm.wav")  # the alarm repeats while unacknowledged
         subprocess.run(["xdotool", "key", "--window", window, "f"], env=env, check=True)
         assert wait_for(lambda: "Alert acknowledged: FLAGGED ABC1234: stolen" in log_path.read_text())
-        time.sleep(0.5)
+        assert said(log_path, "Alert acknowledged")
+        time.sleep(1.5)
         cleared = screenshot(env, tmp_path / "acknowledged.png")
         assert red_share(cleared) < 0.05
+        after = starts(journal)
+        time.sleep(1.5)
+        assert starts(journal) == after  # silent after F
+        last = after[-1][1]
+        assert f"stop {last}" in journal.read_text() or f"end {last}" in journal.read_text()
         subprocess.run(["xdotool", "key", "--window", window, "q"], env=env, check=True)
         output, _ = program.communicate(timeout=30)
     finally:
