@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 packages=()
 command -v tesseract >/dev/null 2>&1 || packages+=(tesseract-ocr)
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || packages+=(python3-venv python3-pip)
+# aplay plays the alarm of a flagged plate (paplay or pw-play, when the desktop has them, do too)
+command -v aplay >/dev/null 2>&1 || command -v paplay >/dev/null 2>&1 || command -v pw-play >/dev/null 2>&1 \
+    || packages+=(alsa-utils)
 for lib in libGL.so.1:libgl1 libglib-2.0.so.0:libglib2.0-0 libxkbcommon-x11.so.0:libxkbcommon-x11-0 \
            libxcb-icccm.so.4:libxcb-icccm4 libxcb-image.so.0:libxcb-image0 libxcb-keysyms.so.1:libxcb-keysyms1 \
            libxcb-render-util.so.0:libxcb-render-util0 libxcb-xinerama.so.0:libxcb-xinerama0 \

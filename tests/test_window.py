@@ -25,9 +25,11 @@ SCREEN = (1280, 720)
 
 
 @pytest.fixture
-def display():
+def display(request):
+    """A virtual screen of the test module's SCREEN size."""
+    width, height = getattr(request.module, "SCREEN", SCREEN)
     read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24",
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
                                "-nolisten", "tcp"], pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
     os.close(write_fd)
     with os.fdopen(read_fd) as pipe:

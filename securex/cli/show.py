@@ -1,5 +1,5 @@
 """`read --show`: the photos in the gate's window, drawn as the gate draws a lane, with the plates read and
-their standing on the lists. Any key shows the next photo; closing the window ends it."""
+their standing on the lists. Any key but W (full screen) shows the next photo; closing the window ends it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from securex.ui.screen import Screen
 from securex.ui.views import Entry, LaneView, PanelView, PlateOverlay
 from securex.ui.window import Window, check_display
 
-STILL_KEYS = "Any key: next photo    Close the window: stop"
+STILL_KEYS = "W full screen    Any other key: next photo    Close the window: stop"
 
 
 class PhotoViewer:
@@ -37,10 +37,10 @@ class PhotoViewer:
             status = decision.status if decision else ""
             overlays.append(PlateOverlay(read.box, read.text, status))
             plate = crop(image, grow_box(read.box, self._margin, width, height))
-            entries.append(Entry(read.text, status, decision.note if decision else "", plate, time.time(), False))
+            entries.append(Entry(read.text, status, decision.note if decision else "", plate, time.time(), None))
         self._recent = (entries + self._recent)[:8]
         panel = PanelView(entries[0] if entries else None, False, self._recent, None, 0, False, [], [])
-        return self._screen.show_still([LaneView(Path(path).name, image, overlays)], panel, STILL_KEYS)
+        return self._screen.show_still([LaneView(Path(path).name, image, overlays, photo=True)], panel, STILL_KEYS)
 
     def close(self) -> None:
         self._window.close()

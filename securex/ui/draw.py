@@ -93,7 +93,7 @@ def draw_lane(image: np.ndarray, layout: Layout, cell: LaneCell, lane: LaneView)
     cap = layout.text_px("head")
     pad = max(2, cap // 3)
     text_area = Rect(cell.head.x + pad, cell.head.y, cell.head.w - 2 * pad, cell.head.h)
-    state, colour = ("LIVE", GREEN) if lane.live else ("NO SIGNAL", RED)
+    state, colour = ("PHOTO", WHITE) if lane.photo else ("LIVE", GREEN) if lane.live else ("NO SIGNAL", RED)
     state_w = text_size(state, cap)[0]
     put_text(image, state, text_area, cap, colour, "right")
     put_text(image, lane.name, Rect(text_area.x, text_area.y, text_area.w - state_w - pad, text_area.h), cap, WHITE)

@@ -46,11 +46,11 @@ def _draw_current(image: np.ndarray, layout: Layout, panel: PanelView) -> None:
     paste(image, entry.crop, crop_area)
     gap = layout.text_px("row")
     side = Rect(crop_area.right + gap, layout.crop.y, layout.crop.w - crop_area.w - gap, layout.crop.h)
-    saved = "saved" if entry.saved else "not saved"
     half = side.h // 2
     put_text(image, clock(entry.at), Rect(side.x, side.y, side.w, half), layout.text_px("row"), WHITE)
-    put_text(image, saved, Rect(side.x, side.y + half, side.w, half), layout.text_px("row"),
-             GREEN if entry.saved else AMBER)
+    if entry.saved is not None:
+        put_text(image, "saved" if entry.saved else "not saved", Rect(side.x, side.y + half, side.w, half),
+                 layout.text_px("row"), GREEN if entry.saved else AMBER)
 
 
 def _draw_recent(image: np.ndarray, layout: Layout, recent: list[Entry]) -> None:
@@ -68,7 +68,7 @@ def _draw_recent(image: np.ndarray, layout: Layout, recent: list[Entry]) -> None
         time_text = clock(entry.at)
         put_text(image, time_text, lower, row_cap, GREY)
         word_x = text.x + text_size(time_text, row_cap)[0] + row_cap
-        put_text(image, word + ("" if entry.saved else "  not saved"),
+        put_text(image, word + ("  not saved" if entry.saved is False else ""),
                  Rect(word_x, lower.y, text.right - word_x, lower.h), row_cap, colour)
 
 

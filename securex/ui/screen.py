@@ -44,13 +44,15 @@ class Screen:
         return self._action(key)
 
     def show_still(self, lanes: list[LaneView], panel: PanelView, keys: str) -> bool:
-        """Show a photo until a key is pressed (True) or the window is closed (False)."""
+        """Show a photo until a key other than W (full screen) is pressed (True) or the window is closed (False)."""
         while True:
             image = self.compose(lanes, panel, keys)
             key = self._window.show(image)
             if self._window.closed():
                 return False
-            if key is not None:
+            if KEY_ACTIONS.get(key or "") == "full_screen":
+                self._action(key)
+            elif key is not None:
                 return True
             time.sleep(STILL_POLL_MS / 1000)
 
@@ -74,6 +76,6 @@ class Screen:
             return None
         if action == "full_screen":
             self._window.set_full_screen(not self._window.full_screen)
-            self.say("Full screen ON (W: back to a window)" if self._window.full_screen else "Full screen OFF")
+            self.say("Full screen ON" if self._window.full_screen else "Full screen OFF")
             return None
         return action

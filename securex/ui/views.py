@@ -32,6 +32,7 @@ class LaneView:
     image: np.ndarray = field(repr=False)
     plates: list[PlateOverlay] = field(default_factory=list)
     live: bool = True  # False: NO SIGNAL (the image is the last picture)
+    photo: bool = False  # a still photo (read --show), not a camera
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Entry:
     note: str
     crop: np.ndarray = field(repr=False)
     at: float  # seconds since the epoch
-    saved: bool
+    saved: Optional[bool]  # None: a photo (read --show), never saved
 
 
 @dataclass(frozen=True)
