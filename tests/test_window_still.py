@@ -10,13 +10,13 @@ import time
 import cv2
 import numpy as np
 import pytest
+from test_window import display, screenshot, wait_for  # noqa: F401  (display: the Xvfb fixture)
 
 from securex.ui.draw import scaled
 from securex.ui.layout import Rect, compute_layout, place_box
 
 import synth
 from conftest import PROJECT
-from test_window import display, screenshot, wait_for  # noqa: F401  (display: the Xvfb fixture)
 
 pytestmark = pytest.mark.slow  # and test_window's skip when Xvfb, xdotool or ImageMagick are missing
 SCREEN = (1920, 1080)

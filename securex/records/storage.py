@@ -199,7 +199,7 @@ class RecordStore:
 
     @property
     def head(self) -> Head:
-        """The gate's chain head after the last record written (for the dashboard and the summary)."""
+        """The gate's chain head after the last record written (for the engineer figures and the summary)."""
         return self._head
 
     def records(self) -> list[Record]:
