@@ -253,7 +253,8 @@ class WindowConfig:
 
 
 SECTIONS = {"camera": CameraConfig, "detection": DetectionConfig, "ocr": OcrConfig, "plates": PlateConfig,
-            "tracking": TrackingConfig, "storage": StorageConfig, "alerts": AlertConfig, "events": EventsConfig, "window": WindowConfig}
+            "tracking": TrackingConfig, "storage": StorageConfig, "alerts": AlertConfig,
+            "events": EventsConfig, "window": WindowConfig}
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@ picture and dashboard out.
 
 - `FramePipeline` runs detection and OCR beside the picture and hands work back in frame order;
 - `VisitDecider` turns boxes and reads into decided visits (plain code);
-- `Announcer` looks a decided plate up in the lists, raises alerts, runs the alert command;
-- `Recorder` writes the record (duplicate window, errors, chain head);
+- `Announcer` looks a decided plate up in the lists and raises alerts, once per visit;
+- `Recorder` writes the record (duplicate window, errors, chain head) with its visit's event;
+- `Integrations` makes the events, sends them to the receivers and opens the barrier;
 - `Screen` draws and turns keys into actions.
 """
 
@@ -15,10 +16,11 @@ import queue
 from typing import Callable, Optional
 
 from securex.config import Config
-from securex.core.domain import Frame
+from securex.core.domain import Event, Frame
 from securex.core.perf import PerfMonitor
 from securex.gate.announcer import Announcer
 from securex.gate.frames import FramePipeline, FrameWork
+from securex.gate.integrations import Integrations
 from securex.gate.recorder import Recorder
 from securex.gate.summary import Summary
 from securex.gate.visits import VisitDecider
@@ -51,6 +53,7 @@ class GateApp:
         self.decider = VisitDecider(t, config.storage.auto_save, config.storage.auto_save_threshold)
         self.announcer = Announcer(config.alerts, config.storage.duplicate_window_seconds)
         self.recorder = Recorder(store, config.storage.duplicate_window_seconds, source.spec.label)
+        self.outside = Integrations(config, store)
         self.screen = screen_of(self.perf) if screen_of else None
         self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share) \
             if t.motion_gate else None
@@ -78,6 +81,7 @@ class GateApp:
             if not self.source.is_live:
                 return self.source.read()
             while self._running:
+                self.outside.camera(self.source.signal_lost, self.source.spec.label)
                 try:
                     return self.source.read(timeout=LIVE_READ_TIMEOUT)
                 except queue.Empty:
@@ -111,14 +115,22 @@ class GateApp:
 
     def _decided(self, tracks: list[Track]) -> None:
         for track in tracks:
-            self.announcer.announce(track)
+            event = self._announce(track)
             if self.decider.should_save(track):
-                self._record(track)
+                self._record(track, event)
+            elif event is not None:
+                self.outside.keep(event)
 
-    def _record(self, track: Track) -> None:
-        self.announcer.announce(track)
+    def _announce(self, track: Track) -> Optional[Event]:
+        """A new visit's event (the barrier opens when its standing says so); None when already announced."""
+        return self.outside.visited(track) if self.announcer.announce(track) else None
+
+    def _record(self, track: Track, event: Optional[Event] = None) -> None:
+        event = self._announce(track) or event
         with self.perf.stage("store"):
-            self.recorder.record(track)
+            if not self.recorder.record(track, event) and event is not None:
+                self.outside.keep(event)
+        self.outside.sender.wake()
 
     def _act(self, action: Optional[str]) -> None:
         """Carry out a key's action (the screen handles its own dashboard key)."""
@@ -133,6 +145,12 @@ class GateApp:
                 self._record(track)
         elif action == "acknowledge":
             self.announcer.acknowledge()
+        elif action == "open_barrier":
+            track = self.decider.surest_visible()
+            event = self.outside.manual_open(track)
+            if event is not None:
+                self.recorder.record_manual_open(track, event)
+                self.outside.sender.wake()
         elif action == "quit":
             self._running = False
 
@@ -149,16 +167,17 @@ class GateApp:
         head = self.recorder.head
         return Status(self.perf.fps, self.decider.tracker.started, self.recorder.unique_today, self.recorder.saved,
                       self.decider.auto_save, self._engine, head.seq, head.hash, self.announcer.watchlist.size,
-                      self.announcer.flagged, self.perf.recent_ms(), self.recorder.waiting)
+                      self.announcer.flagged, self.perf.recent_ms(), self.recorder.waiting, self.outside.waiting)
 
     def _finish(self) -> None:
         for work in self.frames.drain():
             self._apply(work)
         self._decided(self.decider.finish())
-        self.announcer.close()
+        self.outside.close()
 
     def summary(self) -> Summary:
         r = self.recorder
         return Summary(self.perf.elapsed, self.perf.frames, self.perf.average_fps, self.decider.plates_read,
                        r.saved, len(r.unique_plates), self.perf.mean_ms(), self.source.outages, r.head, r.errors,
-                       self.announcer.flagged, self.still_skips, r.waiting, r.key_fingerprint)
+                       self.announcer.flagged, self.still_skips, r.waiting, r.key_fingerprint, self.outside.waiting,
+                       self.outside.barrier.opened, self.outside.barrier.failed)

@@ -15,7 +15,7 @@ from securex.ui.window import Window
 log = logging.getLogger(__name__)
 NO_SIGNAL_SIZE = (720, 1280, 3)
 KEY_ACTIONS = {"a": "auto_save", "s": "save", " ": "save", "d": "dashboard", "f": "acknowledge",
-               "q": "quit", "\x1b": "quit"}
+               "o": "open_barrier", "q": "quit", "\x1b": "quit"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Status:
     flagged: int
     stage_ms: dict[str, float]
     waiting: int  # records kept in the journal until the database is back
+    events_waiting: int = 0  # events not yet delivered to every receiver
 
     def lines(self) -> list[str]:
         stages = "  ".join(f"{k} {v:.0f}ms" for k, v in self.stage_ms.items())
@@ -45,10 +46,11 @@ class Status:
             f"Auto-save: {'ON' if self.auto_save else 'OFF'} (A)   Save now: S",
             f"OCR engine: {self.engine}",
             f"Record chain: {self.chain_records} records, head {self.chain_head[:12]}",
-        ] + ([f"DATABASE DOWN: {self.waiting} record(s) waiting (kept safe)"] if self.waiting else []) + [
+        ] + ([f"DATABASE DOWN: {self.waiting} record(s) waiting (kept safe)"] if self.waiting else []) \
+          + ([f"Events waiting to be sent: {self.events_waiting}"] if self.events_waiting else []) + [
             f"Watchlist: {self.watchlist_size} entries   Flagged: {self.flagged}",
             stages or "stage times: -",
-            "D: hide dashboard   F: acknowledge alert   Q: quit",
+            "D: hide dashboard   F: acknowledge alert   O: open barrier   Q: quit",
         ]
 
 
