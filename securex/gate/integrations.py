@@ -33,7 +33,7 @@ class Integrations:
             from securex.gate.mqtt import MqttLink
 
             self.mqtt = MqttLink(e.mqtt_url, e.mqtt_topic_prefix, store.gate, e.lane_name, e.discovery_prefix,
-                                 e.timeout_seconds)
+                                 e.timeout_seconds, e.retry_max_seconds)
         self.sender = Sender(Outbox(store.db, store.gate), build_receivers(wiring_of(config, self.mqtt)),
                              e.retry_max_seconds).start()
         self.barrier = Barrier(e.barrier.get(e.lane_name), e.lane_name, self.mqtt, e.timeout_seconds)

@@ -6,7 +6,8 @@ online/offline (retained; offline is the broker's last will) on PREFIX/GATE/LANE
 Assistant discovery on, each lane is announced as a sensor (last plate) and a binary sensor (flagged
 vehicle) of one device, so it appears in Home Assistant without any YAML.
 
-The connection is made and kept in paho's own thread (reconnecting after 1 s, up to 30 s). A message
+The connection is made and kept in paho's own thread (reconnecting after 1 s, then waiting longer each
+time up to DELIVERY_RETRY_MAX_SECONDS). A message
 counts as delivered when the broker confirmed it (PUBACK); a message paho still holds from an earlier
 try is waited for, never published twice.
 """
@@ -53,7 +54,7 @@ def discovery_messages(discovery_prefix: str, prefix: str, gate: str, lane: str)
 
 class MqttLink:
     def __init__(self, url: str, prefix: str, gate: str, lane: str, discovery_prefix: Optional[str],
-                 timeout_seconds: float):
+                 timeout_seconds: float, retry_max_seconds: float):
         import paho.mqtt.client as mqtt
 
         self._mqtt, self.label, self._timeout = mqtt, hide_password(url), timeout_seconds
@@ -72,10 +73,10 @@ class MqttLink:
         self._client.will_set(self.status_topic, "offline", qos=1, retain=True)
         self._client.on_connect, self._client.on_disconnect = self._connected, self._disconnected
         self._client.on_connect_fail = self._connect_failed
-        self._client.reconnect_delay_set(1, 30)
+        self._client.reconnect_delay_set(1, max(1, int(retry_max_seconds)))
         self._inflight: dict[str, object] = {}  # message key -> paho's MQTTMessageInfo, until confirmed
         self._lock = threading.Lock()
-        self._down_said = False
+        self._down_said = self._closing = False
         self._client.connect_async(parts.hostname or "localhost", parts.port or (8883 if tls else 1883),
                                    KEEPALIVE_SECONDS)
         self._client.loop_start()
@@ -91,7 +92,8 @@ class MqttLink:
             client.publish(topic, json.dumps(payload), qos=1, retain=True)
 
     def _disconnected(self, client, userdata, flags, reason_code, properties) -> None:
-        self._say_down(f"disconnected ({reason_code})")
+        if not self._closing:
+            self._say_down(f"disconnected ({reason_code})")
 
     def _connect_failed(self, client, userdata) -> None:
         self._say_down("not reachable")
@@ -129,6 +131,7 @@ class MqttLink:
 
     def close(self) -> None:
         """Say offline (retained) and disconnect; the broker's last will says it when SecureX is killed."""
+        self._closing = True
         if self.connected:
             self._client.publish(self.status_topic, "offline", qos=1, retain=True).wait_for_publish(self._timeout)
         self._client.disconnect()

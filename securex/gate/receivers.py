@@ -34,7 +34,7 @@ class Wiring:
     events: EventsConfig
     alerts: AlertConfig
     images_dir: Path
-    mqtt: Optional[object]  # the MqttLink when MQTT_URL is set
+    mqtt: Optional[object] = None  # the MqttLink when MQTT_URL is set (not needed to name the receivers)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def webhook_name(url: str) -> str:
 
 
 RECEIVERS: dict[str, ReceiverKind] = {
-    "mqtt": ReceiverKind(lambda w: ["mqtt"] if w.mqtt is not None else [], _mqtt),
+    "mqtt": ReceiverKind(lambda w: ["mqtt"] if w.events.mqtt_url else [], _mqtt),
     "webhook": ReceiverKind(lambda w: [webhook_name(u) for u in dict.fromkeys(w.events.webhook_urls)], _webhook),
     "command": ReceiverKind(lambda w: ["command"] if w.alerts.command else [], _command),
 }
