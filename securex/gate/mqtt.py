@@ -76,6 +76,7 @@ class MqttLink:
         self._client.reconnect_delay_set(1, max(1, int(retry_max_seconds)))
         self._inflight: dict[str, object] = {}  # message key -> paho's MQTTMessageInfo, until confirmed
         self._lock = threading.Lock()
+        self._up = threading.Event()  # connected (set by paho's thread)
         self._down_said = self._closing = False
         self._client.connect_async(parts.hostname or "localhost", parts.port or (8883 if tls else 1883),
                                    KEEPALIVE_SECONDS)
@@ -87,11 +88,13 @@ class MqttLink:
             return
         log.info("Connected to the MQTT broker %s", self.label)
         self._down_said = False
+        self._up.set()
         client.publish(self.status_topic, "online", qos=1, retain=True)
         for topic, payload in self._discovery.items():
             client.publish(topic, json.dumps(payload), qos=1, retain=True)
 
     def _disconnected(self, client, userdata, flags, reason_code, properties) -> None:
+        self._up.clear()
         if not self._closing:
             self._say_down(f"disconnected ({reason_code})")
 
@@ -114,7 +117,7 @@ class MqttLink:
         with self._lock:
             info = self._inflight.get(key)
             if info is None:
-                if not self.connected:
+                if not self._up.wait(self._timeout):  # e.g. just started: the connection is being made
                     raise DeliveryError(f"MQTT broker {self.label} not connected")
                 info = self._client.publish(topic, payload, qos=1, retain=retain)
                 if info.rc == self._mqtt.MQTT_ERR_NO_CONN:  # it dropped just now: paho keeps it for the reconnect
