@@ -2,12 +2,14 @@
 waiting in the journal), delivery in order with retries, the manual open in the signed chain, and a
 receiver's saved events as a witness of the chain."""
 
+import base64
 import json
 import sqlite3
 import threading
 import time
 from dataclasses import asdict
 from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
@@ -20,7 +22,7 @@ from securex.gate.delivery import Sender
 from securex.gate.events import EventMaker, barrier_opens, command_arguments, lane_state, retry_delay
 from securex.gate.mqtt import discovery_messages
 from securex.gate.receivers import DeliveryError
-from securex.gate.webhook import signature
+from securex.gate.webhook import WebhookReceiver, signature
 from securex.records.outbox import Outbox
 from securex.records.storage import RecordStore
 from securex.records.witness import check_witness
@@ -162,6 +164,37 @@ def test_a_receivers_events_witness_the_chain(settings):
     assert any("not in the database (deleted)" in p for p in problems)
     assert any("chain number 2 is not the one the receiver saw" in p for p in problems)
     assert any("chain number 3 is gone" in p for p in problems)
+
+
+def test_webhook_sends_the_photo_as_multipart_with_basic_login_and_says_why_it_failed(tmp_path):
+    got = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            got.append((self.headers["Authorization"], self.headers["Content-Type"], body))
+            self.send_response(503 if len(got) == 1 else 200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    (tmp_path / "plate_1.jpg").write_bytes(b"\xff\xd8photo")
+    url = f"http://site:p%40ss@127.0.0.1:{server.server_port}/hook"
+    hook = WebhookReceiver("webhook", url, "s3cret", True, tmp_path, 2.0)
+    event = {**asdict(EVENTS.visit("ABC1234", 0.9, "allowed", "", 0)), "image": "plate_1.jpg"}
+    with pytest.raises(DeliveryError) as failed:
+        hook.deliver(event)
+    hook.deliver(event)
+    server.shutdown()
+    server.server_close()
+    assert str(failed.value) == f"http://site:***@127.0.0.1:{server.server_port}/hook answered 503 Service Unavailable"
+    login, content_type, body = got[1]
+    assert login == "Basic " + base64.b64encode(b"site:p@ss").decode()
+    assert content_type.startswith("multipart/form-data; boundary=")
+    assert b'name="event"' in body and b'name="image"; filename="plate_1.jpg"' in body and b"\xff\xd8photo" in body
 
 
 def test_webhook_signature_is_hmac_sha256_of_the_body():

@@ -9,6 +9,7 @@ anything else (an error status, no answer within the timeout, no connection) is 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -17,6 +18,7 @@ import uuid
 from pathlib import Path
 from typing import Optional
 from urllib import error, request
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from securex import __version__
 from securex.core.urls import hide_password
@@ -28,8 +30,14 @@ EVENT_HEADER = "X-SecureX-Event"
 
 
 def http_call(url: str, method: str, body: bytes, headers: dict[str, str], timeout: float) -> None:
-    """One HTTP request; returns on a 2xx answer, DeliveryError (one line, no password) otherwise."""
+    """One HTTP request; returns on a 2xx answer, DeliveryError (one line, no password) otherwise.
+    A `user:password@` in the URL is sent as HTTP Basic authentication."""
     label = hide_password(url)
+    parts = urlsplit(url)
+    if parts.username is not None:
+        login = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode("utf-8")
+        headers = {**headers, "Authorization": "Basic " + base64.b64encode(login).decode("ascii")}
+        url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
     call = request.Request(url, data=body if method != "GET" else None, method=method,
                            headers={"User-Agent": f"SecureX/{__version__}", **headers})
     try:
