@@ -102,10 +102,37 @@ ALERT_TIMEOUT_SECONDS = 10.0      # an alert command still running after this is
 ALERT_SOUND = "default"           # alarm played over and over while a flagged plate is not acknowledged (F):
                                   # "default" (the built-in alarm), a .wav file, or None (silent)
 
+# --- Events, barrier and integrations -------------------------------------------------------------------------------
+LANE_NAME = "lane-1"              # this camera's lane; events and the barrier rule are per lane
+OPERATOR_NAME = "guard"           # who is at this gate's PC: recorded when the barrier is opened by hand (key O)
+MQTT_URL = None                   # MQTT broker for events, e.g. mqtt://USER:PASSWORD@HOST:1883 (mqtts:// for TLS);
+                                  # None = no MQTT
+MQTT_TOPIC_PREFIX = "securex"     # events go to PREFIX/GATE/events, the last plate of each lane to
+                                  # PREFIX/GATE/LANE/last (retained)
+HA_DISCOVERY_PREFIX = "homeassistant" # Home Assistant MQTT discovery: each lane appears as a sensor (last plate) and
+                                      # a binary sensor (flagged); None = not announced
+WEBHOOK_URLS = []                 # each event is POSTed as JSON to every URL in this list, e.g.
+                                  # ["https://parking.example/securex"]
+WEBHOOK_SECRET = None             # signs each webhook body: header X-SecureX-Signature: sha256=HMAC-SHA256(secret,
+                                  # body) in hex; None = unsigned
+WEBHOOK_SEND_IMAGE = False        # send the plate photo with each webhook (multipart/form-data: an "event" part and
+                                  # an "image" part)
+DELIVERY_TIMEOUT_SECONDS = 5.0    # how long a webhook, barrier call or MQTT confirmation may take before it counts as
+                                  # failed
+DELIVERY_RETRY_MAX_SECONDS = 60.0 # a failed delivery is retried after 1 s, then twice as long each time up to this;
+                                  # events wait in the database
+# The barrier, per lane: which list standings open it (allowed, flagged, unknown, none = no list in use)
+# and how: an MQTT message, an HTTP call, or a program (run with PLATE STATUS appended, never through a shell).
+# The guard opens it by hand with O (recorded with OPERATOR_NAME). Examples:
+#   BARRIER = {"lane-1": {"open_for": ["allowed"], "mqtt": {"topic": "relay/gate/set", "payload": "ON"}}}
+#   BARRIER = {"lane-1": {"open_for": ["allowed"], "http": {"url": "http://10.0.0.9/relay/0?turn=on", "method": "GET"}}}
+#   BARRIER = {"lane-1": {"open_for": ["allowed"], "command": ["python", "scripts/open_barrier.py"]}}
+BARRIER = {}                      # lane: {"open_for": [standings], and one of "mqtt", "http", "command"}; {} = no
+                                  # barrier
+
 # --- Window and log -------------------------------------------------------------------------------------------------
 SHOW_ENGINEER_INFO = False        # show the engineer figures (stage times, record chain, OCR engine) in the panel at
                                   # start (toggle with I)
-LANE_NAME = None                  # the lane's name on screen; None = GATE_NAME
 WINDOW_TITLE = "SecureX"          # title of the live window
 FPS_WINDOW_SECONDS = 2.0          # rolling window for the FPS and per-stage times
 LOG_LEVEL = "INFO"                # DEBUG, INFO, WARNING or ERROR

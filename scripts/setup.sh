@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what SecureX needs on Debian/Ubuntu: the system packages (Tesseract, the libraries
-# OpenCV's window uses, and with --test the virtual screen the tests drive and a PostgreSQL
-# server), then a virtual environment in .venv with the Python packages of requirements.txt.
+# OpenCV's window uses, and with --test the virtual screen the tests drive, a PostgreSQL
+# server and the Mosquitto MQTT broker), then a virtual environment in .venv with the Python packages of requirements.txt.
 # Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,8 @@ if [ "${1:-}" = "--test" ]; then
     command -v xdotool >/dev/null 2>&1 || packages+=(xdotool)
     command -v import >/dev/null 2>&1 || packages+=(imagemagick)
     ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || packages+=(postgresql)
+    # the MQTT tests start their own broker (never the system service)
+    command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || packages+=(mosquitto)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
     sudo=""

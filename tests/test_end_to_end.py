@@ -142,6 +142,8 @@ def test_unreachable_stream_is_waited_for_until_stopped(tmp_path, stop, said):
     assert log_text.count(f"No signal from {url}; waiting for it") == 1 and log_text.count("No signal") == 1
     assert f"Stopped by {said}" in log_text and log_text.count("Stopped by") == 1 and "Traceback" not in log_text
     assert "SecureX session summary" in output and "signal lost   1 time(s)" in output
+    events = securex("events", *store_args(tmp_path))  # the outage is an event for the receivers too
+    assert events.returncode == 0 and events.stdout.count("camera_lost") == 1 and url in events.stdout
 
 
 def test_wrong_input_is_one_line_and_exit_2(tmp_path):

@@ -1,6 +1,5 @@
 import types
 import wave
-from dataclasses import replace
 
 import pytest
 
@@ -100,7 +99,7 @@ def test_config_error_names_the_line(tmp_path):
     ({"OCR_WORKERS": 2}, "OCR_WORKERS in config.py is not a SecureX setting: it is now called WORKER_THREADS"),
     ({"SHOW_DASHBOARD": True},
      "SHOW_DASHBOARD in config.py is not a SecureX setting: it is now called SHOW_ENGINEER_INFO"),
-    ({"LANE_NAME": " "}, "LANE_NAME = ' ' is not usable: give a short name such as \"Lane 1\", or None"),
+    ({"LANE_NAME": " "}, "LANE_NAME = ' ' is not usable: give a short name without / + #, such as \"lane-1\""),
     ({"ALERT_SOUND": "/nowhere/siren.wav"}, "ALERT_SOUND /nowhere/siren.wav is not a .wav file that exists: give a "
                                             ".wav file, \"default\" or None in config.py"),
 ])
@@ -114,9 +113,9 @@ def test_alarm_sound_and_lane_name():
     config = load_config(module=config_with())
     with wave.open(str(config.alerts.sound)) as sound:  # the built-in alarm is a real WAV shipped in the package
         assert sound.getnframes() / sound.getframerate() > 0.3
-    assert config.window.lane_name == config.storage.gate_name
+    assert config.events.lane_name == "lane-1"
     named = load_config(module=config_with(LANE_NAME="Lane 2 (exit)", ALERT_SOUND=None))
-    assert named.window.lane_name == "Lane 2 (exit)" and named.alerts.sound is None
+    assert named.events.lane_name == "Lane 2 (exit)" and named.alerts.sound is None
 
 
 def test_new_config_writes_every_default_and_never_overwrites(tmp_path, capsys):
@@ -126,7 +125,7 @@ def test_new_config_writes_every_default_and_never_overwrites(tmp_path, capsys):
     written = load_config(path=target)
     for section in ("camera", "detection", "ocr", "plates", "tracking"):  # no paths: equal as declared
         assert getattr(written, section) == getattr(Config(), section)
-    assert written.window == replace(Config().window, lane_name=Config().storage.gate_name)  # LANE_NAME None
+    assert written.window == Config().window and written.events.lane_name == Config().events.lane_name
     assert written.alerts.command is None and written.storage.gate_name == Config().storage.gate_name
     assert cli.main(["new-config", str(target)]) == 2
     assert "already exists" in capsys.readouterr().err

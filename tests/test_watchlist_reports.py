@@ -5,7 +5,7 @@ import signal
 import sqlite3
 import sys
 import time
-from dataclasses import replace
+from dataclasses import asdict
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -24,8 +24,9 @@ from securex.cli.records import (
 from securex.config import changed
 from securex.core.domain import PlateRead
 from securex.core.errors import SecureXError
-from securex.gate.alerts import AlertCommand
+from securex.gate.alerts import CommandReceiver
 from securex.gate.announcer import Announcer
+from securex.gate.events import EventMaker
 from securex.gate.watchlist import Watchlist, read_entries
 from securex.records.storage import RecordStore
 from securex.video.tracking import Sighting, Track
@@ -110,19 +111,23 @@ def test_moving_a_plate_to_the_other_list_needs_replace_and_says_what_it_replace
     assert Watchlist(listed.alerts.watchlist_path, 0).match("ABC1234").status == "allowed"
 
 
-def test_alert_command_gets_plate_and_status_without_a_shell_and_never_blocks(tmp_path):
+def test_alert_command_gets_plate_status_and_event_without_a_shell_and_is_stopped_at_its_timeout(tmp_path):
     out = tmp_path / "alerts.txt"
     script = tmp_path / "alert.py"
-    script.write_text("import sys, time\nopen(sys.argv[1], 'a').write(' '.join(sys.argv[2:]) + '\\n')\n"
+    script.write_text("import json, sys, time\nevent = json.load(sys.stdin)\n"
+                      "open(sys.argv[1], 'a').write(' '.join(sys.argv[2:]) + ' ' + event['event_id'] + '\\n')\n"
                       "time.sleep(float(sys.argv[2]) if sys.argv[2][0].isdigit() else 0)\n")
-    alerts = AlertCommand([sys.executable, str(script), str(out)], timeout_seconds=1.0)
+    alerts = CommandReceiver([sys.executable, str(script), str(out)], timeout_seconds=1.0)
+    events = EventMaker("gate-1", "lane-1", "guard")
+    flagged = asdict(events.visit("ABC1234;rm -rf /", 0.9, "flagged", "stolen", 100.0))
+    hanging = asdict(events.visit("30", 0.9, "", "", 101.0))
+    alerts.deliver(flagged)
     start = time.monotonic()
-    alerts.notify("ABC1234;rm -rf /", "flagged")
-    alerts.notify("30", "unknown")  # a command that hangs is stopped at the timeout
-    assert time.monotonic() - start < 0.5
-    alerts.close()
-    assert time.monotonic() - start < 5
-    assert sorted(out.read_text().splitlines()) == ["30 unknown", "ABC1234;rm -rf / flagged"]
+    alerts.deliver(hanging)  # a command that hangs is stopped at the timeout
+    assert 0.9 < time.monotonic() - start < 5
+    alerts.deliver(asdict(events.camera(True, "rtsp://cam", 102.0)))  # not a plate: the command is not run
+    assert out.read_text().splitlines() == [f"ABC1234;rm -rf / flagged {flagged['event_id']}",
+                                            f"30 none {hanging['event_id']}"]
 
 
 def running(pid):
@@ -145,9 +150,8 @@ def test_alert_command_that_times_out_is_stopped_with_everything_it_started(tmp_
                       " for _ in range(3)]\n"
                       f"open({str(pids)!r}, 'w').write(' '.join(str(c.pid) for c in children))\n"
                       "time.sleep(60)\n")
-    alerts = AlertCommand([sys.executable, str(script)], timeout_seconds=1.5)
-    alerts.notify("ABC1234", "flagged")
-    alerts.close()
+    alerts = CommandReceiver([sys.executable, str(script)], timeout_seconds=1.5)
+    alerts.deliver(asdict(EventMaker("gate-1", "lane-1", "guard").visit("ABC1234", 0.9, "flagged", "", 100.0)))
     children = [int(p) for p in pids.read_text().split()]
     assert len(children) == 3
     deadline = time.monotonic() + 5
@@ -159,20 +163,18 @@ def test_alert_command_that_times_out_is_stopped_with_everything_it_started(tmp_
     assert left == []
 
 
-def test_one_visit_runs_the_alert_command_once_however_its_track_is_split(listed, tmp_path):
-    # finding 8: one car triggered the alert command twice, 1.4 s apart (a barrier would open twice)
-    out = tmp_path / "alerts.txt"
-    script = tmp_path / "alert.py"
-    script.write_text("import sys\nopen(sys.argv[1], 'a').write(' '.join(sys.argv[2:]) + '\\n')\n")
-    config = replace(listed.alerts, command=[sys.executable, str(script), str(out)])
-    announcer = Announcer(config, duplicate_window_seconds=10.0)
+def test_one_visit_is_announced_once_however_its_track_is_split(listed):
+    # finding 8: one car triggered the alert command twice, 1.4 s apart (a barrier would open twice).
+    # A new visit is what makes its event (the alert command's input) and opens the barrier.
+    announcer = Announcer(listed.alerts, duplicate_window_seconds=10.0)
+    visits = []
     for plate, at in [("ABC1234", 100.0), ("ABC1234", 101.4), ("A8C1234", 103.0), ("XYZ9876", 104.0),
                       ("ABC1234", 130.0)]:  # one car's track split twice, another car, the first car back later
         track = Track(1, (0, 0, 60, 20))
         track.add_read(Sighting(PlateRead(plate, 0.9, (0, 0, 60, 20)), CROP, int(at * 25), at))
-        announcer.announce(track)
-    announcer.close()
-    assert sorted(out.read_text().splitlines()) == ["ABC1234 flagged", "ABC1234 flagged", "XYZ9876 allowed"]
+        if announcer.announce(track):
+            visits.append(f"{plate} {track.decision.status}")
+    assert visits == ["ABC1234 flagged", "XYZ9876 allowed", "ABC1234 flagged"]
     assert announcer.flagged == 2 and announcer.alerts == ["FLAGGED ABC1234: stolen car"] * 2
 
 

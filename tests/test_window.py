@@ -191,3 +191,42 @@ def test_flagged_plate_alert_stays_until_f(display, tmp_path):
     row = sqlite3.connect(tmp_path / "plates.db").execute(
         "SELECT plate, list_status, listed_plate, list_distance FROM plates WHERE plate = 'ABC1234'").fetchone()
     assert row == ("ABC1234", "flagged", "ABC1234", 0)
+
+
+def test_o_opens_the_barrier_by_hand_and_the_chain_records_who(display, tmp_path):
+    env = dict(os.environ, DISPLAY=display)
+    opened = tmp_path / "barrier.txt"
+    script = tmp_path / "open_barrier.py"
+    script.write_text("import sys\nopen(sys.argv[1], 'a').write(' '.join(sys.argv[2:]) + '\\n')\n")
+    config = tmp_path / "config.py"
+    assert subprocess.run([sys.executable, str(PROJECT / "main.py"), "new-config", str(config)]).returncode == 0
+    with open(config, "a", encoding="utf-8") as handle:
+        handle.write(f'OPERATOR_NAME = "Ravi"\nBARRIER = {{"lane-1": {{"open_for": ["allowed"], "command": '
+                     f'[{sys.executable!r}, {str(script)!r}, {str(opened)!r}]}}}}\n')
+    clip = synth.write_clip(tmp_path / "clip.avi", [("ABC1234", 400)], gap=5, size=SCREEN)
+    log_path = tmp_path / "run.log"
+    common = ["--data-dir", str(tmp_path), "--config", str(config)]
+    with open(log_path, "w") as log:
+        program = subprocess.Popen([sys.executable, str(PROJECT / "main.py"), "--source", str(clip), "--realtime",
+                                    "--no-auto-save", *common], env=env, stdout=subprocess.PIPE, stderr=log,
+                                   text=True, cwd=PROJECT)
+    try:
+        search = ["xdotool", "search", "--name", "^SecureX$"]
+        assert wait_for(lambda: subprocess.run(search, env=env, capture_output=True).stdout.strip())
+        window = subprocess.run(search, env=env, capture_output=True, text=True).stdout.split()[0]
+        time.sleep(3)  # the car is in view and read; no watchlist: the barrier stays shut by itself
+        subprocess.run(["xdotool", "key", "--window", window, "o"], env=env, check=True)
+        assert wait_for(lambda: "Barrier opened by hand by Ravi for ABC1234" in log_path.read_text()), \
+            log_path.read_text()
+        assert wait_for(lambda: opened.exists() and opened.read_text() == "ABC1234 none\n")
+        subprocess.run(["xdotool", "key", "--window", window, "q"], env=env, check=True)
+        output, _ = program.communicate(timeout=30)
+    finally:
+        if program.poll() is None:
+            program.kill()
+    assert program.returncode == 0 and "barrier       opened 1 time(s)" in output
+    row = sqlite3.connect(tmp_path / "plates.db").execute("SELECT plate, kind, operator FROM plates").fetchall()
+    assert row == [("ABC1234", "manual_open", "Ravi")]
+    check = subprocess.run([sys.executable, str(PROJECT / "main.py"), "verify", *common], capture_output=True,
+                           text=True, cwd=PROJECT)
+    assert check.returncode == 0 and "OK: 1 records, chain intact" in check.stdout

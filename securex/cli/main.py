@@ -19,6 +19,7 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Optional, Sequence  # noqa: E402
 
+from securex.cli.events import events_command  # noqa: E402
 from securex.cli.read import read_command  # noqa: E402
 from securex.cli.records import (  # noqa: E402
     confirm,
@@ -36,7 +37,7 @@ from securex.config.template import write_new_config  # noqa: E402
 from securex.core.errors import EXIT_OK, SecureXError  # noqa: E402
 from securex.pipeline.factory import DETECTORS, OCR_ENGINES  # noqa: E402
 
-COMMANDS = ("run", "read", "verify", "export", "watchlist", "search", "report", "prune", "new-config")
+COMMANDS = ("run", "read", "verify", "events", "export", "watchlist", "search", "report", "prune", "new-config")
 DATA_DIR_FILES = {"DATABASE_URL": "plates.db", "KEY_PATH": "securex.key", "HEAD_LOG_PATH": "chain_head.log",
                   "CSV_PATH": "detected_plates.csv", "IMAGES_DIR": "saved_plates",
                   "WATCHLIST_PATH": "watchlist.csv", "REPORTS_DIR": "reports"}
@@ -74,7 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
                                                           "and their standing (any key: next photo)")
     _add_common(read)
     verify = commands.add_parser("verify", help="check that no record was edited, inserted or deleted")
+    verify.add_argument("--witness", metavar="FILE", help="also check the events a receiver saved (one JSON event "
+                                                          "per line) against the records")
     _add_common(verify)
+    events = commands.add_parser("events", help="the events sent to other systems (MQTT, webhooks, alert command)")
+    which = events.add_mutually_exclusive_group()
+    which.add_argument("--pending", action="store_true", help="only events some receiver has not confirmed yet")
+    which.add_argument("--failed", action="store_true", help="only events whose delivery failed (with the reason)")
+    _add_common(events)
     export = commands.add_parser("export", help="rebuild the CSV from the database (optionally a date range)")
     export.add_argument("--from", dest="date_from", type=day, help="first day, YYYY-MM-DD")
     export.add_argument("--to", dest="date_to", type=day, help="last day, YYYY-MM-DD")
@@ -180,7 +188,9 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "read":
         return read_command(config, args.images, args.json, args.show)
     if args.command == "verify":
-        return verify_command(config)
+        return verify_command(config, args.witness)
+    if args.command == "events":
+        return events_command(config, args.pending, args.failed)
     if args.command == "export":
         return export_command(config, args.date_from, args.date_to, args.csv, args.xlsx)
     if args.command == "watchlist":

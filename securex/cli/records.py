@@ -20,6 +20,7 @@ from securex.records.keys import key_fingerprint
 from securex.records.reports import build_report, hourly_chart, search
 from securex.records.retention import Pruned, prune_before
 from securex.records.storage import date_range_condition, fetch_records, open_records
+from securex.records.witness import check_witness, read_witness
 from securex.records.workbook import write_xlsx
 
 
@@ -68,10 +69,15 @@ def _write_file(path: Path, records, hint: str, write=write_csv) -> int:
                            EXIT_FAILED) from None
 
 
-def verify_command(config: Config) -> int:
+def verify_command(config: Config, witness: Optional[str] = None) -> int:
+    """Check the records; with `witness`, also the events a receiver saved (a JSON-lines file) against them."""
     storage = config.storage
+    witnessed = _read_witness(Path(witness).expanduser()) if witness else None
     with _records(config) as (database, key):
         result = audit(database, key, HeadLog(storage.head_log_path, key), storage.gate_name, storage.root)
+        if witnessed is not None:
+            result.problems += witnessed[1] + check_witness(database, witnessed[0])
+            result.notes.append(f"{len(witnessed[0])} event(s) in {witness} checked against the records")
     for note in result.notes:
         print(f"note: {note}")
     for problem in result.problems:
@@ -80,6 +86,14 @@ def verify_command(config: Config) -> int:
           else f"FAILED: {len(result.problems)} problem(s) in {result.records} records")
     print(f"Signing key fingerprint {key_fingerprint(key)} (compare it with the one you noted down)")
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _read_witness(path: Path) -> tuple[list[dict], list[str]]:
+    try:
+        return read_witness(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SecureXError(f"Witness file {path} cannot be read ({getattr(exc, 'strerror', None) or exc}): give the "
+                           "file of events a receiver saved, one JSON event per line") from None
 
 
 def export_command(config: Config, date_from: Optional[str], date_to: Optional[str], out: Optional[str],

@@ -6,6 +6,7 @@ from securex.config.schema import (
                                    CameraConfig,
                                    Config,
                                    DetectionConfig,
+                                   EventsConfig,
                                    OcrConfig,
                                    PlateConfig,
                                    StorageConfig,
@@ -13,6 +14,6 @@ from securex.config.schema import (
                                    WindowConfig,
 )
 
-__all__ = ["AlertConfig", "CameraConfig", "Config", "ConfigError", "DetectionConfig", "OcrConfig", "PlateConfig",
-           "StorageConfig", "TrackingConfig", "WindowConfig", "changed", "find_config_file", "load_config",
-           "load_config_module"]
+__all__ = ["AlertConfig", "CameraConfig", "Config", "ConfigError", "DetectionConfig", "EventsConfig", "OcrConfig",
+           "PlateConfig", "StorageConfig", "TrackingConfig", "WindowConfig", "changed", "find_config_file",
+           "load_config", "load_config_module"]

@@ -130,8 +130,6 @@ def build_config(values: dict, root: Path) -> Config:
             kwargs[f.name] = value
         sections[section] = cls(**kwargs)
     sections["storage"] = replace(sections["storage"], root=root)
-    sections["window"] = replace(sections["window"],
-                                 lane_name=sections["window"].lane_name or sections["storage"].gate_name)
     sound = sections["alerts"].sound
     if sound is not None and (sound.suffix.lower() != ".wav" or not sound.is_file()):
         raise ConfigError(f"ALERT_SOUND {sound} is not a .wav file that exists: give a .wav file, \"default\" or "
@@ -208,10 +206,71 @@ def _cross_problems(v: dict) -> list[str]:
     if command is not None and (not command or not all(isinstance(a, str) and a for a in command)):
         problems.append("ALERT_COMMAND must be None or a list of words, e.g. [\"python\", \"notify.py\"]: "
                         "fix it in config.py")
-    lane = v["LANE_NAME"]
-    if lane is not None and (not lane.strip() or len(lane) > 40 or not lane.isprintable()):
-        problems.append(f"LANE_NAME = {lane!r} is not usable: give a short name such as \"Lane 1\", or None")
     gate = v["GATE_NAME"]
     if not gate.strip() or len(gate) > 64 or not gate.isprintable():
         problems.append(f"GATE_NAME = {gate!r} is not usable: give a short name such as \"north-gate\"")
+    elif v["MQTT_URL"] is not None and not _topic_word(gate):
+        problems.append(f"GATE_NAME = {gate!r} cannot be part of an MQTT topic: give a name without / + #")
+    if not _topic_word(v["LANE_NAME"]):
+        problems.append(f"LANE_NAME = {v['LANE_NAME']!r} is not usable: give a short name without / + #, such as "
+                        "\"lane-1\"")
+    return problems + _event_problems(v)
+
+
+def _topic_word(text: str) -> bool:
+    """A name that can be one level of an MQTT topic."""
+    return bool(text.strip()) and len(text) <= 64 and text.isprintable() and not set(text) & set("/+#")
+
+
+BARRIER_STANDINGS = ("allowed", "flagged", "unknown", "none")
+BARRIER_ACTIONS = ("mqtt", "http", "command")
+
+
+def _event_problems(v: dict) -> list[str]:
+    problems = []
+    mqtt = v["MQTT_URL"]
+    if mqtt is not None and not (mqtt.startswith(("mqtt://", "mqtts://")) and mqtt.split("://", 1)[1].strip("/")):
+        problems.append(f"MQTT_URL = {hide_password(mqtt)!r} is no MQTT broker: set mqtt://HOST:1883 (mqtts:// for "
+                        "TLS, mqtt://USER:PASSWORD@HOST for a login) or None in config.py")
+    prefixes = [("MQTT_TOPIC_PREFIX", v["MQTT_TOPIC_PREFIX"])] + [("HA_DISCOVERY_PREFIX", v["HA_DISCOVERY_PREFIX"])] \
+        * (v["HA_DISCOVERY_PREFIX"] is not None)
+    for name, prefix in prefixes:
+        if not prefix.strip("/") or set(prefix) & set("+#"):
+            problems.append(f"{name} = {prefix!r} is no MQTT topic: use words and / only, e.g. \"securex\"")
+    for url in v["WEBHOOK_URLS"]:
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            problems.append(f"WEBHOOK_URLS: {hide_password(str(url))!r} is no web address: give http:// or "
+                            "https:// URLs in config.py")
+    for lane, rule in v["BARRIER"].items():
+        problems += _barrier_problems(lane, rule, mqtt is not None)
+    return problems
+
+
+def _barrier_problems(lane: object, rule: object, has_mqtt: bool) -> list[str]:
+    where = f"BARRIER[{lane!r}]"
+    if not isinstance(rule, dict):
+        return [f"{where} must be a dictionary such as {{\"open_for\": [\"allowed\"], \"command\": [...]}}: "
+                "fix it in config.py"]
+    problems = []
+    standings = rule.get("open_for", ["allowed"])
+    if not isinstance(standings, (list, tuple)) or not set(standings) <= set(BARRIER_STANDINGS):
+        problems.append(f"{where}[\"open_for\"] must be a list of {', '.join(BARRIER_STANDINGS)}: fix it in config.py")
+    actions = [a for a in BARRIER_ACTIONS if a in rule]
+    unknown = set(rule) - set(BARRIER_ACTIONS) - {"open_for"}
+    if len(actions) != 1 or unknown:
+        return problems + [f"{where} needs exactly one of \"mqtt\", \"http\" or \"command\" (and \"open_for\"): "
+                           "fix it in config.py"]
+    how = rule[actions[0]]
+    if actions[0] == "mqtt" and not (isinstance(how, dict) and isinstance(how.get("topic"), str) and how["topic"]
+                                     and isinstance(how.get("payload", ""), str) and has_mqtt):
+        problems.append(f"{where}[\"mqtt\"] needs {{\"topic\": \"...\", \"payload\": \"...\"}} and MQTT_URL set: "
+                        "fix it in config.py")
+    if actions[0] == "http" and not (isinstance(how, dict) and str(how.get("url", "")).startswith(("http://",
+                                                                                                   "https://"))):
+        problems.append(f"{where}[\"http\"] needs {{\"url\": \"http://...\"}} (and optionally \"method\", "
+                        "\"body\"): fix it in config.py")
+    if actions[0] == "command" and not (isinstance(how, (list, tuple)) and how
+                                        and all(isinstance(a, str) and a for a in how)):
+        problems.append(f"{where}[\"command\"] must be a list of words, e.g. [\"python\", \"open_barrier.py\"]: "
+                        "fix it in config.py")
     return problems

@@ -205,13 +205,50 @@ class AlertConfig:
         "\"default\" (the built-in alarm), a .wav file, or None (silent)", path=True)
 
 
+BARRIER_NOTE = """The barrier, per lane: which list standings open it (allowed, flagged, unknown, none = no list in use)
+and how: an MQTT message, an HTTP call, or a program (run with PLATE STATUS appended, never through a shell).
+The guard opens it by hand with O (recorded with OPERATOR_NAME). Examples:
+  BARRIER = {"lane-1": {"open_for": ["allowed"], "mqtt": {"topic": "relay/gate/set", "payload": "ON"}}}
+  BARRIER = {"lane-1": {"open_for": ["allowed"], "http": {"url": "http://10.0.0.9/relay/0?turn=on", "method": "GET"}}}
+  BARRIER = {"lane-1": {"open_for": ["allowed"], "command": ["python", "scripts/open_barrier.py"]}}"""
+
+
+@dataclass(frozen=True)
+class EventsConfig:
+    """Events, barrier and integrations"""
+
+    lane_name: str = setting("LANE_NAME", "lane-1", "this camera's lane; events and the barrier rule are per lane")
+    operator_name: str = setting("OPERATOR_NAME", "guard", "who is at this gate's PC: recorded when the barrier "
+                                 "is opened by hand (key O)")
+    mqtt_url: Optional[str] = setting(
+        "MQTT_URL", None, "MQTT broker for events, e.g. mqtt://USER:PASSWORD@HOST:1883 (mqtts:// for TLS); "
+        "None = no MQTT")
+    mqtt_topic_prefix: str = setting("MQTT_TOPIC_PREFIX", "securex", "events go to PREFIX/GATE/events, the last "
+                                     "plate of each lane to PREFIX/GATE/LANE/last (retained)")
+    discovery_prefix: Optional[str] = setting(
+        "HA_DISCOVERY_PREFIX", "homeassistant", "Home Assistant MQTT discovery: each lane appears as a sensor "
+        "(last plate) and a binary sensor (flagged); None = not announced")
+    webhook_urls: list = setting("WEBHOOK_URLS", [], "each event is POSTed as JSON to every URL in this list, "
+                                 "e.g. [\"https://parking.example/securex\"]")
+    webhook_secret: Optional[str] = setting(
+        "WEBHOOK_SECRET", None, "signs each webhook body: header X-SecureX-Signature: sha256=HMAC-SHA256(secret, "
+        "body) in hex; None = unsigned")
+    webhook_send_image: bool = setting("WEBHOOK_SEND_IMAGE", False, "send the plate photo with each webhook "
+                                       "(multipart/form-data: an \"event\" part and an \"image\" part)")
+    timeout_seconds: float = setting("DELIVERY_TIMEOUT_SECONDS", 5.0, "how long a webhook, barrier call or MQTT "
+                                     "confirmation may take before it counts as failed", 0.5, 120)
+    retry_max_seconds: float = setting("DELIVERY_RETRY_MAX_SECONDS", 60.0, "a failed delivery is retried after 1 s, "
+                                       "then twice as long each time up to this; events wait in the database", 1, 3600)
+    barrier: dict = setting("BARRIER", {}, "lane: {\"open_for\": [standings], and one of \"mqtt\", \"http\", "
+                            "\"command\"}; {} = no barrier", note=BARRIER_NOTE)
+
+
 @dataclass(frozen=True)
 class WindowConfig:
     """Window and log"""
 
     show_engineer_info: bool = setting("SHOW_ENGINEER_INFO", False, "show the engineer figures (stage times, "
                                        "record chain, OCR engine) in the panel at start (toggle with I)")
-    lane_name: Optional[str] = setting("LANE_NAME", None, "the lane's name on screen; None = GATE_NAME")
     title: str = setting("WINDOW_TITLE", "SecureX", "title of the live window")
     fps_window_seconds: float = setting("FPS_WINDOW_SECONDS", 2.0, "rolling window for the FPS and per-stage times",
                                         0.2, 60)
@@ -220,7 +257,8 @@ class WindowConfig:
 
 
 SECTIONS = {"camera": CameraConfig, "detection": DetectionConfig, "ocr": OcrConfig, "plates": PlateConfig,
-            "tracking": TrackingConfig, "storage": StorageConfig, "alerts": AlertConfig, "window": WindowConfig}
+            "tracking": TrackingConfig, "storage": StorageConfig, "alerts": AlertConfig,
+            "events": EventsConfig, "window": WindowConfig}
 
 
 @dataclass(frozen=True)
@@ -234,4 +272,5 @@ class Config:
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     alerts: AlertConfig = field(default_factory=AlertConfig)
+    events: EventsConfig = field(default_factory=EventsConfig)
     window: WindowConfig = field(default_factory=WindowConfig)

@@ -26,7 +26,7 @@ def _default(f) -> object:
 
 
 def _value(value: object) -> str:
-    if isinstance(value, dict):
+    if isinstance(value, dict) and value:
         entries = "".join(f"    {json.dumps(key)}: {json.dumps(items)},\n" for key, items in value.items())
         return "{\n" + entries + "}"
     return json.dumps(str(value)) if isinstance(value, (str, Path)) else repr(value)

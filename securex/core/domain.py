@@ -51,6 +51,8 @@ class Record:
     list_status: str = ""  # "allowed", "flagged", "unknown", or "" when no watchlist is in use
     listed_plate: str = ""
     list_distance: Optional[int] = None
+    kind: str = ""  # "" for a vehicle passing; MANUAL_OPEN for the barrier opened by hand
+    operator: str = ""  # who opened it by hand (OPERATOR_NAME)
     seq: int = 0  # position in the gate's chain, from 1
     prev_hash: str = ""
     hash: str = ""
@@ -58,6 +60,33 @@ class Record:
 
 
 ALLOWED, FLAGGED, UNKNOWN = "allowed", "flagged", "unknown"  # a plate's standing on the access lists
+MANUAL_OPEN = "manual_open"  # a record's kind: the guard opened the barrier by hand (key O)
+
+
+@dataclass(frozen=True)
+class Event:
+    """What the gate tells other systems (MQTT, webhooks, the alert command), kept in the database's outbox.
+
+    `kind`: "plate" (a decided vehicle), MANUAL_OPEN, "camera_lost" or "camera_back". The record fields and
+    the chain head (`chain_seq`, `chain_hash`: the gate's chain after this event) are filled in when it is
+    committed, so every receiver holds an outside copy of the chain's progress.
+    """
+
+    event_id: str
+    kind: str
+    gate: str
+    lane: str
+    at: str  # ISO-8601 with time zone
+    plate: str = ""
+    confidence: Optional[float] = None
+    list_status: str = ""  # "allowed", "flagged", "unknown", or "" without a list
+    note: str = ""  # the list entry's note, or what happened (the camera for an outage)
+    direction: str = ""  # not known yet: one lane per process
+    operator: str = ""  # who opened the barrier by hand
+    record_id: Optional[int] = None
+    chain_seq: int = 0
+    chain_hash: str = ""
+    image: str = ""  # the plate photo's file name
 
 
 @dataclass

@@ -1,60 +1,68 @@
-"""The alert command: a program of the site's choosing run for each decided plate (open a barrier,
-send a message), with the plate and its list status as arguments.
+"""Programs of the site's choosing: the alert command, run for each decided plate (send a message, sound a
+horn) with the plate and its list status as arguments and the event as JSON on its standard input, and a
+barrier opened by a program.
 
-Never through a shell (plate text cannot inject a command), with a timeout, and in a small pool
-of its own so a slow or hanging command never holds up the picture. Each command runs in a process
-group of its own, and a command that times out is stopped with everything it started.
+Never through a shell (plate text cannot inject a command), with a timeout. Each program runs in a
+process group of its own, and one that times out is stopped with everything it started. The alert
+command is one receiver of the event outbox: it runs once per event (so once per vehicle visit), in
+order, in the outbox's thread, never holding up the picture.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from typing import Optional, Sequence
+from typing import Sequence
+
+from securex.gate.events import command_arguments
+from securex.gate.receivers import DeliveryError
 
 log = logging.getLogger(__name__)
-ALERT_THREADS = 2  # alert commands that may run at once
 REAP_SECONDS = 5.0  # how long a stopped command's group may take to go
 WINDOWS = sys.platform == "win32"
 
 
-class AlertCommand:
-    def __init__(self, command: Optional[Sequence[str]], timeout_seconds: float):
-        self._command = list(command) if command else []
-        self._timeout = timeout_seconds
-        self._pool = ThreadPoolExecutor(max_workers=ALERT_THREADS, thread_name_prefix="alert") if command else None
+def run_program(arguments: Sequence[str], timeout: float, what: str, fix: str, stdin: str = "") -> bool:
+    """Run a program and wait for it (at most `timeout` seconds; then it is stopped with all it started).
+    True when it ended with code 0; DeliveryError when it cannot be started at all."""
+    try:
+        process = subprocess.Popen(list(arguments), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, shell=False, **own_process_group())
+    except OSError as exc:
+        raise DeliveryError(f"{what}: {arguments[0]} cannot be run ({exc.strerror or exc}): {fix}") from None
+    try:
+        stdout, stderr = process.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stop_process_group(process)
+        log.warning("%s took longer than %.0f s and was stopped", what, timeout)
+        return False
+    if process.returncode != 0:
+        log.warning("%s ended with code %d: %s", what, process.returncode, (stderr or stdout).strip()[:200])
+    return process.returncode == 0
 
-    def notify(self, plate: str, status: str) -> None:
-        if self._pool is not None:
-            self._pool.submit(self._run, plate, status)
 
-    def _run(self, plate: str, status: str) -> None:
-        arguments = [*self._command, plate, status]
-        try:
-            process = subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                       shell=False, **own_process_group())
-        except OSError as exc:
-            log.error("Alert command %s cannot be run (%s): fix ALERT_COMMAND in config.py",
-                      self._command[0], exc.strerror or exc)
-            return
-        try:
-            stdout, stderr = process.communicate(timeout=self._timeout)
-        except subprocess.TimeoutExpired:
-            stop_process_group(process)
-            log.warning("Alert command for %s took longer than %.0f s and was stopped", plate, self._timeout)
-            return
-        if process.returncode != 0:
-            log.warning("Alert command for %s ended with code %d: %s", plate, process.returncode,
-                        (stderr or stdout).strip()[:200])
+class CommandReceiver:
+    """ALERT_COMMAND as a receiver: `COMMAND PLATE STATUS` for each decided plate. A command that could not be
+    started is tried again (the event waits); one that ran is not run again, whatever its exit code (it may
+    have opened a barrier)."""
+
+    name = "command"
+
+    def __init__(self, command: Sequence[str], timeout_seconds: float):
+        self._command, self._timeout = list(command), timeout_seconds
+
+    def deliver(self, event: dict) -> None:
+        arguments = command_arguments(event)
+        if arguments is not None:
+            run_program([*self._command, *arguments], self._timeout, f"Alert command for {arguments[0]}",
+                        "fix ALERT_COMMAND in config.py", json.dumps(event))
 
     def close(self) -> None:
-        """Wait for running commands (each is bounded by the timeout)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
+        """Nothing to release: each command is waited for."""
 
 
 def own_process_group() -> dict:

@@ -1,6 +1,7 @@
-"""The announcer: a decided plate's standing on the lists, the alert for a flagged one, the alert command.
+"""The announcer: a decided plate's standing on the lists and the alert for a flagged one.
 
-One vehicle visit is announced once, even when its track is split or restarted (`AnnouncedVisits`).
+One vehicle visit is announced once, even when its track is split or restarted (`AnnouncedVisits`): only
+then is its event made (for the receivers, the alert command among them) and the barrier opened.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import time
 
 from securex.config import AlertConfig
 from securex.core.domain import FLAGGED
-from securex.gate.alerts import AlertCommand
 from securex.gate.duplicates import AnnouncedVisits
 from securex.gate.watchlist import Watchlist
 from securex.video.tracking import Track
@@ -22,30 +22,29 @@ WATCHLIST_CHECK_SECONDS = 2.0  # how often the watchlist file is checked for cha
 class Announcer:
     def __init__(self, config: AlertConfig, duplicate_window_seconds: float):
         self.watchlist = Watchlist(config.watchlist_path, config.watchlist_max_distance)
-        self._command = AlertCommand(config.command, config.timeout_seconds)
         self._visits = AnnouncedVisits(duplicate_window_seconds)
         self._checked = time.monotonic()
         self.alerts: list[str] = []  # flagged vehicles not yet acknowledged (key F)
         self.flagged = 0  # flagged vehicles this session
 
-    def announce(self, track: Track) -> None:
-        """Look the decided plate up once per track; once per visit, raise the alert for a flagged one and run
-        the alert command."""
+    def announce(self, track: Track) -> bool:
+        """Look the decided plate up once per track; once per visit, raise the alert for a flagged one. True
+        when this is a new visit (announced now)."""
         if track.announced or track.winner is None:
-            return
+            return False
         track.announced = True
         plate = track.winner.read.text
         track.decision = self.watchlist.match(plate)
         status = track.decision.status if track.decision else "none"
         if self._visits.is_repeat(plate, status, track.winner.at):
             log.info("%s (%s) is the visit just announced: not announced again", plate, status)
-            return
+            return False
         if status == FLAGGED:
             self.flagged += 1
             note = f": {track.decision.note}" if track.decision.note else ""
             self.alerts.append(f"FLAGGED {plate}{note}")
             log.warning("FLAGGED vehicle %s (listed as %s)%s", plate, track.decision.listed_plate, note)
-        self._command.notify(plate, status)
+        return True
 
     def acknowledge(self) -> None:
         """The guard has seen the alerts (key F)."""
@@ -59,6 +58,3 @@ class Announcer:
         if now - self._checked >= WATCHLIST_CHECK_SECONDS:
             self._checked = now
             self.watchlist.reload_if_changed()
-
-    def close(self) -> None:
-        self._command.close()

@@ -3,10 +3,10 @@ picture and panel out.
 
 - `FramePipeline` runs detection and OCR beside the picture and hands work back in frame order;
 - `VisitDecider` turns boxes and reads into decided visits (plain code);
-- `Announcer` looks a decided plate up in the lists, raises alerts, runs the alert command;
-- `Recorder` writes the record (duplicate window, errors, chain head);
-- `Console` keeps what the panel says (the current decision, the last plates); `Alarm` sounds the alert;
-- `Screen` draws and turns keys into actions, and answers each key on screen.
+- `Announcer` looks a decided plate up in the lists and raises alerts, once per visit;
+- `Recorder` writes the record (duplicate window, errors, chain head) with its visit's event;
+- `Integrations` makes the events, sends them to the receivers and opens the barrier;
+- `Desk` is what the guard sees and does: the picture beside the panel, the alarm, the keys.
 """
 
 from __future__ import annotations
@@ -15,29 +15,25 @@ import logging
 import queue
 from typing import Callable, Optional
 
-import numpy as np
-
 from securex.config import Config
-from securex.core.domain import Frame
+from securex.core.domain import Event, Frame
 from securex.core.perf import PerfMonitor
-from securex.gate.alarm import Alarm
 from securex.gate.announcer import Announcer
-from securex.gate.console import Console, acknowledge_message, auto_save_message, engineer_lines, save_message
+from securex.gate.desk import Desk
 from securex.gate.frames import FramePipeline, FrameWork
+from securex.gate.integrations import Integrations
 from securex.gate.recorder import Recorder
 from securex.gate.summary import Summary
 from securex.gate.visits import VisitDecider
 from securex.pipeline.reader import PlateReader
 from securex.records.storage import RecordStore
 from securex.ui.screen import Screen
-from securex.ui.views import LaneView, PanelView, PlateOverlay
 from securex.video.capture import VideoSource
 from securex.video.motion import MotionGate
 from securex.video.tracking import Track
 
 log = logging.getLogger(__name__)
 LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL
-NO_PICTURE = (720, 1280, 3)  # what NO SIGNAL is drawn on before the first picture
 
 
 class StopSignal(KeyboardInterrupt):
@@ -50,18 +46,16 @@ class GateApp:
                  progress: Optional[Callable[[int, int], None]] = None):
         t = config.tracking
         self._tracking, self._frame_skip, self.source, self._progress = t, config.camera.frame_skip, source, progress
-        self._engine = reader.engine.name
         self.perf = PerfMonitor(config.window.fps_window_seconds)
         self.frames = FramePipeline(reader, self.perf, t.worker_threads, t.pipeline_lag_frames, source.is_live,
                                     config.detection.video_side, t.iou_match, config.storage.crop_margin)
         self.decider = VisitDecider(t, config.storage.auto_save, config.storage.auto_save_threshold)
         self.announcer = Announcer(config.alerts, config.storage.duplicate_window_seconds)
         self.recorder = Recorder(store, config.storage.duplicate_window_seconds, source.spec.label)
-        self.screen = screen_of(self.perf) if screen_of else None
-        self.console = Console()
-        self.alarm = Alarm(config.alerts.sound if self.screen else None)  # headless: no one to press F
-        self._lane = config.window.lane_name
-        self._picture, self._now = None, 0.0  # the last picture shown; source time of the frame being processed
+        self.outside = Integrations(config, store)
+        self.engine = reader.engine.name
+        self.desk = Desk(screen_of(self.perf), self, config.events.lane_name, config.alerts.sound) \
+            if screen_of else None
         self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share) \
             if t.motion_gate else None
         self.still_skips = 0  # detector runs skipped: nothing moved, nothing tracked
@@ -88,23 +82,23 @@ class GateApp:
             if not self.source.is_live:
                 return self.source.read()
             while self._running:
+                self.outside.camera(self.source.signal_lost, self.source.spec.label)
                 try:
                     return self.source.read(timeout=LIVE_READ_TIMEOUT)
                 except queue.Empty:
-                    if self.screen is not None:
-                        self._show(live=False)
+                    if self.desk is not None:
+                        self._running = self.desk.show(None, live=False)
         return None
 
     def _process(self, frame: Frame) -> None:
-        self._picture, self._now = frame.image, frame.timestamp
         if frame.index % self._tracking.detect_interval_frames == 0 and self.frames.has_room() \
                 and self._worth_detecting(frame):
             self.frames.submit(frame, self.decider.settled_boxes(frame.index))
         for work in self.frames.finished(frame.index):
             self._apply(work)
         self.announcer.check_watchlist()
-        if self.screen is not None:
-            self._show(live=True)
+        if self.desk is not None:
+            self._running = self.desk.show(frame, live=True)
         self.perf.frame_done()
         if self._progress:
             self._progress(frame.index, self.recorder.saved)
@@ -122,73 +116,44 @@ class GateApp:
 
     def _decided(self, tracks: list[Track]) -> None:
         for track in tracks:
-            self._announce(track)
+            event = self._announce(track)
             if self.decider.should_save(track):
-                self._record(track)
+                self.record(track, event)
+            elif event is not None:
+                self.outside.keep(event)
 
-    def _announce(self, track: Track) -> None:
-        if not track.announced:
-            self.announcer.announce(track)
-            self.console.decided(track)
+    def _announce(self, track: Track) -> Optional[Event]:
+        """Decide the track's standing once; a new visit's event (the barrier opens when its standing says so)."""
+        if track.announced:
+            return None
+        new_visit = self.announcer.announce(track)
+        if track.announced and self.desk is not None:
+            self.desk.console.decided(track)
+        return self.outside.visited(track) if new_visit else None
 
-    def _record(self, track: Track) -> bool:
-        self._announce(track)
+    def record(self, track: Track, event: Optional[Event] = None) -> bool:
+        """Record the track's plate now (auto-save, or the guard's S key); True when it was kept."""
+        event = self._announce(track) or event
         with self.perf.stage("store"):
-            saved = self.recorder.record(track)
-        if saved:
-            self.console.saved(track)
+            saved = self.recorder.record(track, event)
+        if saved and self.desk is not None:
+            self.desk.console.saved(track)
+        elif not saved and event is not None:
+            self.outside.keep(event)
+        self.outside.sender.wake()
         return saved
-
-    def _show(self, live: bool) -> None:
-        """The picture (the last one, dimmed, while a live source is away) and the panel; the key pressed."""
-        picture = self._picture if self._picture is not None else np.zeros(NO_PICTURE, np.uint8)
-        lane = LaneView(self._lane, picture, self._overlays() if live else [], live)
-        current, reading = self.console.current(self.decider.visible())
-        r, a = self.recorder, self.announcer
-        info = engineer_lines(self.perf.fps, self.perf.recent_ms(), self._engine, r.head, r.key_fingerprint,
-                              self.decider.tracker.started, r.unique_today, r.saved, a.watchlist.size, a.flagged)
-        panel = PanelView(current, reading, self.console.recent, self.decider.auto_save, r.waiting, r.failing,
-                          a.alerts, info)
-        self.alarm.update(bool(self.announcer.alerts))
-        self._act(self.screen.show([lane], panel))
-
-    def _act(self, action: Optional[str]) -> None:
-        """Carry out a key's action and answer it on screen (the screen handles its own keys)."""
-        if action == "auto_save":
-            self.decider.auto_save = not self.decider.auto_save
-            self.screen.say(auto_save_message(self.decider.auto_save))
-        elif action == "save":
-            track = self.decider.surest_visible()
-            plate = track.winner.read.text if track else None
-            saved = track is not None and self._record(track)
-            ago = None if plate is None or self.recorder.failing else self.recorder.saved_ago(plate, self._now)
-            self.screen.say(save_message(plate, saved, ago))
-        elif action == "acknowledge":
-            count = len(self.announcer.alerts)
-            self.announcer.acknowledge()
-            self.alarm.update(False)
-            self.screen.say(acknowledge_message(count))
-        elif action == "quit":
-            self._running = False
-
-    def _overlays(self) -> list[PlateOverlay]:
-        overlays = []
-        for track in self.decider.visible():
-            winner, decision = track.winner, track.decision
-            shown = track.announced and winner is not None
-            overlays.append(PlateOverlay(track.box, winner.read.text if shown else "",
-                                         decision.status if decision else ""))
-        return overlays
 
     def _finish(self) -> None:
         for work in self.frames.drain():
             self._apply(work)
         self._decided(self.decider.finish())
-        self.alarm.close()
-        self.announcer.close()
+        if self.desk is not None:
+            self.desk.close()
+        self.outside.close()
 
     def summary(self) -> Summary:
         r = self.recorder
         return Summary(self.perf.elapsed, self.perf.frames, self.perf.average_fps, self.decider.plates_read,
                        r.saved, len(r.unique_plates), self.perf.mean_ms(), self.source.outages, r.head, r.errors,
-                       self.announcer.flagged, self.still_skips, r.waiting, r.key_fingerprint)
+                       self.announcer.flagged, self.still_skips, r.waiting, r.key_fingerprint, self.outside.waiting,
+                       self.outside.barrier.opened, self.outside.barrier.failed)

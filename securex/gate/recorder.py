@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 from typing import Optional
 
+from securex.core.domain import MANUAL_OPEN, Event, Record
 from securex.gate.duplicates import DuplicateManager
 from securex.records.chain import Head
 from securex.records.storage import RecordStore, StorageError
@@ -26,8 +27,9 @@ class Recorder:
         self.unique_today = 0
         self.key_fingerprint = store.key_fingerprint
 
-    def record(self, track: Track) -> bool:
-        """Save the track's winning read unless the same plate was saved within the duplicate window.
+    def record(self, track: Track, event: Optional[Event] = None) -> bool:
+        """Save the track's winning read, with its visit's event, unless the same plate was saved within the
+        duplicate window. False when nothing was saved (the event, if any, is then the caller's to keep).
 
         A record that cannot be written leaves the track unrecorded, so it is tried again with the
         track's next read or when it leaves.
@@ -42,7 +44,7 @@ class Recorder:
         when = datetime.fromtimestamp(sighting.at).astimezone()
         try:
             record = self._store.save(plate, sighting.read.confidence, when, self._source, sighting.frame,
-                                      sighting.crop, match)
+                                      sighting.crop, match, event)
         except StorageError as exc:
             track.recorded = False
             self.errors += 1
@@ -66,6 +68,23 @@ class Recorder:
     def saved_ago(self, plate: str, now: float) -> Optional[float]:
         """Seconds since `plate` was recorded, within the duplicate window (else None)."""
         return self._duplicates.seconds_since(plate, now)
+
+    def record_manual_open(self, track: Optional[Track], event: Event) -> Optional[Record]:
+        """The guard opened the barrier by hand: a signed record of it (who, when, the plate on screen)."""
+        sighting = track.winner if track is not None else None
+        match = track.decision.record_fields() if track is not None and track.decision is not None else None
+        when = datetime.fromisoformat(event.at)
+        try:
+            record = self._store.save(event.plate, event.confidence or 0.0, when, self._source,
+                                      sighting.frame if sighting else -1, sighting.crop if sighting else None, match,
+                                      event, kind=MANUAL_OPEN, operator=event.operator)
+        except StorageError as exc:
+            self.errors += 1
+            log.error("%s: the barrier was opened by hand but that is not recorded; free disk space", exc)
+            return None
+        log.warning("Barrier opened by hand by %s for %s -> %s", event.operator, event.plate or "no plate on screen",
+                    f"record {record.id}" if record.id is not None else "kept in the journal")
+        return record
 
     @property
     def head(self) -> Head:

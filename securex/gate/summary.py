@@ -23,6 +23,9 @@ class Summary:
     still_skips: int
     waiting: int
     key_fingerprint: str
+    events_waiting: int = 0  # events some receiver has not confirmed yet
+    barrier_opened: int = 0
+    barrier_failed: int = 0
 
     def lines(self) -> list[str]:
         stages = ", ".join(f"{k} {v:.1f} ms" for k, v in self.stage_ms.items()) or "none"
@@ -43,4 +46,9 @@ class Summary:
           + ([f"  NOT SAVED     {self.store_errors} time(s) a record could be kept nowhere (disk full?)"]
              if self.store_errors else []) \
           + ([f"  WAITING       {self.waiting} record(s) kept in the journal for the database: written when it "
-              "is back (at the next start at the latest)"] if self.waiting else [])
+              "is back (at the next start at the latest)"] if self.waiting else []) \
+          + ([f"  barrier       opened {self.barrier_opened} time(s)"
+              + (f", FAILED {self.barrier_failed} time(s)" if self.barrier_failed else "")]
+             if self.barrier_opened or self.barrier_failed else []) \
+          + ([f"  EVENTS WAITING {self.events_waiting} event(s) not yet delivered to a receiver: sent at the next "
+              "start (python main.py events --pending)"] if self.events_waiting else [])

@@ -25,10 +25,16 @@ GENESIS = "0" * 64  # prev_hash of a gate's first record
 
 
 def record_hash(key: bytes, record: Record) -> str:
-    """HMAC-SHA256 over the record's fields and the previous record's hash (the id is the database's own)."""
+    """HMAC-SHA256 over the record's fields and the previous record's hash (the id is the database's own).
+
+    A record's kind and operator (schema version 2) are signed when set; a vehicle record without them is
+    signed as before, so records written by an older SecureX keep verifying.
+    """
     fields = [record.gate, record.seq, record.plate, record.confidence, record.detected_at, record.source,
               record.frame, record.image_path, record.image_sha256, record.list_status, record.listed_plate,
               record.list_distance, record.prev_hash]
+    if record.kind or record.operator:
+        fields += [record.kind, record.operator]
     message = json.dumps(fields, separators=(",", ":"), ensure_ascii=True).encode("ascii")
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 

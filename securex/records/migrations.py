@@ -56,6 +56,14 @@ class Migration:
 MIGRATIONS = (
     Migration(1, "the signing key's fingerprint, pinned with the chain",
               ("CREATE TABLE chain_key (fingerprint TEXT NOT NULL)",)),
+    Migration(2, "record kinds (the barrier opened by hand) and the event outbox",
+              ("ALTER TABLE plates ADD COLUMN kind TEXT NOT NULL DEFAULT ''",
+               "ALTER TABLE plates ADD COLUMN operator TEXT NOT NULL DEFAULT ''",
+               "CREATE TABLE events (id {id_column}, event_id TEXT NOT NULL UNIQUE, gate TEXT NOT NULL, "
+               "kind TEXT NOT NULL, created_at TEXT NOT NULL, body TEXT NOT NULL)",
+               "CREATE INDEX events_gate ON events (gate, id)",
+               "CREATE TABLE event_cursors (gate TEXT NOT NULL, receiver TEXT NOT NULL, sent_upto BIGINT NOT NULL, "
+               "attempts INTEGER NOT NULL, last_error TEXT NOT NULL, PRIMARY KEY (gate, receiver))")),
 )
 LATEST = MIGRATIONS[-1].version
 

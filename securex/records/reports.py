@@ -71,6 +71,7 @@ class Report:
 
 
 def build_report(records: list[Record]) -> Report:
+    records = [r for r in records if not r.kind]  # vehicles only: a barrier opened by hand is no entry
     hours = Counter(int(r.detected_at[11:13]) for r in records)
     return Report(len(records), len({r.plate for r in records}), sum(r.list_status == FLAGGED for r in records),
                   [hours.get(h, 0) for h in range(24)], dict(Counter(r.gate for r in records)))

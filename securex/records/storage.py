@@ -11,20 +11,16 @@ is writable again; a CSV left torn is rebuilt from the database; `export` rebuil
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
-import cv2
 import numpy as np
 
 from securex.config import StorageConfig
-from securex.config.loader import resolve
-from securex.core.domain import Record
+from securex.core.domain import Event, Record
 from securex.core.errors import SecureXError
 from securex.core.urls import hide_password
 from securex.records.chain import GENESIS, Head, HeadLog, record_hash
@@ -33,9 +29,10 @@ from securex.records.db import RECORD_COLUMNS, Database, DatabaseError, open_dat
 from securex.records.journal import CatchUp, Journal
 from securex.records.keys import KeyFileError, key_fingerprint, load_or_create_key, pin_key
 from securex.records.migrations import Execute, SchemaError
+from securex.records.outbox import insert_event
+from securex.records.photos import PhotoFolder
 
 log = logging.getLogger(__name__)
-JPEG_QUALITY = 95
 SELECT_RECORDS = "SELECT " + ", ".join(RECORD_COLUMNS) + " FROM plates"
 JOURNAL_NAME = "waiting_records.jsonl"  # beside the head log: records waiting for the database
 SIGNING_FIELDS = ("seq", "prev_hash", "hash", "id")  # given when a record is written to the database
@@ -43,14 +40,6 @@ SIGNING_FIELDS = ("seq", "prev_hash", "hash", "id")  # given when a record is wr
 
 class StorageError(SecureXError):
     """The record store cannot be opened or written; the message says what to do."""
-
-
-def stored_path(path: Path, root: Path) -> str:
-    """Image paths are kept relative to the config file's folder when inside it, so the folder can be moved."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def open_records(config: StorageConfig, create_key: bool = False) -> tuple[Database, bytes]:
@@ -107,7 +96,8 @@ class RecordStore:
     def __init__(self, database: Database, key: bytes, config: StorageConfig, head_log: HeadLog):
         self.db, self._key, self.gate, self.head_log = database, key, config.gate_name, head_log
         self.key_fingerprint = key_fingerprint(key)
-        self.csv_path, self.images_dir, self._root = config.csv_path, config.images_dir, config.root
+        self.csv_path, self.images_dir = config.csv_path, config.images_dir
+        self._photos = PhotoFolder(config.images_dir, config.root)
         try:
             self.images_dir.mkdir(parents=True, exist_ok=True)
             self.csv_path.parent.mkdir(parents=True, exist_ok=True)
@@ -138,57 +128,86 @@ class RecordStore:
         return cls(database, key, config, head_log)
 
     def save(self, plate: str, confidence: float, when: datetime, source: str, frame: int,
-             image: Optional[np.ndarray], match: Optional[dict] = None) -> Record:
-        """Store one record: committed (returned with its id), or, while the database cannot be written,
-        waiting in the journal (returned without an id). StorageError when it can be kept nowhere.
+             image: Optional[np.ndarray], match: Optional[dict] = None, event: Optional[Event] = None,
+             kind: str = "", operator: str = "") -> Record:
+        """Store one record, and its event in the same transaction: committed (returned with its id), or,
+        while the database cannot be written, waiting in the journal (returned without an id). StorageError
+        when it can be kept nowhere.
 
         A source URL is stored without its password (signed records can never be cleaned afterwards).
         """
-        image_path, digest = self._write_image(image, when) if image is not None else ("", "")
+        image_path, digest = self._photos.write(image, when) if image is not None else ("", "")
         record = Record(plate, round(float(confidence), 4), when.isoformat(timespec="milliseconds"),
-                        hide_password(source), int(frame), image_path, self.gate, digest, **(match or {}))
-        if not len(self.journal):  # records that wait go first: the chain keeps their order
+                        hide_password(source), int(frame), image_path, self.gate, digest, **(match or {}),
+                        kind=kind, operator=operator)
+        return self._keep(record, event)
+
+    def add_event(self, event: Event) -> None:
+        """Store an event that has no record (a camera outage, a plate not saved); StorageError when it can be
+        kept nowhere."""
+        self._keep(None, event)
+
+    def _keep(self, record: Optional[Record], event: Optional[Event]) -> Optional[Record]:
+        if not len(self.journal):  # what waits goes first: the chain and the events keep their order
             try:
-                return self._commit(record)
+                return self._commit(record, event)
             except Exception as exc:  # disk full, database locked too long, server gone: lose nothing
                 log.error("The database cannot be written (%s): records wait in %s and are written when it can",
                           exc, self.journal.path)
-        return self._wait(record)
+        return self._wait(record, event)
 
-    def _commit(self, record: Record) -> Record:
-        """Sign the record into the chain and commit it; then the head log and the CSV."""
+    def _commit(self, record: Optional[Record], event: Optional[Event]) -> Optional[Record]:
+        """Sign the record into the chain and commit it with its event; then the head log and the CSV."""
         with self.db.writing(self.gate) as execute:
-            record.seq, record.prev_hash = chain_end(execute, self.gate)
-            record.seq += 1
-            record.hash = record_hash(self._key, record)
-            columns = [c for c in RECORD_COLUMNS if c != "id"]
-            rows = execute(f"INSERT INTO plates ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-                           "RETURNING id", [getattr(record, c) for c in columns])
-            record.id = int(rows[0][0])
-        self._head = Head(self.gate, record.seq, record.hash)
-        self.head_log.append(self._head, record.detected_at)
-        self.csv.add(record)
+            seq, last_hash = chain_end(execute, self.gate)
+            if record is not None:
+                record.seq, record.prev_hash = seq + 1, last_hash
+                record.hash = record_hash(self._key, record)
+                columns = [c for c in RECORD_COLUMNS if c != "id"]
+                rows = execute(f"INSERT INTO plates ({', '.join(columns)}) VALUES "
+                               f"({', '.join('?' * len(columns))}) RETURNING id", [getattr(record, c) for c in columns])
+                record.id = int(rows[0][0])
+                seq, last_hash = record.seq, record.hash
+            if event is not None:
+                insert_event(execute, replace(event, chain_seq=seq, chain_hash=last_hash, **(
+                    {"record_id": record.id, "image": Path(record.image_path).name if record.image_path else ""}
+                    if record is not None else {})))
+        if record is not None:
+            self._head = Head(self.gate, record.seq, record.hash)
+            self.head_log.append(self._head, record.detected_at)
+            self.csv.add(record)
         return record
 
-    def _wait(self, record: Record) -> Record:
-        entry = {k: v for k, v in asdict(record).items() if k not in SIGNING_FIELDS}
+    def _wait(self, record: Optional[Record], event: Optional[Event]) -> Optional[Record]:
+        entry = {k: v for k, v in asdict(record).items() if k not in SIGNING_FIELDS} if record is not None else {}
+        if event is not None:
+            entry["event"] = asdict(event)
         try:
             self.journal.append(entry)
         except OSError as exc:
-            self._remove_image(record.image_path)  # no photo without a record
+            if record is None:
+                raise StorageError(f"Event {event.kind} could not be written to the database nor kept in the "
+                                   f"journal {self.journal.path} ({exc.strerror or exc})") from None
+            self._photos.remove(record.image_path)  # no photo without a record
             raise StorageError(f"Record for {record.plate} could not be written to the database nor kept in the "
                                f"journal {self.journal.path} ({exc.strerror or exc})") from None
-        record.seq, record.prev_hash, record.hash, record.id = 0, "", "", None
+        if record is not None:
+            record.seq, record.prev_hash, record.hash, record.id = 0, "", "", None
         self._catch_up.start()
         return record
 
     def _write_waiting(self, entry: dict) -> None:
-        """Write one journal record to the database (catch-up thread); one already there is not written twice."""
+        """Write one journal entry to the database (catch-up thread); one already there is not written twice."""
+        entry = dict(entry)
+        event = Event(**entry.pop("event")) if "event" in entry else None
+        if not entry:
+            self._commit(None, event)
+            return
         record = Record(**entry)
         if not self.db.query("SELECT 1 FROM plates WHERE gate = ? AND detected_at = ? AND plate = ? AND frame = ? "
                              "AND image_sha256 = ?", (record.gate, record.detected_at, record.plate, record.frame,
                                                      record.image_sha256)):
-            self._commit(record)
+            self._commit(record, event)
             log.info("Saved %s (%.0f%%) frame %d -> record %d, after waiting for the database", record.plate,
                      100 * record.confidence, record.frame, record.id)
 
@@ -209,38 +228,6 @@ class RecordStore:
         rows = self.db.query("SELECT COUNT(DISTINCT plate) FROM plates WHERE gate = ? AND detected_at >= ?",
                              (self.gate, since_iso))
         return int(rows[0][0])
-
-    def _write_image(self, image: np.ndarray, when: datetime) -> tuple[str, str]:
-        """Save the crop as plate_YYYYMMDD_HHMMSS[_n].jpg, never replacing a file; returns (path, SHA-256)."""
-        ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-        if not ok:
-            log.error("Plate image could not be encoded; record saved without an image")
-            return "", ""
-        data = encoded.tobytes()
-        stem = when.strftime("plate_%Y%m%d_%H%M%S")
-        for n in range(10000):
-            path = self.images_dir / (f"{stem}.jpg" if n == 0 else f"{stem}_{n}.jpg")
-            try:
-                with open(path, "xb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())  # on disk before the record that names it is committed
-                return stored_path(path, self._root), hashlib.sha256(data).hexdigest()
-            except FileExistsError:
-                continue
-            except OSError as exc:
-                path.unlink(missing_ok=True)  # no empty or partial photo left behind
-                log.error("Plate image %s could not be written (%s); record saved without an image", path, exc)
-                return "", ""
-        log.error("Too many images named %s_*.jpg; record saved without an image", stem)
-        return "", ""
-
-    def _remove_image(self, image_path: str) -> None:
-        if image_path:
-            try:
-                resolve(image_path, self._root).unlink(missing_ok=True)
-            except OSError as exc:
-                log.warning("Plate image %s could not be removed (%s)", image_path, exc.strerror or exc)
 
     def close(self) -> None:
         if len(self.journal) and not self._catch_up.finish():

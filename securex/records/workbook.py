@@ -54,6 +54,8 @@ COLUMNS: tuple[tuple[str, int, str, Callable[[Record], Any]], ...] = (
     ("list_distance", 13, NUMBER, lambda r: r.list_distance),
     ("image_path", 40, TEXT, lambda r: r.image_path),
     ("image_sha256", 20, TEXT, lambda r: r.image_sha256),
+    ("kind", 12, TEXT, lambda r: r.kind),
+    ("operator", 12, TEXT, lambda r: r.operator),
 )
 
 

@@ -16,9 +16,9 @@ from securex.ui.views import LaneView, PanelView
 from securex.ui.window import Window
 
 log = logging.getLogger(__name__)
-KEY_ACTIONS = {"a": "auto_save", "s": "save", " ": "save", "f": "acknowledge", "i": "info", "w": "full_screen",
-               "q": "quit", "\x1b": "quit"}
-KEYS_HELP = "S save    A auto-save    F acknowledge alert    I figures    W full screen    Q quit"
+KEY_ACTIONS = {"a": "auto_save", "s": "save", " ": "save", "f": "acknowledge", "o": "open_barrier", "i": "info",
+               "w": "full_screen", "q": "quit", "\x1b": "quit"}
+KEYS_HELP = "S save   A auto-save   F acknowledge   O open barrier   I figures   W full screen   Q quit"
 MESSAGE_SECONDS = 2.0  # a key's answer stays this long
 STILL_POLL_MS = 50
 

@@ -57,6 +57,7 @@ class PanelView:
     not_saving: bool  # the last record could be kept nowhere
     alerts: list[str]  # flagged vehicles not yet acknowledged
     info: list[str]  # engineer figures (key I)
+    events_waiting: int = 0  # events not yet delivered to every receiver (MQTT, webhooks, alert command)
 
 
 def plate_look(plate: PlateOverlay) -> tuple[tuple[int, int, int], str]:
@@ -88,4 +89,6 @@ def recording_state(panel: PanelView) -> tuple[str, tuple[int, int, int]]:
         return "Recording: NOT SAVING (disk full?)", RED
     if panel.waiting:
         return f"Recording: {panel.waiting} waiting (database down)", AMBER
+    if panel.events_waiting:
+        return f"Recording: OK, {panel.events_waiting} event(s) to send", AMBER
     return "Recording: OK", GREEN
