@@ -83,6 +83,17 @@ def message_shown(image, layout):
     return float(((strip[..., 0] > 120) & (strip[..., 2] < 60)).mean()) > 0.5
 
 
+def with_message(env, path, layout, within=1.8):
+    """A screenshot showing the key's answer, taken within its 2 s on screen (it is drawn with the next frame,
+    so the first screenshot after the log line may come too early); the last one taken if it never shows."""
+    end = time.monotonic() + within
+    image = screenshot(env, path)
+    while not message_shown(image, layout) and time.monotonic() < end:
+        time.sleep(0.1)
+        image = screenshot(env, path)
+    return image
+
+
 def test_window_keys_and_screenshots(display, tmp_path):
     env = dict(os.environ, DISPLAY=display)
     clip = synth.write_clip(tmp_path / "clip.avi", [("ABC1234", 400)], gap=40, size=SCREEN)
@@ -104,12 +115,12 @@ def test_window_keys_and_screenshots(display, tmp_path):
 
         key("s")  # the lane is still empty
         assert said(log_path, "No plate to save"), log_path.read_text()
-        assert message_shown(screenshot(env, tmp_path / "no_plate.png"), layout)
+        assert message_shown(with_message(env, tmp_path / "no_plate.png", layout), layout)
         time.sleep(4)  # let the car come into view and be read
         key("s")  # save the plate on screen by hand (auto-save is off)
         assert wait_for(lambda: count_rows(db) == 1), log_path.read_text()
         assert said(log_path, "Saved ABC1234")
-        saved = screenshot(env, tmp_path / "saved.png")
+        saved = with_message(env, tmp_path / "saved.png", layout)
         assert message_shown(saved, layout)
         row = layout.rows[0]
         crop = saved[row.y + 4:row.bottom - 4, row.x + 12:row.x + row.w // 4]
