@@ -55,7 +55,7 @@ def _csv_out(text: str) -> Path:
     return path
 
 
-def _records_between(config: Config, date_from: Optional[str], date_to: Optional[str]):
+def records_between(config: Config, date_from: Optional[str], date_to: Optional[str]):
     where, params = date_range_condition(date_from, date_to)
     with _records(config) as (database, _):
         return fetch_records(database, where, params)
@@ -108,7 +108,7 @@ def export_command(config: Config, date_from: Optional[str], date_to: Optional[s
         path = config.storage.csv_path.with_name(f"plates_{date_from or 'start'}_{date_to or 'now'}.csv")
     else:
         path = config.storage.csv_path
-    records = sorted(_records_between(config, date_from, date_to), key=lambda r: r.id)
+    records = sorted(records_between(config, date_from, date_to), key=lambda r: r.id)
     count = _write_file(path, records, "choose another file with --csv")
     print(f"Exported {count} records to {path}")
     return EXIT_OK
@@ -121,7 +121,7 @@ def _export_xlsx(config: Config, date_from: Optional[str], date_to: Optional[str
     if not path.parent.is_dir():
         raise SecureXError(f"Folder {path.parent} does not exist: create it or give --xlsx a file in another folder",
                            EXIT_USAGE)
-    records = sorted(_records_between(config, date_from, date_to), key=lambda r: r.id)
+    records = sorted(records_between(config, date_from, date_to), key=lambda r: r.id)
     count = _write_file(path, records, "choose another file with --xlsx", write_xlsx)
     print(f"Exported {count} records to {path} (dates and times in the gate's local time)")
     return EXIT_OK
@@ -214,7 +214,7 @@ def report_command(config: Config, on: Optional[str], date_from: Optional[str], 
     elif not (date_from or date_to):
         date_from = date_to = date.today().isoformat()
     _check_range(date_from, date_to)
-    records = _records_between(config, date_from, date_to)
+    records = records_between(config, date_from, date_to)
     span = date_from if date_from == date_to else f"{date_from or 'start'} to {date_to or 'now'}"
     report = build_report(records)
     print(f"SecureX report, {span}")
