@@ -11,7 +11,7 @@ from securex.config import ConfigError, changed
 from securex.config.lanes import LaneConfig, lane_from_option
 from securex.core.domain import Record
 from securex.gate.lanes import direction_of, lanes_to_run, region_box
-from securex.records.onsite import duration_text, on_site, stays
+from securex.records.onsite import OnSite, duration_text, movement_lines, movements, on_site, stays
 from securex.records.storage import RecordStore
 
 import synth
@@ -116,6 +116,8 @@ def test_two_lanes_in_one_process_record_lane_and_direction_and_who_is_inside(tm
     assert inside.returncode == 0 and inside.stdout.splitlines()[1].startswith("XYZ9876")
     assert inside.stdout.splitlines()[-1] == "1 vehicle(s) on site at gate gate-1"
     assert securex("verify", *data).stdout.startswith("OK: 3 records, chain intact")
+    report = securex("report", *data).stdout
+    assert "in / out         2 / 1" in report and "(1 stays ended)" in report
 
     toward = synth.write_clip(tmp_path / "toward.avi", [("JKL5678", 30)], drive="toward")
     away = synth.write_clip(tmp_path / "away.avi", [("MNO4321", 30)], drive="away")
@@ -129,3 +131,20 @@ def test_two_lanes_in_one_process_record_lane_and_direction_and_who_is_inside(tm
 def test_source_and_lane_together_are_refused_in_one_line(tmp_path, capsys):
     assert main(["run", "--source", "0", "--lane", "a:in=1", "--headless", "--data-dir", str(tmp_path)]) == 2
     assert capsys.readouterr().err.strip() == "Give either --source (one lane) or --lane (one or more lanes), not both"
+
+
+def test_on_site_is_kept_record_by_record_and_the_report_counts_ins_outs_and_time_on_site():
+    site = OnSite([moved("KA01AB12", 0, "in"), moved("XYZ9876", 5, "in")])
+    assert site.add(moved("XYZ9876", 20, "out")).plate == "XYZ9876" and site.add(moved("ZZZ0000", 21, "out")) is None
+    assert [r.plate for r in site.open] == ["KA01AB12"]
+    records = [moved("EARLY01", -24 * 60, "in"),  # the day before: already in, its exit counts today
+               moved("KA01AB12", 0, "in"), moved("XYZ9876", 5, "in"), moved("XYZ9876", 65, "out"),
+               moved("EARLY01", 70, "out"), moved("KA01AB12", 125, "out")]
+    moved_today = movements(records, "2026-12-01")
+    assert (moved_today.ins[8], moved_today.outs[9], moved_today.outs[10]) == (2, 2, 1)
+    assert (moved_today.on_site[8], moved_today.on_site[9], moved_today.on_site[10]) == (3, 2, 0)
+    assert sorted(moved_today.stays) == [3600.0, 7500.0, 25 * 3600 + 600.0] and moved_today.median_stay == 7500.0
+    assert movement_lines(moved_today)[:3] == ["  in / out         2 / 3",
+                                               "  time on site     median 2 h 05 min, longest 25 h 10 min "
+                                               "(3 stays ended)", "  hour   in  out  on site (most at once)"]
+    assert movement_lines(movements([moved("ABC1234", 0, "")], "")) == []

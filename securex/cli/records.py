@@ -17,6 +17,7 @@ from securex.records.chain import HeadLog
 from securex.records.csvfile import write_csv
 from securex.records.db import Database
 from securex.records.keys import key_fingerprint
+from securex.records.onsite import movement_lines, movements
 from securex.records.reports import build_report, hourly_chart, search
 from securex.records.retention import Pruned, prune_before
 from securex.records.storage import date_range_condition, fetch_records, open_records
@@ -226,6 +227,10 @@ def report_command(config: Config, on: Optional[str], date_from: Optional[str], 
     print(f"  busiest hour     {hour}")
     for gate, count in sorted(report.per_gate.items()):
         print(f"  gate {gate:11} {count} entries")
+    gate = config.storage.gate_name  # ins and outs of this gate: who was in before the first day counts too
+    for line in movement_lines(movements((r for r in records_between(config, None, date_to) if r.gate == gate),
+                                         date_from or "")):
+        print(line)
     name = f"report_{date_from or 'start'}" + ("" if date_from == date_to else f"_{date_to or 'now'}") + ".png"
     try:
         chart = hourly_chart(report, f"SecureX entries per hour, {span}", config.storage.reports_dir / name)

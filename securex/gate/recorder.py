@@ -9,6 +9,7 @@ from typing import Optional
 from securex.core.domain import MANUAL_OPEN, Event, Record
 from securex.gate.duplicates import DuplicateManager
 from securex.records.chain import Head
+from securex.records.onsite import OnSite
 from securex.records.storage import RecordStore, StorageError
 from securex.video.tracking import Track
 
@@ -26,6 +27,7 @@ class Recorder:
         self.failing = False  # the last record could be kept nowhere (disk full)
         self.unique_today = 0
         self.key_fingerprint = store.key_fingerprint
+        self.on_site = OnSite(store.records())  # vehicles in and not yet out (the panel's count)
 
     def record(self, track: Track, event: Optional[Event], source: str, lane: str, direction: str) -> bool:
         """Save the track's winning read as seen by `lane`'s camera `source` going `direction`, with its visit's
@@ -57,6 +59,7 @@ class Recorder:
         self.failing = False
         self.saved += 1
         self.unique_plates.add(plate)
+        self.on_site.add(record)
         if record.id is None:
             log.warning("%s kept in the journal (%d waiting): written to the database when it is back", plate,
                         self._store.waiting)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from statistics import median
 from typing import Iterable, Optional
 
 from securex.core.domain import IN, OUT, Record
@@ -37,22 +38,38 @@ class Stay:
         return ((self.left or now) - self.entered).total_seconds()
 
 
-def stays(records: Iterable[Record]) -> list[Stay]:
-    """Every stay, in order of entry: vehicle records with a direction, in time order, entries matched to exits."""
-    moves = sorted((r for r in records if not r.kind and r.direction in (IN, OUT)), key=lambda r: r.detected_at)
-    entries: list[Record] = []
-    exits: dict[int, Record] = {}  # position in `entries` -> its exit
-    for record in moves:
+class OnSite:
+    """The entries without an exit so far, kept up to date one record at a time (the panel's count)."""
+
+    def __init__(self, records: Iterable[Record] = ()):
+        self.open: list[Record] = []  # oldest first
+        for record in sorted(records, key=lambda r: r.detected_at):
+            self.add(record)
+
+    def add(self, record: Record) -> Optional[Record]:
+        """A new record; for an exit, the entry it closes (None when it closes none)."""
+        if record.kind or record.direction not in (IN, OUT):
+            return None
         if record.direction == IN:
-            entries.append(record)
-            continue
-        open_ = [n for n, entry in enumerate(entries) if n not in exits]
-        match = next((n for n in open_ if entries[n].plate == record.plate), None)
-        if match is None:
-            match = next((n for n in open_ if _alike(entries[n].plate, record.plate)), None)
+            self.open.append(record)
+            return None
+        match = next((e for e in self.open if e.plate == record.plate), None) \
+            or next((e for e in self.open if _alike(e.plate, record.plate)), None)
         if match is not None:
-            exits[match] = record
-    return [Stay(entry, exits.get(n)) for n, entry in enumerate(entries)]
+            self.open.remove(match)
+        return match
+
+
+def stays(records: Iterable[Record]) -> list[Stay]:
+    """Every stay, in order of entry: the records in time order, each exit closing the entry it matches."""
+    site, entries, exits = OnSite(), [], {}
+    for record in sorted(records, key=lambda r: r.detected_at):
+        closed = site.add(record)
+        if closed is not None:
+            exits[id(closed)] = record
+        elif record is (site.open[-1] if site.open else None):
+            entries.append(record)
+    return [Stay(entry, exits.get(id(entry))) for entry in entries]
 
 
 def _alike(a: str, b: str) -> bool:
@@ -61,7 +78,7 @@ def _alike(a: str, b: str) -> bool:
 
 def on_site(records: Iterable[Record]) -> list[Stay]:
     """The vehicles that came in and have not gone out, longest there first."""
-    return [stay for stay in stays(records) if stay.exit is None]
+    return [Stay(entry) for entry in OnSite(records).open]
 
 
 def duration_text(seconds: float) -> str:
@@ -71,3 +88,46 @@ def duration_text(seconds: float) -> str:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min" if hours < 48 else f"{hours // 24} d {hours % 24} h"
+
+
+@dataclass
+class Movements:
+    """Ins and outs over a report's days: per hour of the day, and the time on site of the stays that ended."""
+
+    ins: list[int]  # entries in each hour of the day, 0..23
+    outs: list[int]
+    on_site: list[int]  # the most vehicles on site at once in each hour of the day
+    stays: list[float]  # seconds on site of each stay that ended in the period
+
+    @property
+    def median_stay(self) -> Optional[float]:
+        return median(self.stays) if self.stays else None
+
+
+def movements(records: Iterable[Record], since: str) -> Movements:
+    """The movements from `since` (an ISO date or time) on; `records` may start earlier (who was already in)."""
+    site, result = OnSite(), Movements([0] * 24, [0] * 24, [0] * 24, [])
+    for record in sorted(records, key=lambda r: r.detected_at):
+        closed = site.add(record)
+        if record.detected_at < since or record.kind or record.direction not in (IN, OUT):
+            continue
+        hour = int(record.detected_at[11:13])
+        (result.ins if record.direction == IN else result.outs)[hour] += 1
+        result.on_site[hour] = max(result.on_site[hour], len(site.open))
+        if closed is not None:
+            result.stays.append(Stay(closed, record).seconds(datetime.now()))
+    return result
+
+
+def movement_lines(moved: Movements) -> list[str]:
+    """The report's lines on ins, outs and time on site (none when no record has a direction)."""
+    if not sum(moved.ins) + sum(moved.outs):
+        return []
+    lines = [f"  in / out         {sum(moved.ins)} / {sum(moved.outs)}"]
+    if moved.stays:
+        lines.append(f"  time on site     median {duration_text(moved.median_stay)}, longest "
+                     f"{duration_text(max(moved.stays))} ({len(moved.stays)} stays ended)")
+    lines.append("  hour   in  out  on site (most at once)")
+    lines += [f"  {h:02d}:00 {moved.ins[h]:4d} {moved.outs[h]:4d} {moved.on_site[h]:8d}" for h in range(24)
+              if moved.ins[h] or moved.outs[h]]
+    return lines
