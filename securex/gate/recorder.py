@@ -66,8 +66,8 @@ class Recorder:
             return True
         day_start = when.replace(hour=0, minute=0, second=0, microsecond=0).isoformat(timespec="milliseconds")
         self.unique_today = self._store.unique_plates_since(day_start)
-        log.info("Saved %s (%.0f%%) frame %d -> record %d, decided at frame %d", plate, 100 * record.confidence,
-                 record.frame, record.id, track.last_read_frame)
+        log.info("Saved %s (%.0f%%) frame %d -> record %d, decided at frame %d, lane %s", plate,
+                 100 * record.confidence, record.frame, record.id, track.last_read_frame, lane)
         return True
 
     def saved_ago(self, plate: str, now: float, lane: str) -> Optional[float]:
