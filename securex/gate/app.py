@@ -22,7 +22,7 @@ from securex.gate.announcer import Announcer
 from securex.gate.desk import Desk
 from securex.gate.frames import FrameWork
 from securex.gate.integrations import Integrations
-from securex.gate.lane import Lane
+from securex.gate.lane import LIVE_READ_TIMEOUT, Lane
 from securex.gate.recorder import Recorder
 from securex.gate.summary import Summary
 from securex.pipeline.reader import PlateReader
@@ -77,7 +77,7 @@ class GateApp:
             with self.perf.stage("capture"):
                 if lane.source.is_live:
                     self.outside.camera(lane.source.signal_lost, lane.source.spec.label, lane.name)
-                frame = lane.read(0.0 if lane.source.signal_lost and len(self.lanes) > 1 else 0.5)
+                frame = lane.read(self._wait(lane))
             if frame is None:
                 if lane.ended:
                     self._finish_lane(lane)
@@ -87,6 +87,13 @@ class GateApp:
                 self._process(lane, frame)
         if self.desk is not None:
             self._running = self.desk.show()
+
+    def _wait(self, lane: Lane) -> float:
+        """How long to wait for a live lane's frame: a camera that is away holds up no lane that has pictures."""
+        if not lane.source.signal_lost:
+            return LIVE_READ_TIMEOUT
+        return 0.0 if any(other.live for other in self.lanes if other is not lane) else \
+            LIVE_READ_TIMEOUT / len(self.lanes)
 
     def _process(self, lane: Lane, frame: Frame) -> None:
         if frame.index % self._tracking.detect_interval_frames == 0 and lane.frames.has_room() \
