@@ -13,6 +13,17 @@ CAMERA_HEIGHT = 720               # (the camera may pick the nearest mode it sup
 CAMERA_FPS = 25                   # frame rate asked of a live camera
 FRAME_SKIP = 0                    # process one frame, then skip this many (0 = process every frame)
 RECONNECT_MAX_SECONDS = 30.0      # longest wait between tries to reach a live source that is absent or dropped
+# Lanes watched by this PC, one camera each, in one process (one window, one record chain). Each lane:
+# "name", "source" (camera index, video file or rtsp:// URL), "direction" ("in", "out" or "both": a "both" lane tells
+# from the plate's motion, see APPROACHING_IS) and optionally "region": the part of the picture where plates are
+# read, a polygon of [x, y] picture fractions (0..1 from the top left). [] = one lane: --source or CAMERA_INDEX,
+# named LANE_NAME, direction "both". Example:
+#   LANES = [{"name": "entry", "source": 0, "direction": "in", "region": [[0, 0.3], [1, 0.3], [1, 1], [0, 1]]},
+#            {"name": "exit", "source": "rtsp://user:pass@10.0.0.6/stream", "direction": "out"}]
+LANES = []                        # the lanes: [{"name", "source", "direction", "region"}, ...]; [] = one lane
+                                  # (--source or CAMERA_INDEX)
+APPROACHING_IS = "in"             # on a "both" lane, a plate coming toward the camera (growing, moving down the
+                                  # picture) is going "in" or "out"
 
 # --- Detection ------------------------------------------------------------------------------------------------------
 DETECTOR = "text"                 # "text" (neural text-line detector), "haar" (cascade) or "hybrid" (both)
@@ -90,6 +101,8 @@ CSV_PATH = "exports/detected_plates.csv" # CSV copy of every record (opens in Ex
 IMAGES_DIR = "saved_plates"       # plate crops, plate_YYYYMMDD_HHMMSS[_n].jpg
 CROP_MARGIN = 0.15                # saved crops are grown by this share of the plate box on each side
 RETENTION_DAYS = None             # `prune` removes records and images older than this; None = keep all
+ONSITE_STALE_HOURS = 24.0         # `inside`: an entry with no exit after this many hours is shown as stale (the exit
+                                  # was missed, or the car stays overnight)
 REPORTS_DIR = "exports"           # where `report` writes its chart
 
 # --- Access lists and alerts ----------------------------------------------------------------------------------------

@@ -38,15 +38,20 @@ def scene(text: str, plate_scale: float = 1.0, size: tuple[int, int] = (640, 480
 
 
 def write_clip(path: Path, visits: list[tuple[str, int]], gap: int = 10, fps: float = 10.0,
-               size: tuple[int, int] = (640, 480)) -> Path:
-    """A video of cars approaching one after another: (plate text, frames on screen) per visit."""
+               size: tuple[int, int] = (640, 480), drive: str = "") -> Path:
+    """A video of cars approaching one after another: (plate text, frames on screen) per visit.
+
+    `drive`: "toward" the camera (the plate grows and moves down the picture) or "away" (it shrinks and moves
+    up); "" grows the plate in place."""
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
     blank = np.full((size[1], size[0], 3), 90, np.uint8)
     for text, frames in visits:
         for _ in range(gap):
             writer.write(blank)
         for i in range(frames):
-            image, _ = scene(text, 0.8 + 0.4 * i / max(1, frames - 1), size)
+            t = i / max(1, frames - 1)
+            t = 1 - t if drive == "away" else t
+            image, _ = scene(text, 0.8 + 0.4 * t, size, (0.5, 0.45 + 0.3 * t) if drive else (0.5, 0.62))
             writer.write(image)
     for _ in range(gap):
         writer.write(blank)

@@ -94,3 +94,30 @@ def test_old_database_opened_with_another_key_is_refused_and_stays_unpinned(old_
     database = sqlite3.connect(old_site.storage.database_url)
     assert database.execute("SELECT COUNT(*) FROM chain_key").fetchone() == (0,)
     database.close()
+
+
+def test_old_database_takes_records_with_lane_and_direction_and_they_are_signed(old_site, capsys):
+    """Step 3: the records made before lanes keep verifying; a new one carries its lane and direction, in the
+    database, the CSV and the signature (a lane edited, or moved into another column, is caught)."""
+    store = RecordStore.open(old_site.storage)
+    record = store.save("KL07CD9999", 0.9, datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc), "cam", 1,
+                        np.full((24, 96, 3), 200, np.uint8), lane="exit", direction="out")
+    store.close()
+    assert verify_command(old_site) == 0 and "OK: 5 records, chain intact" in capsys.readouterr().out
+    path = old_site.storage.database_url
+    database = sqlite3.connect(path)
+    rows = database.execute("SELECT lane, direction FROM plates ORDER BY seq").fetchall()
+    assert rows == [("", "")] * 4 + [("exit", "out")]
+    csv_text = old_site.storage.csv_path.read_text(encoding="utf-8-sig")
+    assert csv_text.splitlines()[0].endswith(",lane,direction") and csv_text.splitlines()[-1].endswith(",exit,out")
+    for edit in ("UPDATE plates SET direction = 'in' WHERE id = ?",
+                 "UPDATE plates SET kind = lane, operator = direction, lane = '', direction = '' WHERE id = ?"):
+        with database:
+            database.execute("SAVEPOINT s")
+            database.execute(edit, (record.id,))
+        assert verify_command(old_site) == 1 and f"record {record.id}: edited" in capsys.readouterr().out
+        with database:
+            database.execute("UPDATE plates SET kind = '', operator = '', lane = 'exit', direction = 'out' "
+                             "WHERE id = ?", (record.id,))
+    database.close()
+    assert verify_command(old_site) == 0

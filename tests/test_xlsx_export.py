@@ -21,7 +21,8 @@ def filled(settings):
     """Three records on three days; plates a spreadsheet would take for numbers."""
     store = RecordStore.open(settings.storage)
     for n, (plate, source) in enumerate([("2E10", "camera 0"), ("00123", HYPERLINK), ("ABC1234", "camera 0")]):
-        store.save(plate, 0.9123, datetime(2026, 11, 26 + n, 8, 30, 5, 460000, tzinfo=PARIS), source, 40 + n, CROP)
+        store.save(plate, 0.9123, datetime(2026, 11, 26 + n, 8, 30, 5, 460000, tzinfo=PARIS), source, 40 + n, CROP,
+                   lane="entry", direction="in")
     store.close()
     return settings
 
@@ -41,7 +42,7 @@ def test_xlsx_keeps_plates_as_written_and_dates_as_dates(filled, tmp_path, capsy
     header = [c.value for c in sheet[1]]
     assert header[:7] == ["id", "gate", "plate", "confidence", "date (local time)", "time (local time)",
                           "detected_at (ISO 8601, UTC offset)"]
-    assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1]) and sheet.auto_filter.ref == "A1:P4"
+    assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1]) and sheet.auto_filter.ref == "A1:R4"
     assert sheet.column_dimensions["C"].width >= 10
     rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
     assert [r["plate"].value for r in rows] == ["2E10", "00123", "ABC1234"]
@@ -49,6 +50,7 @@ def test_xlsx_keeps_plates_as_written_and_dates_as_dates(filled, tmp_path, capsy
     first = rows[0]
     assert first["id"].value == 1 and first["id"].data_type == "n"
     assert first["frame"].value == 40 and first["frame"].data_type == "n"
+    assert (first["lane"].value, first["direction"].value) == ("entry", "in")
     assert first["confidence"].value == pytest.approx(0.9123) and first["confidence"].data_type == "n"
     assert first["date (local time)"].is_date and first["date (local time)"].value.date() == date(2026, 11, 26)
     assert first["time (local time)"].is_date and first["time (local time)"].value == time(8, 30, 5)  # not UTC

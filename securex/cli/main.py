@@ -20,6 +20,7 @@ from pathlib import Path  # noqa: E402
 from typing import Optional, Sequence  # noqa: E402
 
 from securex.cli.events import events_command  # noqa: E402
+from securex.cli.onsite import inside_command  # noqa: E402
 from securex.cli.read import read_command  # noqa: E402
 from securex.cli.records import (  # noqa: E402
     confirm,
@@ -33,11 +34,13 @@ from securex.cli.records import (  # noqa: E402
 )
 from securex.cli.run import RunOptions, run_command  # noqa: E402
 from securex.config import Config, find_config_file, load_config  # noqa: E402
+from securex.config.lanes import LaneConfig, lane_from_option  # noqa: E402
 from securex.config.template import write_new_config  # noqa: E402
 from securex.core.errors import EXIT_OK, SecureXError  # noqa: E402
 from securex.pipeline.factory import DETECTORS, OCR_ENGINES  # noqa: E402
 
-COMMANDS = ("run", "read", "verify", "events", "export", "watchlist", "search", "report", "prune", "new-config")
+COMMANDS = ("run", "read", "verify", "events", "export", "watchlist", "search", "report", "inside", "prune",
+            "new-config")
 DATA_DIR_FILES = {"DATABASE_URL": "plates.db", "KEY_PATH": "securex.key", "HEAD_LOG_PATH": "chain_head.log",
                   "CSV_PATH": "detected_plates.csv", "IMAGES_DIR": "saved_plates",
                   "WATCHLIST_PATH": "watchlist.csv", "REPORTS_DIR": "reports"}
@@ -57,11 +60,21 @@ def _loops(text: str) -> int:
     return int(text)
 
 
+def _lane(text: str) -> LaneConfig:
+    try:
+        return lane_from_option(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=_program_name(), description="SecureX number plate recognition")
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="watch a camera, video file or stream (the default)")
     run.add_argument("--source", help="camera index, video file or rtsp:// / http:// URL (default: CAMERA_INDEX)")
+    run.add_argument("--lane", dest="lanes", action="append", type=_lane, default=[], metavar="NAME:DIR=SOURCE",
+                     help="a lane (repeat for more; instead of LANES): its name, direction in, out or both, and "
+                          "camera, e.g. --lane entry:in=0 --lane exit:out=rtsp://10.0.0.6/stream")
     run.add_argument("--headless", action="store_true", help="no window (servers, tests); stops at the end or Ctrl-C")
     run.add_argument("--realtime", action="store_true", help="pace a video file like a live camera")
     run.add_argument("--no-auto-save", action="store_true", help="start with auto-save off")
@@ -103,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--from", dest="date_from", type=day, help="first day, YYYY-MM-DD")
     report.add_argument("--to", dest="date_to", type=day, help="last day, YYYY-MM-DD")
     _add_common(report)
+    inside = commands.add_parser("inside", help="the vehicles that came in and have not gone out (time in, time "
+                                                "on site, lane)")
+    _add_common(inside, gate_help="the gate (default: GATE_NAME)")
     prune = commands.add_parser("prune", help="remove records and images older than RETENTION_DAYS")
     prune.add_argument("--days", type=int, help="keep this many days instead of RETENTION_DAYS")
     prune.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
@@ -202,6 +218,10 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
                               args.gate)
     if args.command == "report":
         return report_command(config, args.date, args.date_from, args.date_to)
+    if args.command == "inside":
+        return inside_command(config)
     if args.command == "prune":
         return prune_command(config, args.days, args.dry_run, args.yes, confirm if sys.stdin.isatty() else None)
-    return run_command(config, RunOptions(args.source, args.headless, args.realtime, args.loop))
+    if args.lanes and args.source is not None:
+        raise SecureXError("Give either --source (one lane) or --lane (one or more lanes), not both")
+    return run_command(config, RunOptions(args.source, args.headless, args.realtime, args.loop, tuple(args.lanes)))

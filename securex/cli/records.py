@@ -17,6 +17,7 @@ from securex.records.chain import HeadLog
 from securex.records.csvfile import write_csv
 from securex.records.db import Database
 from securex.records.keys import key_fingerprint
+from securex.records.onsite import movement_lines, movements
 from securex.records.reports import build_report, hourly_chart, search
 from securex.records.retention import Pruned, prune_before
 from securex.records.storage import date_range_condition, fetch_records, open_records
@@ -55,7 +56,7 @@ def _csv_out(text: str) -> Path:
     return path
 
 
-def _records_between(config: Config, date_from: Optional[str], date_to: Optional[str]):
+def records_between(config: Config, date_from: Optional[str], date_to: Optional[str]):
     where, params = date_range_condition(date_from, date_to)
     with _records(config) as (database, _):
         return fetch_records(database, where, params)
@@ -108,7 +109,7 @@ def export_command(config: Config, date_from: Optional[str], date_to: Optional[s
         path = config.storage.csv_path.with_name(f"plates_{date_from or 'start'}_{date_to or 'now'}.csv")
     else:
         path = config.storage.csv_path
-    records = sorted(_records_between(config, date_from, date_to), key=lambda r: r.id)
+    records = sorted(records_between(config, date_from, date_to), key=lambda r: r.id)
     count = _write_file(path, records, "choose another file with --csv")
     print(f"Exported {count} records to {path}")
     return EXIT_OK
@@ -121,7 +122,7 @@ def _export_xlsx(config: Config, date_from: Optional[str], date_to: Optional[str
     if not path.parent.is_dir():
         raise SecureXError(f"Folder {path.parent} does not exist: create it or give --xlsx a file in another folder",
                            EXIT_USAGE)
-    records = sorted(_records_between(config, date_from, date_to), key=lambda r: r.id)
+    records = sorted(records_between(config, date_from, date_to), key=lambda r: r.id)
     count = _write_file(path, records, "choose another file with --xlsx", write_xlsx)
     print(f"Exported {count} records to {path} (dates and times in the gate's local time)")
     return EXIT_OK
@@ -214,7 +215,7 @@ def report_command(config: Config, on: Optional[str], date_from: Optional[str], 
     elif not (date_from or date_to):
         date_from = date_to = date.today().isoformat()
     _check_range(date_from, date_to)
-    records = _records_between(config, date_from, date_to)
+    records = records_between(config, date_from, date_to)
     span = date_from if date_from == date_to else f"{date_from or 'start'} to {date_to or 'now'}"
     report = build_report(records)
     print(f"SecureX report, {span}")
@@ -226,6 +227,10 @@ def report_command(config: Config, on: Optional[str], date_from: Optional[str], 
     print(f"  busiest hour     {hour}")
     for gate, count in sorted(report.per_gate.items()):
         print(f"  gate {gate:11} {count} entries")
+    gate = config.storage.gate_name  # ins and outs of this gate: who was in before the first day counts too
+    for line in movement_lines(movements((r for r in records_between(config, None, date_to) if r.gate == gate),
+                                         date_from or "")):
+        print(line)
     name = f"report_{date_from or 'start'}" + ("" if date_from == date_to else f"_{date_to or 'now'}") + ".png"
     try:
         chart = hourly_chart(report, f"SecureX entries per hour, {span}", config.storage.reports_dir / name)

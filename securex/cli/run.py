@@ -1,4 +1,4 @@
-"""`run`: the gate loop on a camera, a video file or a stream, with or without the window."""
+"""`run`: the gate loop on its lanes (cameras, video files or streams), with or without the window."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import sys
 from dataclasses import dataclass
 from typing import Optional
 
-from securex.config import Config
-from securex.core.errors import EXIT_OK
+from securex.config import Config, changed
+from securex.config.lanes import LaneConfig
+from securex.core.errors import EXIT_OK, SecureXError
 from securex.gate.app import GateApp, StopSignal
+from securex.gate.lanes import lanes_to_run
 from securex.pipeline.factory import build_reader
 from securex.records.storage import RecordStore
 from securex.ui.screen import Screen
@@ -25,15 +27,23 @@ class RunOptions:
     headless: bool = False
     realtime: bool = False
     loops: int = 1
+    lanes: tuple[LaneConfig, ...] = ()  # --lane options: these lanes instead of LANES
 
 
 def run_command(config: Config, options: RunOptions) -> int:
     if not options.headless:
         check_display()
     camera = config.camera
-    source_text = options.source if options.source is not None else str(camera.index)
-    source = VideoSource(parse_source(source_text), camera.width, camera.height, camera.fps, options.realtime,
-                         camera.reconnect_max_seconds, options.loops)
+    lanes = lanes_to_run(camera.lanes, options.lanes, options.source, camera.index, config.events.lane_name)
+    config = changed(config, LANES=lanes)
+    sources: list[VideoSource] = []
+    try:
+        for lane in lanes:
+            sources.append(VideoSource(parse_source(lane.source), camera.width, camera.height, camera.fps,
+                                       options.realtime, camera.reconnect_max_seconds, options.loops))
+    except SecureXError:
+        _close(sources)
+        raise
     reader = build_reader(config)
     store = RecordStore.open(config.storage)
     window = None
@@ -43,14 +53,14 @@ def run_command(config: Config, options: RunOptions) -> int:
         except DisplayError:
             store.close()
             raise
-    progress = _progress_bar(source) if options.headless else None
+    progress = _progress_bar(sources) if options.headless else None
     screen_of = (lambda perf: Screen(window, config.window.show_engineer_info, perf)) if window else None
-    app = GateApp(config, reader, store, source.start(), screen_of, progress)
+    app = GateApp(config, reader, store, [source.start() for source in sources], screen_of, progress)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         summary = app.run()
     finally:
-        source.close()
+        _close(sources)
         if window is not None:
             window.close()
         store.close()
@@ -58,6 +68,11 @@ def run_command(config: Config, options: RunOptions) -> int:
             progress.close()
     print("\n".join(summary.lines()))
     return EXIT_OK
+
+
+def _close(sources: list[VideoSource]) -> None:
+    for source in sources:
+        source.close()
 
 
 def _stop_on_sigterm(signum, frame) -> None:
@@ -82,7 +97,7 @@ class _ProgressBar:
         self._bar.close()
 
 
-def _progress_bar(source: VideoSource) -> Optional[_ProgressBar]:
-    if source.is_live or not sys.stderr.isatty():
+def _progress_bar(sources: list[VideoSource]) -> Optional[_ProgressBar]:
+    if any(source.is_live for source in sources) or not sys.stderr.isatty():
         return None
-    return _ProgressBar(source.frame_count)
+    return _ProgressBar(sum(source.frame_count for source in sources))

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator, Optional, Union, get_args, get_origin, get_type_hints
 
+from securex.config.lanes import lane_config, lane_problems, topic_word
 from securex.config.schema import SECTIONS, Config
 from securex.core.errors import SecureXError
 from securex.core.urls import hide_password
@@ -127,6 +128,8 @@ def build_config(values: dict, root: Path) -> Config:
                 value = resolve(value, root)
             elif f.metadata["name"] == "DATABASE_URL":
                 value = database_location(value, root)
+            elif f.metadata["name"] == "LANES":
+                value = [lane_config(item) for item in value]
             kwargs[f.name] = value
         sections[section] = cls(**kwargs)
     sections["storage"] = replace(sections["storage"], root=root)
@@ -209,17 +212,12 @@ def _cross_problems(v: dict) -> list[str]:
     gate = v["GATE_NAME"]
     if not gate.strip() or len(gate) > 64 or not gate.isprintable():
         problems.append(f"GATE_NAME = {gate!r} is not usable: give a short name such as \"north-gate\"")
-    elif v["MQTT_URL"] is not None and not _topic_word(gate):
+    elif v["MQTT_URL"] is not None and not topic_word(gate):
         problems.append(f"GATE_NAME = {gate!r} cannot be part of an MQTT topic: give a name without / + #")
-    if not _topic_word(v["LANE_NAME"]):
+    if not topic_word(v["LANE_NAME"]):
         problems.append(f"LANE_NAME = {v['LANE_NAME']!r} is not usable: give a short name without / + #, such as "
                         "\"lane-1\"")
-    return problems + _event_problems(v)
-
-
-def _topic_word(text: str) -> bool:
-    """A name that can be one level of an MQTT topic."""
-    return bool(text.strip()) and len(text) <= 64 and text.isprintable() and not set(text) & set("/+#")
+    return problems + _event_problems(v) + lane_problems(v)
 
 
 BARRIER_STANDINGS = ("allowed", "flagged", "unknown", "none")

@@ -26,6 +26,15 @@ def setting(name: str, default: Any, help: str, low: Optional[float] = None, hig
     return field(default=default, metadata=meta)
 
 
+LANES_NOTE = """Lanes watched by this PC, one camera each, in one process (one window, one record chain). Each lane:
+"name", "source" (camera index, video file or rtsp:// URL), "direction" ("in", "out" or "both": a "both" lane tells
+from the plate's motion, see APPROACHING_IS) and optionally "region": the part of the picture where plates are
+read, a polygon of [x, y] picture fractions (0..1 from the top left). [] = one lane: --source or CAMERA_INDEX,
+named LANE_NAME, direction "both". Example:
+  LANES = [{"name": "entry", "source": 0, "direction": "in", "region": [[0, 0.3], [1, 0.3], [1, 1], [0, 1]]},
+           {"name": "exit", "source": "rtsp://user:pass@10.0.0.6/stream", "direction": "out"}]"""
+
+
 @dataclass(frozen=True)
 class CameraConfig:
     """Camera / video source"""
@@ -39,6 +48,10 @@ class CameraConfig:
     reconnect_max_seconds: float = setting("RECONNECT_MAX_SECONDS", 30.0,
                                            "longest wait between tries to reach a live source that is absent "
                                            "or dropped", 1, 3600)
+    lanes: list = setting("LANES", [], "the lanes: [{\"name\", \"source\", \"direction\", \"region\"}, ...]; "
+                          "[] = one lane (--source or CAMERA_INDEX)", note=LANES_NOTE)
+    approaching_is: str = setting("APPROACHING_IS", "in", "on a \"both\" lane, a plate coming toward the camera "
+                                  "(growing, moving down the picture) is going \"in\" or \"out\"")
 
 
 @dataclass(frozen=True)
@@ -181,6 +194,9 @@ class StorageConfig:
                                  "saved crops are grown by this share of the plate box on each side", 0, 1)
     retention_days: Optional[int] = setting(
         "RETENTION_DAYS", None, "`prune` removes records and images older than this; None = keep all", 1, 36500)
+    stale_hours: float = setting("ONSITE_STALE_HOURS", 24.0, "`inside`: an entry with no exit after this many "
+                                 "hours is shown as stale (the exit was missed, or the car stays overnight)",
+                                 0.1, 8760)
     reports_dir: Path = setting("REPORTS_DIR", "exports", "where `report` writes its chart", path=True)
     root: Path = Path(".")  # the config file's folder (set at load): stored image paths are relative to it
 

@@ -53,6 +53,8 @@ class Record:
     list_distance: Optional[int] = None
     kind: str = ""  # "" for a vehicle passing; MANUAL_OPEN for the barrier opened by hand
     operator: str = ""  # who opened it by hand (OPERATOR_NAME)
+    lane: str = ""  # the lane whose camera saw it ("" in records made before lanes)
+    direction: str = ""  # IN or OUT: came in or went out ("" when not known)
     seq: int = 0  # position in the gate's chain, from 1
     prev_hash: str = ""
     hash: str = ""
@@ -61,6 +63,7 @@ class Record:
 
 ALLOWED, FLAGGED, UNKNOWN = "allowed", "flagged", "unknown"  # a plate's standing on the access lists
 MANUAL_OPEN = "manual_open"  # a record's kind: the guard opened the barrier by hand (key O)
+IN, OUT, BOTH = "in", "out", "both"  # a vehicle's direction; a lane's is one of the three
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ class Event:
     confidence: Optional[float] = None
     list_status: str = ""  # "allowed", "flagged", "unknown", or "" without a list
     note: str = ""  # the list entry's note, or what happened (the camera for an outage)
-    direction: str = ""  # not known yet: one lane per process
+    direction: str = ""  # IN or OUT, "" when the lane could not tell
     operator: str = ""  # who opened the barrier by hand
     record_id: Optional[int] = None
     chain_seq: int = 0

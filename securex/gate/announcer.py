@@ -22,21 +22,23 @@ WATCHLIST_CHECK_SECONDS = 2.0  # how often the watchlist file is checked for cha
 class Announcer:
     def __init__(self, config: AlertConfig, duplicate_window_seconds: float):
         self.watchlist = Watchlist(config.watchlist_path, config.watchlist_max_distance)
-        self._visits = AnnouncedVisits(duplicate_window_seconds)
+        self._window = duplicate_window_seconds
+        self._visits: dict[str, AnnouncedVisits] = {}  # per lane: a car through the entry, then the exit, is two
         self._checked = time.monotonic()
         self.alerts: list[str] = []  # flagged vehicles not yet acknowledged (key F)
         self.flagged = 0  # flagged vehicles this session
 
-    def announce(self, track: Track) -> bool:
-        """Look the decided plate up once per track; once per visit, raise the alert for a flagged one. True
-        when this is a new visit (announced now)."""
+    def announce(self, track: Track, lane: str = "") -> bool:
+        """Look the decided plate up once per track; once per visit of `lane`, raise the alert for a flagged one.
+        True when this is a new visit (announced now)."""
         if track.announced or track.winner is None:
             return False
         track.announced = True
         plate = track.winner.read.text
         track.decision = self.watchlist.match(plate)
         status = track.decision.status if track.decision else "none"
-        if self._visits.is_repeat(plate, status, track.winner.at):
+        visits = self._visits.setdefault(lane, AnnouncedVisits(self._window))
+        if visits.is_repeat(plate, status, track.winner.at):
             log.info("%s (%s) is the visit just announced: not announced again", plate, status)
             return False
         if status == FLAGGED:

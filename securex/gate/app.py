@@ -1,18 +1,18 @@
-"""The gate loop, wired from its parts: frames in; plates tracked, decided, recorded and announced;
-picture and panel out.
+"""The gate loop, wired from its parts: frames in from every lane; plates tracked, decided, recorded and
+announced; the lanes' pictures and the panel out.
 
-- `FramePipeline` runs detection and OCR beside the picture and hands work back in frame order;
-- `VisitDecider` turns boxes and reads into decided visits (plain code);
+- `Lane` is one camera: its `FramePipeline` (detection and OCR of its region in the gate's one worker
+  pool, work handed back in frame order) and its `VisitDecider` (boxes and reads in, decided visits out);
 - `Announcer` looks a decided plate up in the lists and raises alerts, once per visit;
-- `Recorder` writes the record (duplicate window, errors, chain head) with its visit's event;
-- `Integrations` makes the events, sends them to the receivers and opens the barrier;
-- `Desk` is what the guard sees and does: the picture beside the panel, the alarm, the keys.
+- `Recorder` writes the record (lane, direction, duplicate window, errors, chain head) with its event;
+- `Integrations` makes the events, sends them to the receivers and opens each lane's barrier;
+- `Desk` is what the guard sees and does: the lanes' pictures beside the panel, the alarm, the keys.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
 
 from securex.config import Config
@@ -20,20 +20,18 @@ from securex.core.domain import Event, Frame
 from securex.core.perf import PerfMonitor
 from securex.gate.announcer import Announcer
 from securex.gate.desk import Desk
-from securex.gate.frames import FramePipeline, FrameWork
+from securex.gate.frames import FrameWork
 from securex.gate.integrations import Integrations
+from securex.gate.lane import LIVE_READ_TIMEOUT, Lane
 from securex.gate.recorder import Recorder
 from securex.gate.summary import Summary
-from securex.gate.visits import VisitDecider
 from securex.pipeline.reader import PlateReader
 from securex.records.storage import RecordStore
 from securex.ui.screen import Screen
 from securex.video.capture import VideoSource
-from securex.video.motion import MotionGate
 from securex.video.tracking import Track
 
 log = logging.getLogger(__name__)
-LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL
 
 
 class StopSignal(KeyboardInterrupt):
@@ -41,34 +39,29 @@ class StopSignal(KeyboardInterrupt):
 
 
 class GateApp:
-    def __init__(self, config: Config, reader: PlateReader, store: RecordStore, source: VideoSource,
+    def __init__(self, config: Config, reader: PlateReader, store: RecordStore, sources: list[VideoSource],
                  screen_of: Optional[Callable[[PerfMonitor], Screen]] = None,
                  progress: Optional[Callable[[int, int], None]] = None):
+        """`sources`: one started VideoSource per lane of `config.camera.lanes`, in order (see cli/run.py)."""
         t = config.tracking
-        self._tracking, self._frame_skip, self.source, self._progress = t, config.camera.frame_skip, source, progress
+        self._tracking, self._frame_skip, self._progress = t, config.camera.frame_skip, progress
         self.perf = PerfMonitor(config.window.fps_window_seconds)
-        self.frames = FramePipeline(reader, self.perf, t.worker_threads, t.pipeline_lag_frames, source.is_live,
-                                    config.detection.video_side, t.iou_match, config.storage.crop_margin)
-        self.decider = VisitDecider(t, config.storage.auto_save, config.storage.auto_save_threshold)
+        self._pool = ThreadPoolExecutor(max_workers=t.worker_threads, thread_name_prefix="worker")
+        self.lanes = [Lane(spec, source, config, reader, self.perf, self._pool)
+                      for spec, source in zip(config.camera.lanes, sources, strict=True)]
         self.announcer = Announcer(config.alerts, config.storage.duplicate_window_seconds)
-        self.recorder = Recorder(store, config.storage.duplicate_window_seconds, source.spec.label)
-        self.outside = Integrations(config, store)
+        self.recorder = Recorder(store, config.storage.duplicate_window_seconds)
+        self.outside = Integrations(config, store, [lane.name for lane in self.lanes])
         self.engine = reader.engine.name
-        self.desk = Desk(screen_of(self.perf), self, config.events.lane_name, config.alerts.sound) \
-            if screen_of else None
-        self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share) \
-            if t.motion_gate else None
-        self.still_skips = 0  # detector runs skipped: nothing moved, nothing tracked
+        self.desk = Desk(screen_of(self.perf), self, config.alerts.sound) if screen_of else None
+        self._read = 0  # frames read from every lane
         self._running = True
 
     def run(self) -> Summary:
+        """Each lane's next frame in turn, then the window once per round, until every file ends or the guard quits."""
         try:
-            while self._running:
-                frame = self._next_frame()
-                if frame is None:
-                    break
-                if frame.index % (self._frame_skip + 1) == 0:
-                    self._process(frame)
+            while self._running and not all(lane.ended for lane in self.lanes):
+                self._round()
         except StopSignal as stop:
             log.info("Stopped by %s", stop)
         except KeyboardInterrupt:
@@ -77,65 +70,73 @@ class GateApp:
             self._finish()
         return self.summary()
 
-    def _next_frame(self) -> Optional[Frame]:
-        with self.perf.stage("capture"):
-            if not self.source.is_live:
-                return self.source.read()
-            while self._running:
-                self.outside.camera(self.source.signal_lost, self.source.spec.label)
-                try:
-                    return self.source.read(timeout=LIVE_READ_TIMEOUT)
-                except queue.Empty:
-                    if self.desk is not None:
-                        self._running = self.desk.show(None, live=False)
-        return None
-
-    def _process(self, frame: Frame) -> None:
-        if frame.index % self._tracking.detect_interval_frames == 0 and self.frames.has_room() \
-                and self._worth_detecting(frame):
-            self.frames.submit(frame, self.decider.settled_boxes(frame.index))
-        for work in self.frames.finished(frame.index):
-            self._apply(work)
-        self.announcer.check_watchlist()
+    def _round(self) -> None:
+        for lane in self.lanes:
+            if lane.ended:
+                continue
+            with self.perf.stage("capture"):
+                if lane.source.is_live:
+                    self.outside.camera(lane.source.signal_lost, lane.source.spec.label, lane.name)
+                frame = lane.read(self._wait(lane))
+            if frame is None:
+                if lane.ended:
+                    self._finish_lane(lane)
+                continue
+            self._read += 1
+            if frame.index % (self._frame_skip + 1) == 0:
+                self._process(lane, frame)
         if self.desk is not None:
-            self._running = self.desk.show(frame, live=True)
+            self._running = self.desk.show()
+
+    def _wait(self, lane: Lane) -> float:
+        """How long to wait for a live lane's frame: a camera that is away holds up no lane that has pictures."""
+        if not lane.source.signal_lost:
+            return LIVE_READ_TIMEOUT
+        return 0.0 if any(other.live for other in self.lanes if other is not lane) else \
+            LIVE_READ_TIMEOUT / len(self.lanes)
+
+    def _process(self, lane: Lane, frame: Frame) -> None:
+        if frame.index % self._tracking.detect_interval_frames == 0 and lane.frames.has_room() \
+                and lane.worth_detecting(frame):
+            lane.frames.submit(frame, lane.decider.settled_boxes(frame.index))
+        for work in lane.frames.finished(frame.index):
+            self._apply(lane, work)
+        self.announcer.check_watchlist()
         self.perf.frame_done()
         if self._progress:
-            self._progress(frame.index, self.recorder.saved)
+            self._progress(self._read - 1, self.recorder.saved)
 
-    def _worth_detecting(self, frame: Frame) -> bool:
-        """Detect where a vehicle is tracked or the picture moved; an empty, still lane is skipped."""
-        if self.motion is None or self.motion.moved(frame.image) or self.decider.tracker.tracks:
-            return True
-        self.still_skips += 1
-        return False
-
-    def _apply(self, work: FrameWork) -> None:
+    def _apply(self, lane: Lane, work: FrameWork) -> None:
         with self.perf.stage("track"):
-            self._decided(self.decider.apply(work.boxes, work.reads))
+            self._decided(lane, lane.decider.apply(work.boxes, work.reads))
 
-    def _decided(self, tracks: list[Track]) -> None:
+    def _decided(self, lane: Lane, tracks: list[Track]) -> None:
         for track in tracks:
-            event = self._announce(track)
-            if self.decider.should_save(track):
-                self.record(track, event)
+            event = self._announce(lane, track)
+            if lane.decider.should_save(track):
+                self.record(track, event, lane)
             elif event is not None:
                 self.outside.keep(event)
 
-    def _announce(self, track: Track) -> Optional[Event]:
+    def _announce(self, lane: Lane, track: Track) -> Optional[Event]:
         """Decide the track's standing once; a new visit's event (the barrier opens when its standing says so)."""
         if track.announced:
             return None
-        new_visit = self.announcer.announce(track)
+        new_visit = self.announcer.announce(track, lane.name)
         if track.announced and self.desk is not None:
             self.desk.console.decided(track)
-        return self.outside.visited(track) if new_visit else None
+        return self.outside.visited(track, lane.name, lane.direction(track)) if new_visit else None
 
-    def record(self, track: Track, event: Optional[Event] = None) -> bool:
+    def lane_of(self, track: Optional[Track]) -> Lane:
+        """The lane whose camera sees `track` (the first lane when none)."""
+        return next((lane for lane in self.lanes if track in lane.decider.tracker.tracks), self.lanes[0])
+
+    def record(self, track: Track, event: Optional[Event] = None, lane: Optional[Lane] = None) -> bool:
         """Record the track's plate now (auto-save, or the guard's S key); True when it was kept."""
-        event = self._announce(track) or event
+        lane = lane or self.lane_of(track)
+        event = self._announce(lane, track) or event
         with self.perf.stage("store"):
-            saved = self.recorder.record(track, event)
+            saved = self.recorder.record(track, event, lane.source.spec.label, lane.name, lane.direction(track))
         if saved and self.desk is not None:
             self.desk.console.saved(track)
         elif not saved and event is not None:
@@ -143,17 +144,23 @@ class GateApp:
         self.outside.sender.wake()
         return saved
 
+    def _finish_lane(self, lane: Lane) -> None:
+        for work in lane.frames.drain():
+            self._apply(lane, work)
+        self._decided(lane, lane.decider.finish())
+
     def _finish(self) -> None:
-        for work in self.frames.drain():
-            self._apply(work)
-        self._decided(self.decider.finish())
+        for lane in self.lanes:
+            self._finish_lane(lane)
+        self._pool.shutdown(wait=True)
         if self.desk is not None:
             self.desk.close()
         self.outside.close()
 
     def summary(self) -> Summary:
-        r = self.recorder
-        return Summary(self.perf.elapsed, self.perf.frames, self.perf.average_fps, self.decider.plates_read,
-                       r.saved, len(r.unique_plates), self.perf.mean_ms(), self.source.outages, r.head, r.errors,
-                       self.announcer.flagged, self.still_skips, r.waiting, r.key_fingerprint, self.outside.waiting,
-                       self.outside.barrier.opened, self.outside.barrier.failed)
+        r, lanes = self.recorder, self.lanes
+        return Summary(self.perf.elapsed, self.perf.frames, self.perf.average_fps,
+                       sum(lane.decider.plates_read for lane in lanes), r.saved, len(r.unique_plates),
+                       self.perf.mean_ms(), sum(lane.source.outages for lane in lanes), r.head, r.errors,
+                       self.announcer.flagged, sum(lane.still_skips for lane in lanes), r.waiting, r.key_fingerprint,
+                       self.outside.waiting, *self.outside.barrier_counts)

@@ -3,17 +3,25 @@
 The picture never waits for the workers. For a video file every frame's work is applied a fixed
 number of frames after it was submitted (waiting for it if need be), so a run over the same file
 gives the same records; a live source never waits and skips a detector run when the workers are busy.
+
+Every lane has its own FramePipeline on the gate's one worker pool (first come, first served), and
+none may have more than `workers` frames in it at once, so a busy lane cannot starve a quiet one. Only
+the lane's region is detected, at the same pixels per plate as the whole picture would be.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Iterator, Optional
+from dataclasses import dataclass, replace
+from typing import Iterator, Optional, Sequence
+
+import cv2
+import numpy as np
 
 from securex.core.domain import Box, Frame, crop, grow_box, iou
 from securex.core.perf import PerfMonitor
+from securex.gate.lanes import is_rectangle, region_box, region_points
 from securex.pipeline.reader import PlateReader
 from securex.video.tracking import Sighting
 
@@ -28,16 +36,18 @@ class FrameWork:
 
 
 class FramePipeline:
-    def __init__(self, reader: PlateReader, perf: PerfMonitor, workers: int, lag_frames: int, live: bool,
-                 detect_side: int, same_box_iou: float, crop_margin: float):
-        self._reader, self._perf = reader, perf
+    def __init__(self, reader: PlateReader, perf: PerfMonitor, pool: ThreadPoolExecutor, workers: int,
+                 lag_frames: int, live: bool, detect_side: int, same_box_iou: float, crop_margin: float,
+                 region: Sequence[tuple[float, float]] = ()):
+        self._reader, self._perf, self._pool = reader, perf, pool
         self._workers, self._lag, self._live = workers, lag_frames, live
         self._detect_side, self._same_box_iou, self._crop_margin = detect_side, same_box_iou, crop_margin
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="worker")
+        self._region = tuple(region)
         self._pending: deque[tuple[int, Future]] = deque()
 
     def has_room(self) -> bool:
-        """Live sources skip a detector run rather than queue work the workers cannot keep up with."""
+        """Live sources skip a detector run rather than queue work the workers cannot keep up with (at most
+        `workers` frames of a lane in the pool); a file's work is waited for `lag` frames later."""
         return not self._live or len(self._pending) < self._workers
 
     def submit(self, frame: Frame, settled: list[Box]) -> None:
@@ -54,18 +64,17 @@ class FramePipeline:
             yield future.result()
 
     def drain(self) -> Iterator[FrameWork]:
-        """All outstanding work, in order, waiting for each; then the workers stop."""
+        """All outstanding work, in order, waiting for each."""
         while self._pending:
             yield self._pending.popleft()[1].result()
-        self._pool.shutdown(wait=True)
 
     def _analyse(self, frame: Frame, settled: list[Box]) -> FrameWork:
         """Detect plates in a frame and read those not on an already settled track (worker thread)."""
         image = frame.image
         with self._perf.stage("detect"):
-            detections = self._reader.detector.detect(image, self._detect_side)
+            found = self._detect(image)
         boxes, reads = [], []
-        for detection in detections:
+        for detection in found:
             if any(iou(detection.box, box) >= self._same_box_iou for box in settled):
                 boxes.append(detection.box)
                 reads.append(None)
@@ -77,3 +86,18 @@ class FramePipeline:
                 boxes.append(detection.box)
                 reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
         return FrameWork(frame.index, boxes, reads)
+
+    def _detect(self, image: np.ndarray) -> list:
+        """Plate candidates in the lane's region only (outside its polygon blanked), in the picture's pixels."""
+        height, width = image.shape[:2]
+        box = region_box(self._region, width, height)
+        if box == (0, 0, width, height):
+            return self._reader.detector.detect(image, self._detect_side)
+        part = crop(image, box)
+        if not is_rectangle(self._region):
+            inside = np.zeros(part.shape[:2], np.uint8)
+            cv2.fillPoly(inside, [np.array(region_points(self._region, box, width, height), np.int32)], 255)
+            part = cv2.bitwise_and(part, part, mask=inside)
+        side = max(16, round(self._detect_side * max(part.shape[:2]) / max(width, height)))
+        return [replace(d, box=(d.box[0] + box[0], d.box[1] + box[1], d.box[2], d.box[3]))
+                for d in self._reader.detector.detect(part, side)]

@@ -1,9 +1,10 @@
-"""The gate's ties to the outside: its events into the outbox and out to the receivers, and the barrier."""
+"""The gate's ties to the outside: its events into the outbox and out to the receivers, and each lane's barrier."""
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Optional
 
 from securex.config import Config
@@ -24,46 +25,54 @@ def wiring_of(config: Config, mqtt: Optional[object] = None) -> Wiring:
 
 
 class Integrations:
-    def __init__(self, config: Config, store: RecordStore):
+    def __init__(self, config: Config, store: RecordStore, lanes: list[str]):
+        """`lanes`: the names of the lanes of this run (the first one's MQTT status is the process's)."""
         e = config.events
         self._store = store
-        self.events = EventMaker(store.gate, e.lane_name, e.operator_name)
+        self.events = {lane: EventMaker(store.gate, lane, e.operator_name) for lane in lanes}
         self.mqtt = None
         if e.mqtt_url:
             from securex.gate.mqtt import MqttLink
 
-            self.mqtt = MqttLink(e.mqtt_url, e.mqtt_topic_prefix, store.gate, e.lane_name, e.discovery_prefix,
+            self.mqtt = MqttLink(e.mqtt_url, e.mqtt_topic_prefix, store.gate, lanes[0], e.discovery_prefix,
                                  e.timeout_seconds, e.retry_max_seconds)
         self.sender = Sender(Outbox(store.db, store.gate), build_receivers(wiring_of(config, self.mqtt)),
                              e.retry_max_seconds).start()
-        self.barrier = Barrier(e.barrier.get(e.lane_name), e.lane_name, self.mqtt, e.timeout_seconds)
-        self._signal_lost = False
+        self.barriers = {lane: Barrier(e.barrier.get(lane), lane, self.mqtt, e.timeout_seconds) for lane in lanes}
+        self._signal_lost = {lane: False for lane in lanes}
 
-    def visited(self, track: Track) -> Event:
-        """A new vehicle visit: its event, and the barrier opened when its standing opens it."""
+    def visited(self, track: Track, lane: str, direction: str) -> Event:
+        """A new vehicle visit in `lane`: its event, and the lane's barrier opened when its standing opens it."""
         decision, winner = track.decision, track.winner
-        status = decision.status if decision else ""
-        if self.barrier.opens_for(status):
-            self.barrier.open(winner.read.text, status, status or "no list in use")
-        return self.events.visit(winner.read.text, winner.read.confidence, status, decision.note if decision else "",
-                                 winner.at)
+        status, barrier = decision.status if decision else "", self.barriers[lane]
+        if barrier.opens_for(status):
+            barrier.open(winner.read.text, status, status or "no list in use")
+        return replace(self.events[lane].visit(winner.read.text, winner.read.confidence, status,
+                                               decision.note if decision else "", winner.at), direction=direction)
 
-    def manual_open(self, track: Optional[Track]) -> Optional[Event]:
-        """The guard pressed O: open the barrier for the plate on screen; the event of it (None: no barrier)."""
-        if not self.barrier.configured:
-            log.warning("No barrier for %s: set BARRIER in config.py", self.barrier.lane)
+    def manual_open(self, track: Optional[Track], lane: str) -> Optional[Event]:
+        """The guard pressed O: open the lane's barrier for the plate on screen; the event of it (None: no barrier)."""
+        barrier, events = self.barriers[lane], self.events[lane]
+        if not barrier.configured:
+            log.warning("No barrier for %s: set BARRIER in config.py", barrier.lane)
             return None
         winner = track.winner if track is not None else None
         plate = winner.read.text if winner else ""
         status = track.decision.status if track is not None and track.decision else ""
-        self.barrier.open(plate, status, f"by hand, {self.events.operator}")
-        return self.events.manual_open(plate, winner.read.confidence if winner else None, status, time.time())
+        barrier.open(plate, status, f"by hand, {events.operator}")
+        return events.manual_open(plate, winner.read.confidence if winner else None, status, time.time())
 
-    def camera(self, signal_lost: bool, source: str) -> None:
-        """The camera's signal went or came back: an event each time."""
-        if signal_lost != self._signal_lost:
-            self._signal_lost = signal_lost
-            self.keep(self.events.camera(signal_lost, source, time.time()))
+    def camera(self, signal_lost: bool, source: str, lane: str) -> None:
+        """A lane's camera signal went or came back: an event each time."""
+        if signal_lost != self._signal_lost[lane]:
+            self._signal_lost[lane] = signal_lost
+            self.keep(self.events[lane].camera(signal_lost, source, time.time()))
+
+    @property
+    def barrier_counts(self) -> tuple[int, int]:
+        """Barrier openings and failed ones, over every lane."""
+        barriers = self.barriers.values()
+        return sum(b.opened for b in barriers), sum(b.failed for b in barriers)
 
     def keep(self, event: Event) -> None:
         """Store an event that has no record of its own, for the receivers."""
@@ -78,7 +87,8 @@ class Integrations:
         return self.sender.waiting
 
     def close(self) -> None:
-        self.barrier.close()
+        for barrier in self.barriers.values():
+            barrier.close()
         self.sender.close()
         if self.mqtt is not None:
             self.mqtt.close()

@@ -9,6 +9,7 @@ from typing import Optional
 from securex.core.domain import MANUAL_OPEN, Event, Record
 from securex.gate.duplicates import DuplicateManager
 from securex.records.chain import Head
+from securex.records.onsite import OnSite
 from securex.records.storage import RecordStore, StorageError
 from securex.video.tracking import Track
 
@@ -16,9 +17,9 @@ log = logging.getLogger(__name__)
 
 
 class Recorder:
-    def __init__(self, store: RecordStore, duplicate_window_seconds: float, source_label: str):
-        self._store, self._source = store, source_label
-        self._duplicates = DuplicateManager(duplicate_window_seconds)
+    def __init__(self, store: RecordStore, duplicate_window_seconds: float):
+        self._store = store
+        self._duplicates: dict[str, DuplicateManager] = {}  # per lane: going in, then out, is two records
         self._window = duplicate_window_seconds
         self.saved = 0  # records written this session
         self.unique_plates: set[str] = set()  # plates recorded this session
@@ -26,10 +27,12 @@ class Recorder:
         self.failing = False  # the last record could be kept nowhere (disk full)
         self.unique_today = 0
         self.key_fingerprint = store.key_fingerprint
+        self.on_site = OnSite(store.records())  # vehicles in and not yet out (the panel's count)
 
-    def record(self, track: Track, event: Optional[Event] = None) -> bool:
-        """Save the track's winning read, with its visit's event, unless the same plate was saved within the
-        duplicate window. False when nothing was saved (the event, if any, is then the caller's to keep).
+    def record(self, track: Track, event: Optional[Event], source: str, lane: str, direction: str) -> bool:
+        """Save the track's winning read as seen by `lane`'s camera `source` going `direction`, with its visit's
+        event, unless the same plate was saved within the duplicate window. False when nothing was saved (the
+        event, if any, is then the caller's to keep).
 
         A record that cannot be written leaves the track unrecorded, so it is tried again with the
         track's next read or when it leaves.
@@ -38,46 +41,49 @@ class Recorder:
         track.recorded = True
         plate = sighting.read.text
         match = track.decision.record_fields() if track.decision is not None else None
-        if self._duplicates.is_duplicate(plate, sighting.at):
+        duplicates = self._duplicates.setdefault(lane, DuplicateManager(self._window))
+        if duplicates.is_duplicate(plate, sighting.at):
             log.info("%s seen again within %.0f s: not recorded twice", plate, self._window)
             return False
         when = datetime.fromtimestamp(sighting.at).astimezone()
         try:
-            record = self._store.save(plate, sighting.read.confidence, when, self._source, sighting.frame,
-                                      sighting.crop, match, event)
+            record = self._store.save(plate, sighting.read.confidence, when, source, sighting.frame,
+                                      sighting.crop, match, event, lane=lane, direction=direction)
         except StorageError as exc:
             track.recorded = False
             self.errors += 1
             self.failing = True
             log.error("%s: free disk space or check the database; the plate is tried again", exc)
             return False
-        self._duplicates.mark_saved(plate, sighting.at)
+        duplicates.mark_saved(plate, sighting.at)
         self.failing = False
         self.saved += 1
         self.unique_plates.add(plate)
+        self.on_site.add(record)
         if record.id is None:
             log.warning("%s kept in the journal (%d waiting): written to the database when it is back", plate,
                         self._store.waiting)
             return True
         day_start = when.replace(hour=0, minute=0, second=0, microsecond=0).isoformat(timespec="milliseconds")
         self.unique_today = self._store.unique_plates_since(day_start)
-        log.info("Saved %s (%.0f%%) frame %d -> record %d, decided at frame %d", plate, 100 * record.confidence,
-                 record.frame, record.id, track.last_read_frame)
+        log.info("Saved %s (%.0f%%) frame %d -> record %d, decided at frame %d, lane %s", plate,
+                 100 * record.confidence, record.frame, record.id, track.last_read_frame, lane)
         return True
 
-    def saved_ago(self, plate: str, now: float) -> Optional[float]:
-        """Seconds since `plate` was recorded, within the duplicate window (else None)."""
-        return self._duplicates.seconds_since(plate, now)
+    def saved_ago(self, plate: str, now: float, lane: str) -> Optional[float]:
+        """Seconds since `plate` was recorded on `lane`, within the duplicate window (else None)."""
+        duplicates = self._duplicates.get(lane)
+        return duplicates.seconds_since(plate, now) if duplicates is not None else None
 
-    def record_manual_open(self, track: Optional[Track], event: Event) -> Optional[Record]:
+    def record_manual_open(self, track: Optional[Track], event: Event, source: str) -> Optional[Record]:
         """The guard opened the barrier by hand: a signed record of it (who, when, the plate on screen)."""
         sighting = track.winner if track is not None else None
         match = track.decision.record_fields() if track is not None and track.decision is not None else None
         when = datetime.fromisoformat(event.at)
         try:
-            record = self._store.save(event.plate, event.confidence or 0.0, when, self._source,
+            record = self._store.save(event.plate, event.confidence or 0.0, when, source,
                                       sighting.frame if sighting else -1, sighting.crop if sighting else None, match,
-                                      event, kind=MANUAL_OPEN, operator=event.operator)
+                                      event, kind=MANUAL_OPEN, operator=event.operator, lane=event.lane)
         except StorageError as exc:
             self.errors += 1
             log.error("%s: the barrier was opened by hand but that is not recorded; free disk space", exc)

@@ -20,7 +20,7 @@ from securex.core.domain import Record
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("id", "gate", "plate", "confidence", "detected_at", "source", "frame", "image_path", "image_sha256",
-               "list_status", "listed_plate", "list_distance", "kind", "operator")
+               "list_status", "listed_plate", "list_distance", "kind", "operator", "lane", "direction")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
 

@@ -19,7 +19,8 @@ from securex.core.urls import hide_password, hide_passwords_in
 from securex.records.migrations import Execute, upgrade
 
 RECORD_COLUMNS = ("plate", "confidence", "detected_at", "source", "frame", "image_path", "gate", "image_sha256",
-                  "list_status", "listed_plate", "list_distance", "kind", "operator", "seq", "prev_hash", "hash", "id")
+                  "list_status", "listed_plate", "list_distance", "kind", "operator", "lane",
+                  "direction", "seq", "prev_hash", "hash", "id")
 
 BUSY_TIMEOUT_MS = 30000  # how long a SQLite writer waits for another process's transaction
 CONNECT_TIMEOUT = 10  # seconds a PostgreSQL connection attempt may take

@@ -64,6 +64,9 @@ MIGRATIONS = (
                "CREATE INDEX events_gate ON events (gate, id)",
                "CREATE TABLE event_cursors (gate TEXT NOT NULL, receiver TEXT NOT NULL, sent_upto BIGINT NOT NULL, "
                "attempts INTEGER NOT NULL, last_error TEXT NOT NULL, PRIMARY KEY (gate, receiver))")),
+    Migration(3, "the lane and direction (in, out) of each record",
+              ("ALTER TABLE plates ADD COLUMN lane TEXT NOT NULL DEFAULT ''",
+               "ALTER TABLE plates ADD COLUMN direction TEXT NOT NULL DEFAULT ''")),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -129,7 +129,7 @@ class RecordStore:
 
     def save(self, plate: str, confidence: float, when: datetime, source: str, frame: int,
              image: Optional[np.ndarray], match: Optional[dict] = None, event: Optional[Event] = None,
-             kind: str = "", operator: str = "") -> Record:
+             kind: str = "", operator: str = "", lane: str = "", direction: str = "") -> Record:
         """Store one record, and its event in the same transaction: committed (returned with its id), or,
         while the database cannot be written, waiting in the journal (returned without an id). StorageError
         when it can be kept nowhere.
@@ -139,7 +139,7 @@ class RecordStore:
         image_path, digest = self._photos.write(image, when) if image is not None else ("", "")
         record = Record(plate, round(float(confidence), 4), when.isoformat(timespec="milliseconds"),
                         hide_password(source), int(frame), image_path, self.gate, digest, **(match or {}),
-                        kind=kind, operator=operator)
+                        kind=kind, operator=operator, lane=lane, direction=direction)
         return self._keep(record, event)
 
     def add_event(self, event: Event) -> None:

@@ -56,6 +56,8 @@ COLUMNS: tuple[tuple[str, int, str, Callable[[Record], Any]], ...] = (
     ("image_sha256", 20, TEXT, lambda r: r.image_sha256),
     ("kind", 12, TEXT, lambda r: r.kind),
     ("operator", 12, TEXT, lambda r: r.operator),
+    ("lane", 12, TEXT, lambda r: r.lane),
+    ("direction", 10, TEXT, lambda r: r.direction),
 )
 
 

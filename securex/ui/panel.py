@@ -27,7 +27,8 @@ def draw_panel(image: np.ndarray, layout: Layout, panel: PanelView, message: Opt
     put_text(image, recording, layout.status[0], status, colour)
     auto = ("", GREY) if panel.auto_save is None else ("Auto-save: ON", GREEN) if panel.auto_save else \
         ("Auto-save: OFF (press A)", AMBER)
-    put_text(image, auto[0], layout.status[1], status, auto[1])
+    site = "" if panel.on_site is None else f"   On site: {panel.on_site}"
+    put_text(image, auto[0] + site, layout.status[1], status, auto[1])
 
 
 def _draw_current(image: np.ndarray, layout: Layout, panel: PanelView) -> None:

@@ -58,6 +58,7 @@ class PanelView:
     alerts: list[str]  # flagged vehicles not yet acknowledged
     info: list[str]  # engineer figures (key I)
     events_waiting: int = 0  # events not yet delivered to every receiver (MQTT, webhooks, alert command)
+    on_site: Optional[int] = None  # vehicles in and not yet out; None: a photo (read --show)
 
 
 def plate_look(plate: PlateOverlay) -> tuple[tuple[int, int, int], str]:

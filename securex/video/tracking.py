@@ -41,6 +41,11 @@ class Track:
     recorded: bool = False
     decision: Optional[Any] = None  # what the gate made of the settled plate (its watchlist standing)
     announced: bool = False  # alert raised / alert command run for this track
+    first_box: Optional[Box] = None  # where the plate was first seen (its direction is judged from here)
+
+    def __post_init__(self) -> None:
+        if self.first_box is None:
+            self.first_box = self.box
 
     def add_read(self, sighting: Sighting) -> None:
         """A confidence-weighted vote for the read's text; the surest sighting of each text is kept."""

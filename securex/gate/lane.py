@@ -1,0 +1,63 @@
+"""One lane at run time: its camera, its frames in the gate's worker pool, its visits and its last picture."""
+
+from __future__ import annotations
+
+import queue
+from concurrent.futures import ThreadPoolExecutor
+from typing import Optional
+
+from securex.config import Config
+from securex.config.lanes import LaneConfig
+from securex.core.domain import Frame
+from securex.core.perf import PerfMonitor
+from securex.gate.frames import FramePipeline
+from securex.gate.lanes import direction_of
+from securex.gate.visits import VisitDecider
+from securex.pipeline.reader import PlateReader
+from securex.video.capture import VideoSource
+from securex.video.motion import MotionGate
+from securex.video.tracking import Track
+
+LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL
+
+
+class Lane:
+    def __init__(self, spec: LaneConfig, source: VideoSource, config: Config, reader: PlateReader,
+                 perf: PerfMonitor, pool: ThreadPoolExecutor):
+        t = config.tracking
+        self.spec, self.name, self.source = spec, spec.name, source
+        self.frames = FramePipeline(reader, perf, pool, t.worker_threads, t.pipeline_lag_frames, source.is_live,
+                                    config.detection.video_side, t.iou_match, config.storage.crop_margin, spec.region)
+        self.decider = VisitDecider(t, config.storage.auto_save, config.storage.auto_save_threshold)
+        self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share) \
+            if t.motion_gate else None
+        self._approaching_is = config.camera.approaching_is
+        self.still_skips = 0  # detector runs skipped: nothing moved, nothing tracked
+        self.frame: Optional[Frame] = None  # the last picture
+        self.live = True  # False while a live camera gives no picture (NO SIGNAL)
+        self.ended = False
+
+    def read(self, wait: float = LIVE_READ_TIMEOUT) -> Optional[Frame]:
+        """The lane's next frame (None: a file ended, or no live picture within `wait`; see `live`)."""
+        if not self.source.is_live:
+            frame = self.source.read()
+            self.ended = frame is None
+        else:
+            try:
+                frame = self.source.read(timeout=wait)
+            except queue.Empty:
+                frame = None
+            self.live = frame is not None
+        if frame is not None:
+            self.frame = frame
+        return frame
+
+    def worth_detecting(self, frame: Frame) -> bool:
+        """Detect where a vehicle is tracked or the picture moved; an empty, still lane is skipped."""
+        if self.motion is None or self.motion.moved(frame.image) or self.decider.tracker.tracks:
+            return True
+        self.still_skips += 1
+        return False
+
+    def direction(self, track: Track) -> str:
+        return direction_of(self.spec.direction, track.first_box, track.box, self._approaching_is)

@@ -1,0 +1,63 @@
+"""Lanes: which lanes run, which way a vehicle went, and where in the picture a lane's plates are read.
+
+Plain code: no threads, windows or I/O, so tests/test_lanes.py checks it with plain values.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence
+
+from securex.config.lanes import LaneConfig
+from securex.core.domain import BOTH, IN, OUT, Box
+
+CLEAR_MOTION = 0.3  # approach score a plate must pass (either way) for its direction to count as known
+
+
+def lanes_to_run(configured: Sequence[LaneConfig], given: Sequence[LaneConfig], source: Optional[str],
+                 camera_index: int, lane_name: str) -> list[LaneConfig]:
+    """The lanes of this run: --lane options, else --source (one lane), else LANES, else the configured camera."""
+    if given:
+        return list(given)
+    if source is None and configured:
+        return list(configured)
+    return [LaneConfig(lane_name, source if source is not None else str(camera_index), BOTH)]
+
+
+def approach_score(first: Box, last: Box) -> float:
+    """How clearly a plate came toward the camera between two boxes (negative: went away): the doublings of its
+    area plus how many plate heights it moved down the picture."""
+    growth = math.log2(max(1, last[2] * last[3]) / max(1, first[2] * first[3]))
+    height = max(1.0, (first[3] + last[3]) / 2)
+    down = (last[1] + last[3] / 2 - first[1] - first[3] / 2) / height
+    return growth + down
+
+
+def direction_of(lane_direction: str, first: Box, last: Box, approaching_is: str) -> str:
+    """IN or OUT: an `in` or `out` lane's own; on a `both` lane, from the plate's motion ("" when it hardly moved)."""
+    if lane_direction != BOTH:
+        return lane_direction
+    score = approach_score(first, last)
+    if abs(score) < CLEAR_MOTION:
+        return ""
+    leaving_is = OUT if approaching_is == IN else IN
+    return approaching_is if score > 0 else leaving_is
+
+
+def region_box(region: Sequence[tuple[float, float]], width: int, height: int) -> Box:
+    """The pixel rectangle around a lane's region (picture fractions); the whole picture when there is none."""
+    if not region:
+        return (0, 0, width, height)
+    xs = [min(width, max(0, round(x * width))) for x, _ in region]
+    ys = [min(height, max(0, round(y * height))) for _, y in region]
+    return (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+
+
+def region_points(region: Sequence[tuple[float, float]], box: Box, width: int, height: int) -> list[tuple[int, int]]:
+    """The region's corners in pixels of its rectangle `box` (what is outside the polygon is blanked there)."""
+    return [(round(x * width) - box[0], round(y * height) - box[1]) for x, y in region]
+
+
+def is_rectangle(region: Sequence[tuple[float, float]]) -> bool:
+    """A region whose rectangle is the region itself needs no blanking."""
+    return len(region) == 4 and len({x for x, _ in region}) == 2 and len({y for _, y in region}) == 2
