@@ -28,6 +28,11 @@ VIDEO_DETECT_SIDE = 480           # video frames are scaled so their long side i
 TEXT_DET_THRESHOLD = 0.3          # text detector: pixel probability that counts as text
 TEXT_DET_BOX_SCORE = 0.5          # text detector: mean probability a text box needs
 TEXT_DET_UNCLIP = 1.6             # text detector: how far a text box is grown around its core
+# Areas of the picture where no plate is looked for: a burned-in clock or camera name, a sign.
+# Each is [left, top, right, bottom] in fractions of the picture's width and height, e.g.
+# [0.0, 0.0, 0.4, 0.08] for a clock in the top-left corner. A candidate whose centre is inside one is
+# dropped. Fixed text is also rejected without a mask (see STATIC_MIN_MOVE); a mask saves the work.
+MASKS = []                        # areas never read: [left, top, right, bottom] in fractions of the picture
 
 # --- OCR ------------------------------------------------------------------------------------------------------------
 OCR_ENGINE = "neural"             # "neural" (PP-OCR ONNX model, offline) or "tesseract"
@@ -71,6 +76,8 @@ SETTLED_RECHECK_FRAMES = 15       # a settled track is read again this often, to
 VOTE_MIN_READS = 3                # reads a track needs before its vote can settle
 VOTE_MIN_READS_AT_END = 2         # reads an unsettled track needs to be saved when it leaves the picture
 VOTE_SETTLE_SHARE = 0.6           # share of the track's read weight the winner needs to settle
+STATIC_MIN_MOVE = 0.75            # a plate must move this many of its heights (or grow by this share) before it is
+                                  # recorded: text that stays put is a sign or overlay (0 = off)
 MAX_TRACKS = 32                   # tracks kept at once (oldest dropped beyond this)
 WORKER_THREADS = 2                # threads that run detection and OCR beside the picture
 PIPELINE_LAG_FRAMES = 4           # file sources: frames after which a frame's work must be finished (keeps runs

@@ -113,11 +113,11 @@ def scene_texts(overlay_txt: Path) -> list[str]:
 
 
 def is_scene_text(plate: str, texts: list[str]) -> bool:
-    """The row's text is (within one edit) a piece of a listed scene text."""
-    plate = fold_o_i(plate)
+    """The row's text is a piece of a listed scene text (within one edit from five characters on)."""
+    plate, edits = fold_o_i(plate), int(len(plate) >= 5)
     for text in texts:
-        for size in (len(plate) - 1, len(plate), len(plate) + 1):
-            if any(edit_distance(plate, text[i:i + size]) <= 1 for i in range(max(1, len(text) - size + 1))):
+        for size in (len(plate) - edits, len(plate), len(plate) + edits):
+            if any(edit_distance(plate, text[i:i + size]) <= edits for i in range(max(1, len(text) - size + 1))):
                 return True
     return False
 

@@ -39,14 +39,16 @@ def scene(text: str, plate_scale: float = 1.0, size: tuple[int, int] = (640, 480
 
 def write_clip(path: Path, visits: list[tuple[str, int]], gap: int = 10, fps: float = 10.0,
                size: tuple[int, int] = (640, 480)) -> Path:
-    """A video of cars approaching one after another: (plate text, frames on screen) per visit."""
+    """A video of cars approaching one after another: (plate text, frames on screen) per visit. Each
+    plate grows and moves down the picture as its car comes closer, as under a gate camera."""
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
     blank = np.full((size[1], size[0], 3), 90, np.uint8)
     for text, frames in visits:
         for _ in range(gap):
             writer.write(blank)
         for i in range(frames):
-            image, _ = scene(text, 0.8 + 0.4 * i / max(1, frames - 1), size)
+            progress = i / max(1, frames - 1)
+            image, _ = scene(text, 0.8 + 0.4 * progress, size, (0.5, 0.5 + 0.2 * progress))
             writer.write(image)
     for _ in range(gap):
         writer.write(blank)

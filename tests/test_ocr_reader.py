@@ -75,3 +75,16 @@ def test_haar_detector_loads_opencv_cascade(base_settings):
     with pytest.raises(ValueError, match="CASCADE_PATH"):
         HaarDetector(cascade_file(base_settings.detection).with_name("missing.xml"), 1.1, 3,
                      SizeFilter(base_settings.detection))
+
+
+def test_masked_areas_are_never_read():
+    from securex.core.domain import Detection
+    from securex.pipeline.reader import PlateReader
+
+    class Fixed:
+        def detect(self, image, long_side):
+            return [Detection((10, 10, 100, 20)), Detection((300, 400, 120, 30))]
+
+    image = np.zeros((480, 640, 3), np.uint8)
+    reader = PlateReader(Fixed(), None, None, 0.5, masks=[[0.0, 0.0, 0.4, 0.1]])  # a clock, top left
+    assert [d.box for d in reader.detect(image, 480)] == [(300, 400, 120, 30)]

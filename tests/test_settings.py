@@ -38,6 +38,8 @@ def config_with(**changes):
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL = 'LOUD' is unknown"),
     ({"DATABASE_URL": " "}, "DATABASE_URL is empty"),
     ({"GATE_NAME": ""}, "GATE_NAME = '' is not usable"),
+    ({"MASKS": [[0.5, 0.0, 0.2, 0.1]]}, "MASKS entry [0.5, 0.0, 0.2, 0.1] is not [left, top, right, bottom]"),
+    ({"MASKS": [[0, 0, 100, 20]]}, "MASKS entry [0, 0, 100, 20] is not [left, top, right, bottom] in fractions"),
 ])
 def test_each_bad_setting_is_one_plain_line(changes, expected):
     with pytest.raises(ConfigError) as caught:

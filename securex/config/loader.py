@@ -194,6 +194,13 @@ def _cross_problems(v: dict) -> list[str]:
             problems.append(f"PLATE_FORMATS[{region!r}] must be a list of patterns of L and N (e.g. \"LLLNNNN\"): "
                             "fix it in config.py")
             break
+    for mask in v["MASKS"]:
+        if not (isinstance(mask, (list, tuple)) and len(mask) == 4
+                and all(isinstance(f, (int, float)) and not isinstance(f, bool) and 0 <= f <= 1 for f in mask)
+                and mask[0] < mask[2] and mask[1] < mask[3]):
+            problems.append(f"MASKS entry {mask!r} is not [left, top, right, bottom] in fractions 0..1 with left < "
+                            "right and top < bottom: fix it in config.py")
+            break
     command = v["ALERT_COMMAND"]
     if command is not None and (not command or not all(isinstance(a, str) and a for a in command)):
         problems.append("ALERT_COMMAND must be None or a list of words, e.g. [\"python\", \"notify.py\"]: "

@@ -41,6 +41,12 @@ class CameraConfig:
                                            "or dropped", 1, 3600)
 
 
+MASKS_NOTE = """Areas of the picture where no plate is looked for: a burned-in clock or camera name, a sign.
+Each is [left, top, right, bottom] in fractions of the picture's width and height, e.g.
+[0.0, 0.0, 0.4, 0.08] for a clock in the top-left corner. A candidate whose centre is inside one is
+dropped. Fixed text is also rejected without a mask (see STATIC_MIN_MOVE); a mask saves the work."""
+
+
 @dataclass(frozen=True)
 class DetectionConfig:
     """Detection"""
@@ -71,6 +77,8 @@ class DetectionConfig:
                                     0.01, 0.99)
     text_unclip: float = setting("TEXT_DET_UNCLIP", 1.6, "text detector: how far a text box is grown around its core",
                                  1.0, 4.0)
+    masks: list = setting("MASKS", [], "areas never read: [left, top, right, bottom] in fractions of the picture",
+                          note=MASKS_NOTE)
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,9 @@ class TrackingConfig:
         "VOTE_MIN_READS_AT_END", 2, "reads an unsettled track needs to be saved when it leaves the picture", 1, 100)
     vote_settle_share: float = setting("VOTE_SETTLE_SHARE", 0.6,
                                        "share of the track's read weight the winner needs to settle", 0.0, 1.0)
+    static_min_move: float = setting(
+        "STATIC_MIN_MOVE", 0.75, "a plate must move this many of its heights (or grow by this share) before it is "
+        "recorded: text that stays put is a sign or overlay (0 = off)", 0, 100)
     max_tracks: int = setting("MAX_TRACKS", 32, "tracks kept at once (oldest dropped beyond this)", 1, 1000)
     worker_threads: int = setting("WORKER_THREADS", 2, "threads that run detection and OCR beside the picture", 1, 32)
     pipeline_lag_frames: int = setting(

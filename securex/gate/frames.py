@@ -63,7 +63,7 @@ class FramePipeline:
         """Detect plates in a frame and read those not on an already settled track (worker thread)."""
         image = frame.image
         with self._perf.stage("detect"):
-            detections = self._reader.detector.detect(image, self._detect_side)
+            detections = self._reader.detect(image, self._detect_side)
         boxes, reads = [], []
         for detection in detections:
             if any(iou(detection.box, box) >= self._same_box_iou for box in settled):

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -19,13 +19,21 @@ SAME_PLATE_IOU = 0.3  # two reads whose boxes overlap this much are the same pla
 
 
 class PlateReader:
-    def __init__(self, detector: Detector, engine: OcrEngine, rules: PlateRules, min_confidence: float):
+    def __init__(self, detector: Detector, engine: OcrEngine, rules: PlateRules, min_confidence: float,
+                 masks: Sequence[Sequence[float]] = ()):
         self.detector, self.engine, self.rules = detector, engine, rules
         self._min_confidence = min_confidence
+        self._masks = [tuple(m) for m in masks]
+
+    def detect(self, image: np.ndarray, long_side: int) -> list[Detection]:
+        """The detector's candidates, less those centred in a masked area (a clock, a sign)."""
+        height, width = image.shape[:2]
+        return [d for d in self.detector.detect(image, long_side)
+                if not any(in_mask(d.box, mask, width, height) for mask in self._masks)]
 
     def read_image(self, image: np.ndarray, long_side: int) -> list[PlateRead]:
         """All plates in an image, best first, one per place."""
-        return self.read_detections(image, self.detector.detect(image, long_side))
+        return self.read_detections(image, self.detect(image, long_side))
 
     def read_detections(self, image: np.ndarray, detections: list[Detection]) -> list[PlateRead]:
         reads = [r for r in (self.read_box(image, d.box) for d in detections) if r is not None]
@@ -45,6 +53,12 @@ class PlateReader:
         if best is None or best.confidence < self._min_confidence:
             return None
         return PlateRead(best.text, round(best.confidence, 4), box, best.format_name)
+
+
+def in_mask(box: Box, mask: tuple, width: int, height: int) -> bool:
+    """The box's centre lies inside `mask` ([left, top, right, bottom] in fractions of the picture)."""
+    cx, cy = (box[0] + box[2] / 2) / width, (box[1] + box[3] / 2) / height
+    return mask[0] <= cx <= mask[2] and mask[1] <= cy <= mask[3]
 
 
 def choose_reading(readings: list[Optional[RuledText]]) -> Optional[RuledText]:
