@@ -7,7 +7,7 @@ misses by failure class. Videos: visits recorded with the right plate, wrong row
 rows whose text is burned-in or scene text listed in the video's `.overlay.txt`, duplicate rows.
 
     python -m benchmarks.accuracy [--stills DIR ...] [--videos FILE ...] [--engine E] [--detector D]
-                                  [--skip-stills] [--skip-video]
+                                  [--countries site|config] [--skip-stills] [--skip-video]
 """
 
 from __future__ import annotations
@@ -22,11 +22,14 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
+
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from securex.cli.read import load_image  # noqa: E402
-from securex.config import load_config  # noqa: E402
+from securex.config import changed, load_config  # noqa: E402
+from securex.config.plate_formats import COUNTRIES  # noqa: E402
 from securex.core.domain import iou  # noqa: E402
 from securex.core.plate_text import edit_distance, fold_o_i, normalise_plate  # noqa: E402
 from securex.pipeline.factory import DETECTORS, OCR_ENGINES, build_reader  # noqa: E402
@@ -53,9 +56,18 @@ def failure_class(top: str, plate: str) -> str:
     return "wrong characters"
 
 
-def still_figures(folders: list[Path], overrides: dict) -> None:
+def still_figures(folders: list[Path], overrides: dict, site_country: bool) -> None:
     settings = load_config(overrides)
-    reader = build_reader(settings)
+    readers = {}
+
+    def reader_for(region: str):
+        """With `site_country`, a photo is read as a site of its own country would read it."""
+        country = region.lower() if site_country and region.lower() in COUNTRIES and region not in EU_BR else ""
+        if country not in readers:
+            readers[country] = build_reader(changed(settings, PLATE_COUNTRIES=[country]) if country else settings)
+            readers[country].read_image(np.zeros((64, 64, 3), np.uint8), 64)  # warm up outside the timing
+        return readers[country]
+
     stats: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     failures: Counter = Counter()
     for folder in folders:
@@ -66,7 +78,7 @@ def still_figures(folders: list[Path], overrides: dict) -> None:
             truth_box = tuple(int(row[k]) for k in "xywh") if boxed else None
             image = load_image(str(folder / row["image"]))
             start = time.perf_counter()
-            reads = reader.read_image(image, settings.detection.still_side)
+            reads = reader_for(row["region"]).read_image(image, settings.detection.still_side)
             elapsed = time.perf_counter() - start
             top = reads[0].text if reads else ""
             groups = ["all", row["region"].upper(), "EU+BR" if row["region"] in EU_BR else "other"]
@@ -87,7 +99,8 @@ def still_figures(folders: list[Path], overrides: dict) -> None:
                 failures[failure_class(top, row["plate"])] += 1
                 print(f"  miss {row['image']}: label {row['plate']}, read {[r.text for r in reads]}")
     names = ", ".join(f.name for f in folders)
-    print(f"\nStills in {names} (engine {settings.ocr.engine}, detector {settings.detection.detector})")
+    countries = "each photo's own country" if site_country else "PLATE_COUNTRIES " + " ".join(settings.plates.countries)
+    print(f"\nStills in {names} (engine {settings.ocr.engine}, detector {settings.detection.detector}, {countries})")
     print(f"{'group':8} {'images':>6} {'recall':>7} {'exact':>7} {'exact O/0 I/1':>14} {'CER':>6} "
           f"{'false/img':>9} {'ms/img':>7}")
     fixed = ["all", "EU+BR", "other", "two-row"]
@@ -158,13 +171,16 @@ def main() -> None:
     parser.add_argument("--videos", type=Path, nargs="+", default=VIDEOS, help="each with FILE.csv beside it")
     parser.add_argument("--engine", choices=list(OCR_ENGINES))
     parser.add_argument("--detector", choices=list(DETECTORS))
+    parser.add_argument("--countries", choices=["site", "config"], default="site",
+                        help="site: each photo read with PLATE_COUNTRIES set to its own country (EU and BR photos: "
+                        "the default); config: every photo with config.py's")
     parser.add_argument("--skip-video", action="store_true")
     parser.add_argument("--skip-stills", action="store_true")
     args = parser.parse_args()
     overrides = {"OCR_ENGINE": args.engine, "DETECTOR": args.detector}
     folders = [f for f in args.stills if (f / "labels.csv").is_file()]
     if not args.skip_stills and folders:
-        still_figures(folders, overrides)
+        still_figures(folders, overrides, args.countries == "site")
     videos = [v for v in args.videos if v.is_file() and v.with_suffix(".csv").is_file()]
     if args.skip_video or not videos:
         return

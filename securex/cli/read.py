@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from securex.config import Config
+from securex.core.domain import PlateRead
 from securex.core.errors import EXIT_FAILED, EXIT_OK
 from securex.pipeline.factory import build_reader
 
@@ -42,8 +43,7 @@ def read_command(config: Config, images: list[str], as_json: bool) -> int:
         line: dict = {"image": path, "plates": []}
         try:
             reads = reader.read_image(load_image(path), config.detection.still_side)
-            line["plates"] = [{"text": r.text, "confidence": round(r.confidence, 4), "box": list(r.box)}
-                              for r in reads]
+            line["plates"] = [plate_json(r) for r in reads]
         except ValueError as exc:
             line["error"] = str(exc)
             failures += 1
@@ -57,6 +57,14 @@ def read_command(config: Config, images: list[str], as_json: bool) -> int:
     if progress is not None:
         progress.close()
     return EXIT_OK if failures == 0 else EXIT_FAILED
+
+
+def plate_json(read: PlateRead) -> dict:
+    """One plate of `read --json`; "country" when a country's format decided the text."""
+    plate = {"text": read.text, "confidence": round(read.confidence, 4), "box": list(read.box)}
+    if read.format_name is not None:
+        plate["country"] = read.format_name
+    return plate
 
 
 def _files_progress(total: int):

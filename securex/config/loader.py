@@ -12,7 +12,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator, Optional, Union, get_args, get_origin, get_type_hints
 
-from securex.config.schema import SECTIONS, Config
+from securex.config.plate_formats import COUNTRIES
+from securex.config.schema import SECTIONS, Config, PlateConfig
 from securex.core.errors import SecureXError
 from securex.core.urls import hide_password
 
@@ -126,7 +127,17 @@ def build_config(values: dict, root: Path) -> Config:
             kwargs[f.name] = value
         sections[section] = cls(**kwargs)
     sections["storage"] = replace(sections["storage"], root=root)
+    sections["plates"] = with_lengths(sections["plates"])
     return Config(**sections)
+
+
+def with_lengths(plates: PlateConfig) -> PlateConfig:
+    """Plate lengths left at None taken from the site's countries and own formats."""
+    ranges = [COUNTRIES[name].length_range() for name in plates.countries]
+    ranges += [(len(p.replace("/", "")),) * 2 for patterns in plates.formats.values() for p in patterns]
+    low = plates.min_length if plates.min_length is not None else min(r[0] for r in ranges)
+    high = plates.max_length if plates.max_length is not None else max(r[1] for r in ranges)
+    return replace(plates, min_length=low, max_length=high)
 
 
 def resolve(value: Union[str, Path], root: Path) -> Path:
@@ -183,14 +194,18 @@ def _cross_problems(v: dict) -> list[str]:
         problems.append("MIN_PLATE_AREA must be below MAX_PLATE_AREA: fix them in config.py")
     if v["PLATE_MIN_ASPECT"] >= v["PLATE_MAX_ASPECT"]:
         problems.append("PLATE_MIN_ASPECT must be below PLATE_MAX_ASPECT: fix them in config.py")
-    if v["PLATE_MIN_LENGTH"] > v["PLATE_MAX_LENGTH"]:
+    if None not in (v["PLATE_MIN_LENGTH"], v["PLATE_MAX_LENGTH"]) and v["PLATE_MIN_LENGTH"] > v["PLATE_MAX_LENGTH"]:
         problems.append("PLATE_MIN_LENGTH must not exceed PLATE_MAX_LENGTH: fix them in config.py")
+    unknown = [c for c in v["PLATE_COUNTRIES"] if c not in COUNTRIES]
+    if unknown or not (v["PLATE_COUNTRIES"] or v["PLATE_FORMATS"]):
+        problems.append(f"PLATE_COUNTRIES = {v['PLATE_COUNTRIES']!r} names no known countries: use some of "
+                        f"{' '.join(sorted(COUNTRIES))} in config.py")
     chars = v["PLATE_ALLOWED_CHARS"]
     if not chars or not all(c.isascii() and c.isalnum() and not c.islower() for c in chars):
         problems.append("PLATE_ALLOWED_CHARS must hold upper-case letters and digits only: fix it in config.py")
     for region, patterns in v["PLATE_FORMATS"].items():
         if not isinstance(patterns, (list, tuple)) or not all(
-                isinstance(p, str) and p and set(p) <= {"L", "N"} for p in patterns):
+                isinstance(p, str) and p.strip("/") and set(p) <= {"L", "N", "/"} for p in patterns):
             problems.append(f"PLATE_FORMATS[{region!r}] must be a list of patterns of L and N (e.g. \"LLLNNNN\"): "
                             "fix it in config.py")
             break

@@ -8,9 +8,12 @@ user edits always lists every setting with its default and help.
 from __future__ import annotations
 
 import copy
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
+
+from securex.config.plate_formats import COUNTRIES, DEFAULT_COUNTRIES
 
 
 def setting(name: str, default: Any, help: str, low: Optional[float] = None, high: Optional[float] = None,
@@ -102,24 +105,30 @@ class OcrConfig:
                                           "reads below this confidence (0..1) are not shown or used", 0, 1)
 
 
-FORMATS_NOTE = """Known formats: L = letter, N = digit. A read that fits one ranks above one that does not, and
-confusable characters (O/0, I/1, B/8, S/5, Z/2, G/6) are fixed only where a format decides it.
-br: Brazil, old grey and Mercosur; it: Italy (also France since 2009: AA-123-AA);
-cz: Czech Republic / Slovakia style; es: Spain; pl: Poland."""
+COUNTRIES_NOTE = """The countries whose plates this site sees (securex/config/plate_formats.py has the table: patterns,
+letters, one- and two-row layouts, lengths). A read that fits one of their formats ranks above one
+that does not, confusable characters (O/0, I/1, B/8, S/5, Z/2, G/6) are fixed only where a format
+decides it, and `read --json` names the country. "eu" stands for the EU plates not listed one by one
+(any layout of 4 to 8 characters). Known:
+""" + "\n".join(textwrap.wrap(" ".join(sorted(COUNTRIES)), 100))
+
+FORMATS_NOTE = """The site's own formats, added to its countries': {"name": ["LLNNNN", ...]}, L = letter, N = digit,
+a "/" between the rows of a two-row plate (top row first)."""
 
 
 @dataclass(frozen=True)
 class PlateConfig:
     """Plate rules"""
 
-    min_length: int = setting("PLATE_MIN_LENGTH", 4, "fewest characters in a plate", 1, 12)
-    max_length: int = setting("PLATE_MAX_LENGTH", 8, "most characters in a plate", 1, 16)
+    countries: list = setting("PLATE_COUNTRIES", DEFAULT_COUNTRIES, "the countries whose plates are read",
+                              note=COUNTRIES_NOTE)
+    min_length: Optional[int] = setting("PLATE_MIN_LENGTH", None,
+                                        "fewest characters in a plate (None = from the countries' formats)", 1, 12)
+    max_length: Optional[int] = setting("PLATE_MAX_LENGTH", None,
+                                        "most characters in a plate (None = from the countries' formats)", 1, 16)
     allowed_chars: str = setting("PLATE_ALLOWED_CHARS", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
                                  "characters a plate may contain")
-    formats: dict = setting("PLATE_FORMATS", {
-        "br": ["LLLNNNN", "LLLNLNN"], "it": ["LLNNNLL"], "cz": ["NLNNNNN", "NLLNNNN"], "es": ["NNNNLLL"],
-        "pl": ["LLNNNNN", "LLLNNNN", "LLNNNLL"],
-    }, "region: [patterns]", note=FORMATS_NOTE)
+    formats: dict = setting("PLATE_FORMATS", {}, "name: [patterns] of the site's own", note=FORMATS_NOTE)
     unknown_format_penalty: float = setting("UNKNOWN_FORMAT_PENALTY", 0.15,
                                             "taken off the confidence of a read that fits no known format", 0, 1)
     fix_char_confidence: float = setting(
