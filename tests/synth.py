@@ -54,3 +54,19 @@ def write_clip(path: Path, visits: list[tuple[str, int]], gap: int = 10, fps: fl
         writer.write(blank)
     writer.release()
     return path
+
+
+def two_row_scene(top: str, bottom: str, size: tuple[int, int] = (640, 480)) -> np.ndarray:
+    """A grey car-like scene with a square two-row plate (motorbikes, trucks): `top` above `bottom`."""
+    width, height = size
+    image = np.full((height, width, 3), 90, np.uint8)
+    cv2.rectangle(image, (width // 6, height // 4), (5 * width // 6, 7 * height // 8), (150, 140, 130), -1)
+    pw, ph = 200, 130
+    plate = np.full((ph, pw, 3), 235, np.uint8)
+    cv2.rectangle(plate, (1, 1), (pw - 2, ph - 2), (20, 20, 20), 3)
+    for text, baseline in ((top, 55), (bottom, 115)):
+        (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_DUPLEX, 1.3, 3)
+        cv2.putText(plate, text, ((pw - tw) // 2, baseline), cv2.FONT_HERSHEY_DUPLEX, 1.3, (15, 15, 15), 3, cv2.LINE_AA)
+    x, y = (width - pw) // 2, int(0.6 * height)
+    image[y:y + ph, x:x + pw] = plate
+    return image

@@ -64,16 +64,19 @@ class FramePipeline:
         image = frame.image
         with self._perf.stage("detect"):
             detections = self._reader.detect(image, self._detect_side)
-        boxes, reads = [], []
+        boxes: list[Box] = []
+        reads: list[Optional[Sighting]] = []
+        fresh = []
         for detection in detections:
             if any(iou(detection.box, box) >= self._same_box_iou for box in settled):
                 boxes.append(detection.box)
                 reads.append(None)
-                continue
-            with self._perf.stage("ocr"):
-                read = self._reader.read_box(image, detection.box)
-            if read is not None:
-                plate_box = grow_box(read.box, self._crop_margin, image.shape[1], image.shape[0])
-                boxes.append(detection.box)
-                reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
+            else:
+                fresh.append(detection)
+        with self._perf.stage("ocr"):
+            plates = self._reader.read_detections(image, fresh) if fresh else []
+        for read in plates:
+            plate_box = grow_box(read.box, self._crop_margin, image.shape[1], image.shape[0])
+            boxes.append(read.box)
+            reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
         return FrameWork(frame.index, boxes, reads)
