@@ -38,6 +38,7 @@ SHARED = PROJECT.parent / "shared"
 STILLS = [SHARED / "datasets" / "plates-dev", SHARED / "datasets" / "plates-dev2"]
 VIDEOS = [SHARED / "videos" / f"{name}.mp4" for name in
           ("gate-dev", "gate-overlay-dev", "parking-dev", "parking-dev2", "parking-dev3", "parking-dev4")]
+VIDEO_COUNTRIES = {"parking-dev": "ca", "parking-dev2": "pk", "parking-dev3": "vn", "parking-dev4": "tw"}  # SOURCES.md
 MATCH_IOU = 0.3
 EU_BR = {"EU", "BR", "eu", "br"}
 
@@ -135,13 +136,24 @@ def is_scene_text(plate: str, texts: list[str]) -> bool:
     return False
 
 
-def video_figures(video: Path, overrides: dict) -> dict:
+def site_config(folder: str, country: str) -> Path:
+    """config.py as a site in `country` would set it (PLATE_COUNTRIES), written into `folder`."""
+    path = Path(folder) / "config.py"
+    text = (PROJECT / "config.py").read_text(encoding="utf-8")
+    path.write_text(text + f"\nPLATE_COUNTRIES = [{country!r}]\n", encoding="utf-8")
+    return path
+
+
+def video_figures(video: Path, overrides: dict, site_country: bool) -> dict:
     with open(video.with_suffix(".csv"), newline="") as handle:
         visits = list(csv.DictReader(handle))
     texts = scene_texts(video.with_suffix(".overlay.txt"))
     with tempfile.TemporaryDirectory() as tmp:
         command = [sys.executable, str(PROJECT / "main.py"), "run", "--source", str(video), "--headless",
                    "--data-dir", tmp]
+        country = VIDEO_COUNTRIES.get(video.stem, "") if site_country else ""
+        if country:
+            command += ["--config", str(site_config(tmp, country))]
         for key, flag in (("OCR_ENGINE", "--engine"), ("DETECTOR", "--detector")):
             if overrides.get(key):
                 command += [flag, overrides[key]]
@@ -161,7 +173,8 @@ def video_figures(video: Path, overrides: dict) -> dict:
             wrong += 1
             scene += is_scene_text(plate, texts)
             print(f"  wrong row in {video.name}: {plate} at frame {frame}")
-    return {"video": video.name, "visits": len(visits), "right": right, "rows": len(rows), "wrong": wrong,
+    return {"video": video.name + (f" ({country})" if country else ""), "visits": len(visits), "right": right,
+            "rows": len(rows), "wrong": wrong,
             "scene": scene, "duplicates": duplicates, "seconds": elapsed}
 
 
@@ -172,8 +185,8 @@ def main() -> None:
     parser.add_argument("--engine", choices=list(OCR_ENGINES))
     parser.add_argument("--detector", choices=list(DETECTORS))
     parser.add_argument("--countries", choices=["site", "config"], default="site",
-                        help="site: each photo read with PLATE_COUNTRIES set to its own country (EU and BR photos: "
-                        "the default); config: every photo with config.py's")
+                        help="site: each photo and real clip read with PLATE_COUNTRIES set to its own country (EU "
+                        "and BR photos, the gate clips: the default); config: all with config.py's")
     parser.add_argument("--skip-video", action="store_true")
     parser.add_argument("--skip-stills", action="store_true")
     args = parser.parse_args()
@@ -184,11 +197,11 @@ def main() -> None:
     videos = [v for v in args.videos if v.is_file() and v.with_suffix(".csv").is_file()]
     if args.skip_video or not videos:
         return
-    results = [video_figures(video, overrides) for video in videos]
-    print(f"\n{'video':22} {'visits right':>12} {'rows':>5} {'wrong rows':>10} {'overlay/sign rows':>17} "
+    results = [video_figures(video, overrides, args.countries == "site") for video in videos]
+    print(f"\n{'video':27} {'visits right':>12} {'rows':>5} {'wrong rows':>10} {'overlay/sign rows':>17} "
           f"{'duplicates':>10} {'seconds':>7}")
     for r in results:
-        print(f"{r['video']:22} {r['right']:>6}/{r['visits']:<5} {r['rows']:5d} {r['wrong']:10d} "
+        print(f"{r['video']:27} {r['right']:>6}/{r['visits']:<5} {r['rows']:5d} {r['wrong']:10d} "
               f"{r['scene']:17d} {r['duplicates']:10d} {r['seconds']:7.1f}")
 
 

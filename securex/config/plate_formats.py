@@ -90,7 +90,7 @@ COUNTRIES: dict[str, Country] = {c.name: c for c in [
     Country("cl", ("LLLLNN", "LLNNNN")),  # Chile BBBB-10, AB-1234
     Country("uy", ("LLLNNNN",)), Country("py", ("LLLLNNN",)),  # Uruguay, Paraguay (Mercosur)
     # Asia, Africa, Oceania
-    Country("in", runs("LLNN", "L0-3", "N1-4") + runs("NN", "LL", "NNNN", "L1-2")
+    Country("in", runs("LL", "N1-2", "L0-3", "N1-4") + runs("NN", "LL", "NNNN", "L1-2")
             + tuple(f"{top}/{bottom}" for top, bottom in [("LLNNLL", "NNNN"), ("LLNNL", "NNNN"), ("LLNN", "NNNN")])),
     Country("cn", tuple("L" + "".join(rest) for rest in product("LN", repeat=5) if rest.count("L") <= 2)
             + ("LLNNNNN", "LNNNNNL"), letters=NO_IO),  # China after the province character; new energy

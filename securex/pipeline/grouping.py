@@ -16,6 +16,7 @@ ROW_HEIGHT_RATIO = 2.2  # the taller row is at most this many times the shorter 
 PIECE_GAP = 1.2  # pieces of one line: the gap between them is at most this many character heights
 PIECE_HEIGHT_RATIO = 1.6  # pieces of one line have nearly the same height
 PIECE_CENTRE_SHIFT = 0.35  # and centres at nearly the same height (share of the taller)
+OVERLAP = 0.8  # detected boxes are drawn wider than their characters: neighbours overlap up to this share
 
 
 def stacked(top: Box, bottom: Box) -> bool:
@@ -24,7 +25,7 @@ def stacked(top: Box, bottom: Box) -> bool:
     overlap = min(top[0] + top[2], bottom[0] + bottom[2]) - max(top[0], bottom[0])
     gap = bottom[1] - (top[1] + top[3])
     return (tall / short <= ROW_HEIGHT_RATIO and overlap >= ROW_OVERLAP * min(top[2], bottom[2])
-            and -0.3 * short <= gap <= ROW_GAP * tall)
+            and -OVERLAP * short <= gap <= ROW_GAP * tall)
 
 
 def same_line(left: Box, right: Box) -> bool:
@@ -33,7 +34,7 @@ def same_line(left: Box, right: Box) -> bool:
     shift = abs((left[1] + left[3] / 2) - (right[1] + right[3] / 2))
     gap = right[0] - (left[0] + left[2])
     return (tall / short <= PIECE_HEIGHT_RATIO and shift <= PIECE_CENTRE_SHIFT * tall
-            and -0.3 * short <= gap <= PIECE_GAP * tall)
+            and -OVERLAP * short <= gap <= PIECE_GAP * tall)
 
 
 def plate_groups(boxes: list[Box]) -> list[tuple[int, ...]]:
