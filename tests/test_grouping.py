@@ -37,6 +37,8 @@ def test_readings_join_in_order_and_win_when_they_fit_a_format():
     box = (0, 0, 10, 10)
     assert joined_is_better(PlateRead("30217BI", 0.7, box, "ua"), [PlateRead("30217", 0.9, box), None])
     assert not joined_is_better(PlateRead("ABC1234X", 0.6, box), [PlateRead("ABC1234", 0.9, box, "br"), None])
+    assert not joined_is_better(PlateRead("123045SK", 0.85, box), [PlateRead("123045", 0.85, box), None])
+    assert joined_is_better(PlateRead("LZW9715", 0.8, box), [None, None])
 
 
 @pytest.mark.slow

@@ -79,13 +79,16 @@ def join_readings(parts: tuple[OcrResult, ...]) -> OcrResult:
 
 
 def joined_is_better(joined: PlateRead, parts: list[Optional[PlateRead]]) -> bool:
-    """Read as one plate, the pieces fit a format none of them fits alone, or read as surely."""
+    """Read as one plate, the pieces fit a format none fits alone, or one as surely as the surest piece;
+    pieces that fit no format together count only when none is a plate alone (a clock beside a sign
+    is two texts, not one plate)."""
     alone = [p for p in parts if p is not None]
     if not alone:
         return True
-    if joined.format_name is not None and all(p.format_name is None for p in alone):
-        return True
-    return joined.confidence >= max(p.confidence for p in alone) - JOINED_MARGIN
+    if joined.format_name is None:
+        return False
+    return all(p.format_name is None for p in alone) or \
+        joined.confidence >= max(p.confidence for p in alone) - JOINED_MARGIN
 
 
 def in_mask(box: Box, mask: tuple, width: int, height: int) -> bool:
