@@ -161,6 +161,16 @@ def test_a_clock_whose_text_changes_in_place_is_never_decided():
     assert not visits.vehicles_tracked()  # the motion gate may rest: only fixed text is tracked
 
 
+def test_a_parked_car_in_view_from_the_start_is_decided_when_its_plate_fits_a_format():
+    visits = fixed_text_decider()
+    parked = (300, 300, 120, 40)
+    decided = []
+    for run in range(6):
+        sighting = Sighting(PlateRead("66V134567", 0.9, parked, "vn"), CROP, 3 * run, float(run))
+        decided += visits.apply([parked], [sighting])
+    assert {t.winner.read.text for t in decided} == {"66V134567"}
+
+
 def test_a_car_that_drives_up_and_waits_at_the_barrier_is_decided_once():
     visits = fixed_text_decider()
     decided = []

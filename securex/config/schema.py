@@ -166,8 +166,8 @@ class TrackingConfig:
     vote_settle_share: float = setting("VOTE_SETTLE_SHARE", 0.6,
                                        "share of the track's read weight the winner needs to settle", 0.0, 1.0)
     static_min_move: float = setting(
-        "STATIC_MIN_MOVE", 0.75, "a plate must move this many of its heights (or grow by this share) before it is "
-        "recorded: text that stays put is a sign or overlay (0 = off)", 0, 100)
+        "STATIC_MIN_MOVE", 0.75, "text that fits no plate format must move this many of its heights (or grow by this "
+        "share) before it is recorded: text that stays put is a sign or overlay (0 = off)", 0, 100)
     max_tracks: int = setting("MAX_TRACKS", 32, "tracks kept at once (oldest dropped beyond this)", 1, 1000)
     worker_threads: int = setting("WORKER_THREADS", 2, "threads that run detection and OCR beside the picture", 1, 32)
     pipeline_lag_frames: int = setting(

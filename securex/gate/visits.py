@@ -41,7 +41,7 @@ class VisitDecider:
                 self.plates_read += 1
             track.add_read(sighting)
             track.update_settled(self._config.vote_min_reads, self._config.vote_settle_share)
-            track.fixed = track.settled and not self.has_moved(track)
+            track.fixed = track.settled and not self.is_vehicle(track)
         return self._release(self.tracker.tracks) + self._leaving(ended)
 
     def finish(self) -> list[Track]:
@@ -51,22 +51,25 @@ class VisitDecider:
     def _leaving(self, ended: list[Track]) -> list[Track]:
         for track in ended:
             track.update_settled(self._config.vote_min_reads_at_end, self._config.vote_settle_share)
-        return [t for t in ended if t.settled and self.has_moved(t)]
+        return [t for t in ended if t.settled and self.is_vehicle(t)]
 
     def _release(self, tracks: list[Track]) -> list[Track]:
         """Settled tracks handed on for the first time: those that have moved."""
-        released = [t for t in tracks if t.settled and not t.released and self.has_moved(t)]
+        released = [t for t in tracks if t.settled and not t.released and self.is_vehicle(t)]
         for track in released:
             track.released = True
         return released
 
-    def has_moved(self, track: Track) -> bool:
-        """The track's box moved as a vehicle's does (always true with the static rule off)."""
-        return track.travel >= self._config.static_min_move
+    def is_vehicle(self, track: Track) -> bool:
+        """The track's box moved as a vehicle's does (always true with the rule off), or its settled text
+        fits one of the site's plate formats."""
+        winner = track.winner
+        return track.travel >= self._config.static_min_move or (winner is not None and
+                                                                winner.read.format_name is not None)
 
     def vehicles_tracked(self) -> bool:
         """Some track may be a vehicle: it moved, or it has not yet had time to show it is fixed text."""
-        return any(self.has_moved(t) or not t.settled for t in self.tracker.tracks)
+        return any(self.is_vehicle(t) or not t.settled for t in self.tracker.tracks)
 
     def should_save(self, track: Track) -> bool:
         """Auto-save: a decided plate not yet recorded, read surely enough."""
