@@ -50,7 +50,7 @@ def site(base_settings, *countries):
 def test_a_country_format_decides_the_read_and_names_the_country(base_settings, countries, read, weak, text,
                                                                    country):
     best = site(base_settings, *countries).best(ocr(read, weak=weak))
-    assert (best.text, best.format_name) == (text, country)
+    assert (best.text, best.format_name, best.as_read) == (text, country, read == text)
 
 
 def test_country_letters_are_kept_to_those_it_issues(base_settings):

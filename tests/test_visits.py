@@ -166,8 +166,10 @@ def test_a_parked_car_in_view_from_the_start_is_decided_when_its_plate_fits_a_fo
     parked = (300, 300, 120, 40)
     decided = []
     for run in range(6):
-        sighting = Sighting(PlateRead("66V134567", 0.9, parked, "vn"), CROP, 3 * run, float(run))
+        sighting = Sighting(PlateRead("66V134567", 0.9, parked, "vn", as_read=True), CROP, 3 * run, float(run))
         decided += visits.apply([parked], [sighting])
+        clock = (20, 20, 200, 24)  # a date the format made fit by changing a character: still fixed text
+        decided += visits.apply([clock], [Sighting(PlateRead("2O26031", 0.9, clock, "cz"), CROP, 3 * run, 0.0)])
     assert {t.winner.read.text for t in decided} == {"66V134567"}
 
 

@@ -62,10 +62,9 @@ class VisitDecider:
 
     def is_vehicle(self, track: Track) -> bool:
         """The track's box moved as a vehicle's does (always true with the rule off), or its settled text
-        fits one of the site's plate formats."""
+        fits one of the site's plate formats exactly as read."""
         winner = track.winner
-        return track.travel >= self._config.static_min_move or (winner is not None and
-                                                                winner.read.format_name is not None)
+        return track.travel >= self._config.static_min_move or (winner is not None and winner.read.as_read)
 
     def vehicles_tracked(self) -> bool:
         """Some track may be a vehicle: it moved, or it has not yet had time to show it is fixed text."""

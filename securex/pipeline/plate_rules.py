@@ -28,6 +28,7 @@ class RuledText:
     text: str
     confidence: float
     format_name: Optional[str]
+    as_read: bool = False  # it fits its format exactly as the OCR read it: no character changed or dropped
 
 
 class PlateRules:
@@ -60,7 +61,8 @@ class PlateRules:
                     continue
                 sure_changes = sum(a != b and c >= self._fix_below
                                    for a, b, c in zip(text, fixed, kept_confs, strict=True))
-                found.append(RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes), name))
+                found.append(RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes), name,
+                                       fixed == text and len(kept) == len(chars)))
             if len(kept) == len(chars) and self.is_plausible(text):
                 found.append(RuledText(text, max(0.0, confidence - self._penalty), None))
         return found

@@ -69,7 +69,7 @@ class PlateReader:
         best = choose_reading([self.rules.best(r) for r in readings])
         if best is None or best.confidence < self._min_confidence:
             return None
-        return PlateRead(best.text, round(best.confidence, 4), box, best.format_name)
+        return PlateRead(best.text, round(best.confidence, 4), box, best.format_name, best.as_read)
 
 
 def join_readings(parts: tuple[OcrResult, ...]) -> OcrResult:
