@@ -30,8 +30,10 @@ def test_the_table_covers_the_world_and_every_pattern_is_well_formed():
 
 def test_default_countries_keep_the_lengths_and_formats_of_before(base_settings):
     assert base_settings.plates.countries == DEFAULT_COUNTRIES
-    assert (base_settings.plates.min_length, base_settings.plates.max_length) == (4, 8)
+    assert base_settings.plates.lengths == (4, 8)
     assert PlateRules(base_settings.plates).best(ocr("TN22DA5047")) is None  # 10 characters: not here
+    assert changed(base_settings, PLATE_COUNTRIES=["in"]).plates.lengths == (4, 11)  # follows the countries
+    assert changed(base_settings, PLATE_COUNTRIES=["in"], PLATE_MAX_LENGTH=10).plates.lengths == (4, 10)
 
 
 def site(base_settings, *countries):

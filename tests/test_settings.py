@@ -5,7 +5,6 @@ import pytest
 from securex.cli import main as cli
 from securex.config import Config, ConfigError, load_config, load_config_module
 from securex.config import loader as settings_module
-from securex.config.loader import with_lengths
 from securex.pipeline.factory import check_stages, find_tesseract
 
 
@@ -111,10 +110,9 @@ def test_new_config_writes_every_default_and_never_overwrites(tmp_path, capsys):
     target.parent.mkdir()
     assert cli.main(["new-config", str(target)]) == 0
     written = load_config(path=target)
-    for section in ("camera", "detection", "ocr", "tracking", "window"):  # no paths: equal as declared
+    for section in ("camera", "detection", "ocr", "plates", "tracking", "window"):  # no paths: equal as declared
         assert getattr(written, section) == getattr(Config(), section)
-    assert written.plates == with_lengths(Config().plates)  # lengths from the countries: 4 to 8 as before
-    assert (written.plates.min_length, written.plates.max_length) == (4, 8)
+    assert written.plates.lengths == (4, 8)  # from the default countries, as before
     assert written.alerts.command is None and written.storage.gate_name == Config().storage.gate_name
     assert cli.main(["new-config", str(target)]) == 2
     assert "already exists" in capsys.readouterr().err

@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Any, Iterator, Optional, Union, get_args, get_origin, get_type_hints
 
 from securex.config.plate_formats import COUNTRIES
-from securex.config.schema import SECTIONS, Config, PlateConfig
+from securex.config.schema import SECTIONS, Config
 from securex.core.errors import SecureXError
 from securex.core.urls import hide_password
 
@@ -127,17 +127,7 @@ def build_config(values: dict, root: Path) -> Config:
             kwargs[f.name] = value
         sections[section] = cls(**kwargs)
     sections["storage"] = replace(sections["storage"], root=root)
-    sections["plates"] = with_lengths(sections["plates"])
     return Config(**sections)
-
-
-def with_lengths(plates: PlateConfig) -> PlateConfig:
-    """Plate lengths left at None taken from the site's countries and own formats."""
-    ranges = [COUNTRIES[name].length_range() for name in plates.countries]
-    ranges += [(len(p.replace("/", "")),) * 2 for patterns in plates.formats.values() for p in patterns]
-    low = plates.min_length if plates.min_length is not None else min(r[0] for r in ranges)
-    high = plates.max_length if plates.max_length is not None else max(r[1] for r in ranges)
-    return replace(plates, min_length=low, max_length=high)
 
 
 def resolve(value: Union[str, Path], root: Path) -> Path:

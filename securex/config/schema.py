@@ -139,6 +139,14 @@ class PlateConfig:
         "DROP_CHAR_CONFIDENCE", 0.75, "a character read below this may be dropped if that makes a format fit", 0, 1)
     min_digits: int = setting("PLATE_MIN_DIGITS", 1,
                               "a plate needs at least this many digits (text without digits is a sign)", 0, 12)
+    lengths: tuple = field(init=False)  # (fewest, most) characters: the two settings, or the countries'
+
+    def __post_init__(self) -> None:
+        ranges = [COUNTRIES[name].length_range() for name in self.countries if name in COUNTRIES]
+        ranges += [(len(p.replace("/", "")),) * 2 for patterns in self.formats.values() for p in patterns]
+        low = self.min_length if self.min_length is not None else min((r[0] for r in ranges), default=1)
+        high = self.max_length if self.max_length is not None else max((r[1] for r in ranges), default=16)
+        object.__setattr__(self, "lengths", (low, high))
 
 
 @dataclass(frozen=True)

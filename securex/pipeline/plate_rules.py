@@ -34,7 +34,7 @@ class RuledText:
 class PlateRules:
     def __init__(self, config: PlateConfig):
         self._allowed = set(config.allowed_chars)
-        self._min_len, self._max_len = config.min_length, config.max_length
+        self._min_len, self._max_len = config.lengths
         self._min_digits = config.min_digits
         self._penalty = config.unknown_format_penalty
         self._fix_below = config.fix_char_confidence
