@@ -39,6 +39,11 @@ VIDEO_DETECT_SIDE = 480           # video frames are scaled so their long side i
 TEXT_DET_THRESHOLD = 0.3          # text detector: pixel probability that counts as text
 TEXT_DET_BOX_SCORE = 0.5          # text detector: mean probability a text box needs
 TEXT_DET_UNCLIP = 1.6             # text detector: how far a text box is grown around its core
+# Areas of the picture where no plate is looked for: a burned-in clock or camera name, a sign.
+# Each is [left, top, right, bottom] in fractions of the picture's width and height, e.g.
+# [0.0, 0.0, 0.4, 0.08] for a clock in the top-left corner. A candidate whose centre is inside one is
+# dropped. Fixed text is also rejected without a mask (see STATIC_MIN_MOVE); a mask saves the work.
+MASKS = []                        # areas never read: [left, top, right, bottom] in fractions of the picture
 
 # --- OCR ------------------------------------------------------------------------------------------------------------
 OCR_ENGINE = "neural"             # "neural" (PP-OCR ONNX model, offline) or "tesseract"
@@ -50,20 +55,20 @@ OCR_LINE_HEIGHT = 48              # text lines are scaled to this height (px) be
 OCR_CONFIDENCE_THRESHOLD = 0.5    # reads below this confidence (0..1) are not shown or used
 
 # --- Plate rules ----------------------------------------------------------------------------------------------------
-PLATE_MIN_LENGTH = 4              # fewest characters in a plate
-PLATE_MAX_LENGTH = 8              # most characters in a plate
+# The countries whose plates this site sees (securex/config/plate_formats.py has the table: patterns,
+# letters, one- and two-row layouts, lengths). A read that fits one of their formats ranks above one
+# that does not, confusable characters (O/0, I/1, B/8, S/5, Z/2, G/6) are fixed only where a format
+# decides it, and `read --json` names the country. "eu" stands for the EU plates not listed one by one
+# (any layout of 4 to 8 characters). Known:
+# ae ar at au be bg br by ca ch cl cn cz de dk ee es eu fi fr gr hr hu id ie in it kz lt lv me mx my
+# ng nl no nz ph pk pl pt py ro ru sa se sg si sk th tr tw ua uk us uy vn za
+PLATE_COUNTRIES = ['br', 'it', 'cz', 'es', 'pl', 'eu'] # the countries whose plates are read
+PLATE_MIN_LENGTH = None           # fewest characters in a plate (None = from the countries' formats)
+PLATE_MAX_LENGTH = None           # most characters in a plate (None = from the countries' formats)
 PLATE_ALLOWED_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" # characters a plate may contain
-# Known formats: L = letter, N = digit. A read that fits one ranks above one that does not, and
-# confusable characters (O/0, I/1, B/8, S/5, Z/2, G/6) are fixed only where a format decides it.
-# br: Brazil, old grey and Mercosur; it: Italy (also France since 2009: AA-123-AA);
-# cz: Czech Republic / Slovakia style; es: Spain; pl: Poland.
-PLATE_FORMATS = {                 # region: [patterns]
-    "br": ["LLLNNNN", "LLLNLNN"],
-    "it": ["LLNNNLL"],
-    "cz": ["NLNNNNN", "NLLNNNN"],
-    "es": ["NNNNLLL"],
-    "pl": ["LLNNNNN", "LLLNNNN", "LLNNNLL"],
-}
+# The site's own formats, added to its countries': {"name": ["LLNNNN", ...]}, L = letter, N = digit,
+# a "/" between the rows of a two-row plate (top row first).
+PLATE_FORMATS = {}                # name: [patterns] of the site's own
 UNKNOWN_FORMAT_PENALTY = 0.15     # taken off the confidence of a read that fits no known format
 FIX_CHAR_CONFIDENCE = 0.9         # a confusable character read below this is changed freely to fit a format
 SURE_CHANGE_PENALTY = 0.1         # confidence lost per character read at or above that which a format changes
@@ -82,6 +87,8 @@ SETTLED_RECHECK_FRAMES = 15       # a settled track is read again this often, to
 VOTE_MIN_READS = 3                # reads a track needs before its vote can settle
 VOTE_MIN_READS_AT_END = 2         # reads an unsettled track needs to be saved when it leaves the picture
 VOTE_SETTLE_SHARE = 0.6           # share of the track's read weight the winner needs to settle
+STATIC_MIN_MOVE = 0.75            # text that fits no plate format must move this many of its heights (or grow by this
+                                  # share) before it is recorded: text that stays put is a sign or overlay (0 = off)
 MAX_TRACKS = 32                   # tracks kept at once (oldest dropped beyond this)
 WORKER_THREADS = 2                # threads that run detection and OCR beside the picture
 PIPELINE_LAG_FRAMES = 4           # file sources: frames after which a frame's work must be finished (keeps runs

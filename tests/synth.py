@@ -38,11 +38,11 @@ def scene(text: str, plate_scale: float = 1.0, size: tuple[int, int] = (640, 480
 
 
 def write_clip(path: Path, visits: list[tuple[str, int]], gap: int = 10, fps: float = 10.0,
-               size: tuple[int, int] = (640, 480), drive: str = "") -> Path:
-    """A video of cars approaching one after another: (plate text, frames on screen) per visit.
+               size: tuple[int, int] = (640, 480), drive: str = "toward") -> Path:
+    """A video of cars one after another: (plate text, frames on screen) per visit.
 
-    `drive`: "toward" the camera (the plate grows and moves down the picture) or "away" (it shrinks and moves
-    up); "" grows the plate in place."""
+    `drive`: "toward" the camera (the plate grows and moves down the picture, as under a gate camera) or
+    "away" (it shrinks and moves up)."""
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
     blank = np.full((size[1], size[0], 3), 90, np.uint8)
     for text, frames in visits:
@@ -51,9 +51,25 @@ def write_clip(path: Path, visits: list[tuple[str, int]], gap: int = 10, fps: fl
         for i in range(frames):
             t = i / max(1, frames - 1)
             t = 1 - t if drive == "away" else t
-            image, _ = scene(text, 0.8 + 0.4 * t, size, (0.5, 0.45 + 0.3 * t) if drive else (0.5, 0.62))
+            image, _ = scene(text, 0.8 + 0.4 * t, size, (0.5, 0.45 + 0.3 * t))
             writer.write(image)
     for _ in range(gap):
         writer.write(blank)
     writer.release()
     return path
+
+
+def two_row_scene(top: str, bottom: str, size: tuple[int, int] = (640, 480)) -> np.ndarray:
+    """A grey car-like scene with a square two-row plate (motorbikes, trucks): `top` above `bottom`."""
+    width, height = size
+    image = np.full((height, width, 3), 90, np.uint8)
+    cv2.rectangle(image, (width // 6, height // 4), (5 * width // 6, 7 * height // 8), (150, 140, 130), -1)
+    pw, ph = 200, 130
+    plate = np.full((ph, pw, 3), 235, np.uint8)
+    cv2.rectangle(plate, (1, 1), (pw - 2, ph - 2), (20, 20, 20), 3)
+    for text, baseline in ((top, 55), (bottom, 115)):
+        (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_DUPLEX, 1.3, 3)
+        cv2.putText(plate, text, ((pw - tw) // 2, baseline), cv2.FONT_HERSHEY_DUPLEX, 1.3, (15, 15, 15), 3, cv2.LINE_AA)
+    x, y = (width - pw) // 2, int(0.6 * height)
+    image[y:y + ph, x:x + pw] = plate
+    return image

@@ -38,6 +38,7 @@ def test_read_json_contract(tmp_path):
     assert [line["image"] for line in lines] == [str(good), str(broken), str(tmp_path / "missing.jpg"), str(empty)]
     plates = lines[0]["plates"]
     assert plates[0]["text"] == "ABC1234" and 0 < plates[0]["confidence"] <= 1
+    assert plates[0]["country"] in ("br", "pl")  # a format of the default countries decided it
     assert len(plates[0]["box"]) == 4 and all(isinstance(v, int) for v in plates[0]["box"])
     assert [p["confidence"] for p in plates] == sorted((p["confidence"] for p in plates), reverse=True)
     assert "error" in lines[1] and "error" in lines[2] and lines[3] == {"image": str(empty), "plates": []}

@@ -75,3 +75,31 @@ def test_haar_detector_loads_opencv_cascade(base_settings):
     with pytest.raises(ValueError, match="CASCADE_PATH"):
         HaarDetector(cascade_file(base_settings.detection).with_name("missing.xml"), 1.1, 3,
                      SizeFilter(base_settings.detection))
+
+
+def test_masked_areas_are_never_read():
+    from securex.core.domain import Detection
+    from securex.pipeline.reader import PlateReader
+
+    class Fixed:
+        def detect(self, image, long_side):
+            return [Detection((10, 10, 100, 20)), Detection((300, 400, 120, 30))]
+
+    image = np.zeros((480, 640, 3), np.uint8)
+    reader = PlateReader(Fixed(), None, None, 0.5, masks=[[0.0, 0.0, 0.4, 0.1]])  # a clock, top left
+    assert [d.box for d in reader.detect(image, 480)] == [(300, 400, 120, 30)]
+
+
+def test_a_character_foreign_to_plates_is_dropped_not_turned_into_a_letter():
+    from securex.pipeline.neural import ctc_decode
+
+    alphabet = ["<blank>", "京", "A", "B", "1", "-"]
+    keep = np.array([0, 2, 3, 4])
+    foreign = np.array([False, True, False, False, False, True])
+    steps = [1, 0, 2, 2, 0, 5, 4, 0, 3]  # 京 A A - 1 B: the province character and the dash go
+    probs = np.full((len(steps), len(alphabet)), 0.01)
+    for row, index in enumerate(steps):
+        probs[row, index] = 0.9
+        probs[row, 3] = max(probs[row, 3], 0.05)  # B is always the likeliest plate character after it
+    text, confs = ctc_decode(probs, keep, foreign, [alphabet[i] for i in keep])
+    assert text == "A1B" and len(confs) == 3

@@ -39,6 +39,8 @@ def config_with(**changes):
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL = 'LOUD' is unknown"),
     ({"DATABASE_URL": " "}, "DATABASE_URL is empty"),
     ({"GATE_NAME": ""}, "GATE_NAME = '' is not usable"),
+    ({"MASKS": [[0.5, 0.0, 0.2, 0.1]]}, "MASKS entry [0.5, 0.0, 0.2, 0.1] is not [left, top, right, bottom]"),
+    ({"MASKS": [[0, 0, 100, 20]]}, "MASKS entry [0, 0, 100, 20] is not [left, top, right, bottom] in fractions"),
 ])
 def test_each_bad_setting_is_one_plain_line(changes, expected):
     with pytest.raises(ConfigError) as caught:
@@ -126,6 +128,7 @@ def test_new_config_writes_every_default_and_never_overwrites(tmp_path, capsys):
     for section in ("camera", "detection", "ocr", "plates", "tracking"):  # no paths: equal as declared
         assert getattr(written, section) == getattr(Config(), section)
     assert written.window == Config().window and written.events.lane_name == Config().events.lane_name
+    assert written.plates.lengths == (4, 8)  # from the default countries, as before
     assert written.alerts.command is None and written.storage.gate_name == Config().storage.gate_name
     assert cli.main(["new-config", str(target)]) == 2
     assert "already exists" in capsys.readouterr().err

@@ -18,7 +18,8 @@ def read(text, confidence=0.9, frame=0, box=LANE):
 
 
 def decider(auto_save=True, **changes):
-    return VisitDecider(TrackingConfig(**changes), auto_save, 0.8)
+    """The voting tests use one fixed box per lane: the fixed-text rule is tested on its own below."""
+    return VisitDecider(TrackingConfig(**{"static_min_move": 0.0, **changes}), auto_save, 0.8)
 
 
 def test_three_agreeing_reads_decide_the_visit_once():
@@ -26,7 +27,7 @@ def test_three_agreeing_reads_decide_the_visit_once():
     assert visits.apply([LANE], [read("ABC1234", frame=0)]) == []
     assert visits.apply([LANE], [read("ABC1234", frame=3)]) == []
     decided = visits.apply([LANE], [read("ABC1234", frame=6)])
-    assert [t.winner.read.text for t in decided] == ["ABC1234"]
+    assert {t.winner.read.text for t in decided} == {"ABC1234"}
     assert visits.should_save(decided[0])
     assert visits.apply([LANE], [read("ABC1234", frame=9)]) == []  # settled: not decided again
     assert visits.plates_read == 1
@@ -70,7 +71,7 @@ def test_a_new_car_in_a_settled_box_ends_the_old_visit_and_starts_a_new_one():
     for frame in range(3):
         first = visits.apply([LANE], [read("ABC1234", frame=frame)])
     decided = visits.apply([LANE], [read("XYZ9876", frame=20)])
-    assert [t.winner.read.text for t in decided] == ["ABC1234"]  # the old visit leaves, already decided
+    assert {t.winner.read.text for t in decided} == {"ABC1234"}  # the old visit leaves, already decided
     assert decided[0] is first[0]
     assert [t.winner.read.text for t in visits.tracker.tracks] == ["XYZ9876"]
     assert visits.plates_read == 2
@@ -131,3 +132,54 @@ def test_a_restarted_track_decides_the_same_plate_twice_for_the_announcer_to_cat
     assert [t.winner.read.text for t in tracks] == ["ABC1234", "ABC1234"]  # two tracks, one car
     once = AnnouncedVisits(10.0)
     assert [once.is_repeat(t.winner.read.text, "none", t.winner.at) for t in tracks] == [False, True]
+
+
+def fixed_text_decider(**changes):
+    return VisitDecider(TrackingConfig(**changes), True, 0.8)
+
+
+def test_text_that_stays_put_is_never_decided_a_plate_that_moves_is():
+    visits = fixed_text_decider(max_missed_detections=1)
+    sign = (500, 40, 120, 30)  # a camera name or a sign: same text, same place, run after run
+    decided = []
+    for run in range(12):
+        approaching = (100 + 4 * run, 300 + 10 * run, 120 + 6 * run, 30 + 2 * run)
+        decided += visits.apply([sign, approaching], [read("CAM03", frame=3 * run, box=sign),
+                                                      read("ABC1234", frame=3 * run, box=approaching)])
+    decided += visits.apply([], []) + visits.apply([], []) + visits.finish()
+    assert {t.winner.read.text for t in decided} == {"ABC1234"}
+
+
+def test_a_clock_whose_text_changes_in_place_is_never_decided():
+    visits = fixed_text_decider()
+    clock = (20, 20, 200, 24)
+    decided = []
+    for second in range(20):
+        for run in range(3):  # three reads of each second settle it; the next second restarts the track
+            decided += visits.apply([clock], [read(f"1229{second:02d}", frame=25 * second + run, box=clock)])
+    assert decided + visits.finish() == []
+    assert not visits.vehicles_tracked()  # the motion gate may rest: only fixed text is tracked
+
+
+def test_a_parked_car_in_view_from_the_start_is_decided_when_its_plate_fits_a_format():
+    visits = fixed_text_decider()
+    parked = (300, 300, 120, 40)
+    decided = []
+    for run in range(6):
+        sighting = Sighting(PlateRead("66V134567", 0.9, parked, "vn", as_read=True), CROP, 3 * run, float(run))
+        decided += visits.apply([parked], [sighting])
+        clock = (20, 20, 200, 24)  # a date the format made fit by changing a character: still fixed text
+        decided += visits.apply([clock], [Sighting(PlateRead("2O26031", 0.9, clock, "cz"), CROP, 3 * run, 0.0)])
+    assert {t.winner.read.text for t in decided} == {"66V134567"}
+
+
+def test_a_car_that_drives_up_and_waits_at_the_barrier_is_decided_once():
+    visits = fixed_text_decider()
+    decided = []
+    for run in range(40):
+        step = min(run, 5)  # moves for five runs, then waits
+        box = (100, 200 + 20 * step, 120 + 10 * step, 30 + 2 * step)
+        decided += visits.apply([box], [read("WAIT123", frame=3 * run, box=box)])
+    decided += visits.finish()
+    assert {t.winner.read.text for t in decided} == {"WAIT123"}
+    assert len({t.id for t in decided}) == 1

@@ -11,6 +11,7 @@ import numpy as np
 
 from securex.cli.show import PhotoViewer
 from securex.config import Config
+from securex.core.domain import PlateRead
 from securex.core.errors import EXIT_FAILED, EXIT_OK
 from securex.pipeline.factory import build_reader
 
@@ -55,8 +56,7 @@ def _read_all(config: Config, images: list[str], as_json: bool, viewer: Optional
         try:
             image = load_image(path)
             reads = reader.read_image(image, config.detection.still_side)
-            line["plates"] = [{"text": r.text, "confidence": round(r.confidence, 4), "box": list(r.box)}
-                              for r in reads]
+            line["plates"] = [plate_json(r) for r in reads]
         except ValueError as exc:
             line["error"] = str(exc)
             failures += 1
@@ -72,6 +72,14 @@ def _read_all(config: Config, images: list[str], as_json: bool, viewer: Optional
     if progress is not None:
         progress.close()
     return EXIT_OK if failures == 0 else EXIT_FAILED
+
+
+def plate_json(read: PlateRead) -> dict:
+    """One plate of `read --json`; "country" when a country's format decided the text."""
+    plate = {"text": read.text, "confidence": round(read.confidence, 4), "box": list(read.box)}
+    if read.format_name is not None:
+        plate["country"] = read.format_name
+    return plate
 
 
 def _files_progress(total: int):

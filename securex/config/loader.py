@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any, Iterator, Optional, Union, get_args, get_origin, get_type_hints
 
 from securex.config.lanes import lane_config, lane_problems, topic_word
+from securex.config.plate_formats import COUNTRIES
 from securex.config.schema import SECTIONS, Config
 from securex.core.errors import SecureXError
 from securex.core.urls import hide_password
@@ -194,16 +195,27 @@ def _cross_problems(v: dict) -> list[str]:
         problems.append("MIN_PLATE_AREA must be below MAX_PLATE_AREA: fix them in config.py")
     if v["PLATE_MIN_ASPECT"] >= v["PLATE_MAX_ASPECT"]:
         problems.append("PLATE_MIN_ASPECT must be below PLATE_MAX_ASPECT: fix them in config.py")
-    if v["PLATE_MIN_LENGTH"] > v["PLATE_MAX_LENGTH"]:
+    if None not in (v["PLATE_MIN_LENGTH"], v["PLATE_MAX_LENGTH"]) and v["PLATE_MIN_LENGTH"] > v["PLATE_MAX_LENGTH"]:
         problems.append("PLATE_MIN_LENGTH must not exceed PLATE_MAX_LENGTH: fix them in config.py")
+    unknown = [c for c in v["PLATE_COUNTRIES"] if c not in COUNTRIES]
+    if unknown or not (v["PLATE_COUNTRIES"] or v["PLATE_FORMATS"]):
+        problems.append(f"PLATE_COUNTRIES = {v['PLATE_COUNTRIES']!r} names no known countries: use some of "
+                        f"{' '.join(sorted(COUNTRIES))} in config.py")
     chars = v["PLATE_ALLOWED_CHARS"]
     if not chars or not all(c.isascii() and c.isalnum() and not c.islower() for c in chars):
         problems.append("PLATE_ALLOWED_CHARS must hold upper-case letters and digits only: fix it in config.py")
     for region, patterns in v["PLATE_FORMATS"].items():
         if not isinstance(patterns, (list, tuple)) or not all(
-                isinstance(p, str) and p and set(p) <= {"L", "N"} for p in patterns):
+                isinstance(p, str) and p.strip("/") and set(p) <= {"L", "N", "/"} for p in patterns):
             problems.append(f"PLATE_FORMATS[{region!r}] must be a list of patterns of L and N (e.g. \"LLLNNNN\"): "
                             "fix it in config.py")
+            break
+    for mask in v["MASKS"]:
+        if not (isinstance(mask, (list, tuple)) and len(mask) == 4
+                and all(isinstance(f, (int, float)) and not isinstance(f, bool) and 0 <= f <= 1 for f in mask)
+                and mask[0] < mask[2] and mask[1] < mask[3]):
+            problems.append(f"MASKS entry {mask!r} is not [left, top, right, bottom] in fractions 0..1 with left < "
+                            "right and top < bottom: fix it in config.py")
             break
     command = v["ALERT_COMMAND"]
     if command is not None and (not command or not all(isinstance(a, str) and a for a in command)):

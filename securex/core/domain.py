@@ -34,6 +34,7 @@ class PlateRead:
     confidence: float  # 0..1
     box: Box
     format_name: Optional[str] = None  # the known format it fits, None when only the permissive rule
+    as_read: bool = False  # it fits that format exactly as read: no character changed or dropped
 
 
 @dataclass

@@ -73,18 +73,21 @@ class FramePipeline:
         image = frame.image
         with self._perf.stage("detect"):
             found = self._detect(image)
-        boxes, reads = [], []
+        boxes: list[Box] = []
+        reads: list[Optional[Sighting]] = []
+        fresh = []
         for detection in found:
             if any(iou(detection.box, box) >= self._same_box_iou for box in settled):
                 boxes.append(detection.box)
                 reads.append(None)
-                continue
-            with self._perf.stage("ocr"):
-                read = self._reader.read_box(image, detection.box)
-            if read is not None:
-                plate_box = grow_box(read.box, self._crop_margin, image.shape[1], image.shape[0])
-                boxes.append(detection.box)
-                reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
+            else:
+                fresh.append(detection)
+        with self._perf.stage("ocr"):
+            plates = self._reader.read_detections(image, fresh) if fresh else []
+        for read in plates:
+            plate_box = grow_box(read.box, self._crop_margin, image.shape[1], image.shape[0])
+            boxes.append(read.box)
+            reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
         return FrameWork(frame.index, boxes, reads)
 
     def _detect(self, image: np.ndarray) -> list:
@@ -92,12 +95,12 @@ class FramePipeline:
         height, width = image.shape[:2]
         box = region_box(self._region, width, height)
         if box == (0, 0, width, height):
-            return self._reader.detector.detect(image, self._detect_side)
+            return self._reader.detect(image, self._detect_side)
         part = crop(image, box)
         if not is_rectangle(self._region):
             inside = np.zeros(part.shape[:2], np.uint8)
             cv2.fillPoly(inside, [np.array(region_points(self._region, box, width, height), np.int32)], 255)
             part = cv2.bitwise_and(part, part, mask=inside)
         side = max(16, round(self._detect_side * max(part.shape[:2]) / max(width, height)))
-        return [replace(d, box=(d.box[0] + box[0], d.box[1] + box[1], d.box[2], d.box[3]))
-                for d in self._reader.detector.detect(part, side)]
+        return self._reader.unmasked([replace(d, box=(d.box[0] + box[0], d.box[1] + box[1], d.box[2], d.box[3]))
+                                      for d in self._reader.detector.detect(part, side)], width, height)

@@ -54,7 +54,7 @@ class Lane:
 
     def worth_detecting(self, frame: Frame) -> bool:
         """Detect where a vehicle is tracked or the picture moved; an empty, still lane is skipped."""
-        if self.motion is None or self.motion.moved(frame.image) or self.decider.tracker.tracks:
+        if self.motion is None or self.motion.moved(frame.image) or self.decider.vehicles_tracked():
             return True
         self.still_skips += 1
         return False

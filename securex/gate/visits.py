@@ -31,7 +31,6 @@ class VisitDecider:
         """One detector run's boxes and their reads (None: not read). Returns the tracks whose plate is
         decided now or that left with a decided plate, in the order to act on them."""
         tracks, ended = self.tracker.update(boxes)
-        decided = []
         for track, sighting in zip(tracks, reads, strict=True):
             if sighting is None:
                 continue
@@ -41,9 +40,9 @@ class VisitDecider:
             if not track.votes:
                 self.plates_read += 1
             track.add_read(sighting)
-            if track.update_settled(self._config.vote_min_reads, self._config.vote_settle_share):
-                decided.append(track)
-        return decided + self._leaving(ended)
+            track.update_settled(self._config.vote_min_reads, self._config.vote_settle_share)
+            track.fixed = track.settled and not self.is_vehicle(track)
+        return self._release(self.tracker.tracks) + self._leaving(ended)
 
     def finish(self) -> list[Track]:
         """The end of the source: every track leaves."""
@@ -52,7 +51,24 @@ class VisitDecider:
     def _leaving(self, ended: list[Track]) -> list[Track]:
         for track in ended:
             track.update_settled(self._config.vote_min_reads_at_end, self._config.vote_settle_share)
-        return [t for t in ended if t.settled]
+        return [t for t in ended if t.settled and self.is_vehicle(t)]
+
+    def _release(self, tracks: list[Track]) -> list[Track]:
+        """Settled tracks handed on for the first time: those that have moved."""
+        released = [t for t in tracks if t.settled and not t.released and self.is_vehicle(t)]
+        for track in released:
+            track.released = True
+        return released
+
+    def is_vehicle(self, track: Track) -> bool:
+        """The track's box moved as a vehicle's does (always true with the rule off), or its settled text
+        fits one of the site's plate formats exactly as read."""
+        winner = track.winner
+        return track.travel >= self._config.static_min_move or (winner is not None and winner.read.as_read)
+
+    def vehicles_tracked(self) -> bool:
+        """Some track may be a vehicle: it moved, or it has not yet had time to show it is fixed text."""
+        return any(self.is_vehicle(t) or not t.settled for t in self.tracker.tracks)
 
     def should_save(self, track: Track) -> bool:
         """Auto-save: a decided plate not yet recorded, read surely enough."""

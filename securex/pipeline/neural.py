@@ -67,6 +67,9 @@ class TextLineModel:
         return lines
 
 
+LATIN_TWINS = "АВЕКМНОРСТУХІЅЈΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"  # Cyrillic and Greek capitals plates share with Latin ones
+
+
 class LineRecognizer:
     """PP-OCR CTC line recogniser limited to the allowed characters."""
 
@@ -77,6 +80,8 @@ class LineRecognizer:
         alphabet = ["<blank>"] + chars + [" "]
         keep = [0] + [i for i, c in enumerate(alphabet) if c in allowed]
         self._keep = np.array(keep)
+        self._foreign = np.array([i != 0 and c.upper() not in allowed and c.upper() not in LATIN_TWINS
+                                  for i, c in enumerate(alphabet)])
         self._symbols = [alphabet[i] for i in keep]
         self._height = height
 
@@ -88,14 +93,23 @@ class LineRecognizer:
         width = max(self._height // 3, min(int(math.ceil(self._height * w / h)), REC_MAX_WIDTH))
         blob = (cv2.resize(line, (width, self._height)).astype(np.float32) / 255.0 - 0.5) / 0.5
         probs = self._session.run(None, {self._input: blob.transpose(2, 0, 1)[None]})[0][0]
-        allowed = probs[:, self._keep]
-        best = allowed.argmax(axis=1)
-        scores = allowed.max(axis=1)
-        text, confs, previous = [], [], 0
-        for index, score in zip(best, scores, strict=True):
-            if index != 0 and index != previous:
-                text.append(self._symbols[index])
-                confs.append(float(score))
-            previous = index
+        text, confs = ctc_decode(probs, self._keep, self._foreign, self._symbols)
         confidence = float(np.mean(confs)) if confs else 0.0
         return OcrResult("".join(text), confidence, tuple(confs))
+
+
+def ctc_decode(probs: np.ndarray, keep: np.ndarray, foreign: np.ndarray,
+               symbols: list[str]) -> tuple[str, list[float]]:
+    """Greedy CTC decoding over the allowed characters (`keep`, blank first). A step whose likeliest
+    character is `foreign` to plates (a Chinese province character, Cyrillic or Arabic script, a dash,
+    a dot) is dropped, not turned into the nearest plate character."""
+    allowed = probs[:, keep]
+    best = np.where(foreign[probs.argmax(axis=1)], 0, allowed.argmax(axis=1))
+    scores = allowed.max(axis=1)
+    text, confs, previous = [], [], 0
+    for index, score in zip(best, scores, strict=True):
+        if index != 0 and index != previous:
+            text.append(symbols[index])
+            confs.append(float(score))
+        previous = index
+    return "".join(text), confs

@@ -14,6 +14,7 @@ from itertools import combinations
 from typing import Optional
 
 from securex.config import PlateConfig
+from securex.config.plate_formats import site_formats
 from securex.core.domain import OcrResult
 from securex.core.plate_text import DIGIT_FOR_LETTER, LETTER_FOR_DIGIT
 
@@ -27,18 +28,20 @@ class RuledText:
     text: str
     confidence: float
     format_name: Optional[str]
+    as_read: bool = False  # it fits its format exactly as the OCR read it: no character changed or dropped
 
 
 class PlateRules:
     def __init__(self, config: PlateConfig):
         self._allowed = set(config.allowed_chars)
-        self._min_len, self._max_len = config.min_length, config.max_length
+        self._min_len, self._max_len = config.lengths
         self._min_digits = config.min_digits
         self._penalty = config.unknown_format_penalty
         self._fix_below = config.fix_char_confidence
         self._sure_change_cost = config.sure_change_penalty
         self._drop_below = config.drop_char_confidence
-        self._formats = [(name, p) for name, patterns in config.formats.items() for p in patterns]
+        self._formats = [(name, p.replace("/", ""), letters)
+                         for name, p, letters in site_formats(config.countries, config.formats)]
 
     def best(self, ocr: OcrResult) -> Optional[RuledText]:
         """The most confident plate reading of an OCR result, or None when it is not a plate."""
@@ -52,13 +55,14 @@ class PlateRules:
             text = "".join(chars[i] for i in kept)
             kept_confs = [confs[i] for i in kept]
             confidence = sum(kept_confs) / len(kept) if kept else 0.0
-            for name, pattern in self._formats:
-                fixed = conform(text, pattern)
+            for name, pattern, letters in self._formats:
+                fixed = conform(text, pattern, letters)
                 if fixed is None:
                     continue
                 sure_changes = sum(a != b and c >= self._fix_below
                                    for a, b, c in zip(text, fixed, kept_confs, strict=True))
-                found.append(RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes), name))
+                found.append(RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes), name,
+                                       fixed == text and len(kept) == len(chars)))
             if len(kept) == len(chars) and self.is_plausible(text):
                 found.append(RuledText(text, max(0.0, confidence - self._penalty), None))
         return found
@@ -86,8 +90,9 @@ class PlateRules:
         return variants
 
 
-def conform(text: str, pattern: str) -> Optional[str]:
-    """`text` made to fit `pattern` (L letter, N digit) by swapping confusables, or None if it cannot."""
+def conform(text: str, pattern: str, letters: Optional[str] = None) -> Optional[str]:
+    """`text` made to fit `pattern` (L letter, N digit; only `letters` when given) by swapping
+    confusables, or None if it cannot."""
     if len(text) != len(pattern):
         return None
     out = []
@@ -96,7 +101,7 @@ def conform(text: str, pattern: str) -> Optional[str]:
             char = LETTER_FOR_DIGIT.get(char, "")
         elif kind == "N" and char.isalpha():
             char = DIGIT_FOR_LETTER.get(char, "")
-        if not char:
+        if not char or (kind == "L" and letters is not None and char not in letters):
             return None
         out.append(char)
     return "".join(out)

@@ -6,45 +6,98 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
-from securex.core.domain import Box, Detection, PlateRead, crop, iou
+from securex.core.domain import Box, Detection, OcrResult, PlateRead, crop, iou
 from securex.pipeline.detection import Detector
+from securex.pipeline.grouping import plate_groups, union
 from securex.pipeline.ocr import OcrEngine
 from securex.pipeline.plate_rules import PlateRules, RuledText
 
 SAME_PLATE_IOU = 0.3  # two reads whose boxes overlap this much are the same plate: keep the better
+JOINED_MARGIN = 0.05  # pieces read as one plate may be this much less sure than the surest piece alone
 
 
 class PlateReader:
-    def __init__(self, detector: Detector, engine: OcrEngine, rules: PlateRules, min_confidence: float):
+    def __init__(self, detector: Detector, engine: OcrEngine, rules: PlateRules, min_confidence: float,
+                 masks: Sequence[Sequence[float]] = ()):
         self.detector, self.engine, self.rules = detector, engine, rules
         self._min_confidence = min_confidence
+        self._masks = [tuple(m) for m in masks]
+
+    def detect(self, image: np.ndarray, long_side: int) -> list[Detection]:
+        """The detector's candidates, less those centred in a masked area (a clock, a sign)."""
+        height, width = image.shape[:2]
+        return self.unmasked(self.detector.detect(image, long_side), width, height)
+
+    def unmasked(self, detections: list[Detection], width: int, height: int) -> list[Detection]:
+        """The candidates (in the pixels of a width x height picture) not centred in a masked area."""
+        return [d for d in detections if not any(in_mask(d.box, mask, width, height) for mask in self._masks)]
 
     def read_image(self, image: np.ndarray, long_side: int) -> list[PlateRead]:
         """All plates in an image, best first, one per place."""
-        return self.read_detections(image, self.detector.detect(image, long_side))
+        return self.read_detections(image, self.detect(image, long_side))
 
     def read_detections(self, image: np.ndarray, detections: list[Detection]) -> list[PlateRead]:
-        reads = [r for r in (self.read_box(image, d.box) for d in detections) if r is not None]
-        reads.sort(key=lambda r: r.confidence, reverse=True)
+        """The plates in these candidates, best first, one per place. Boxes that are one plate (two rows,
+        or one line split by an emblem) are read as one, in reading order, when that reads better."""
+        boxes = [d.box for d in detections]
+        raws = [self._raw(image, box) for box in boxes]
+        reads = {(i,): self._ruled(raws[i], box) for i, box in enumerate(boxes)}
+        for group in plate_groups(boxes):
+            joined = [join_readings(parts) for parts in zip(*(raws[i] for i in group), strict=False)]
+            read = self._ruled(joined, union([boxes[i] for i in group]))
+            if read is not None and joined_is_better(read, [reads[(i,)] for i in group]):
+                reads[group] = read
+        merged = {i for group in reads if len(group) > 1 and reads[group] is not None for i in group}
+        found = [r for g, r in reads.items() if r is not None and not (len(g) == 1 and g[0] in merged)]
+        found.sort(key=lambda r: r.confidence, reverse=True)
         kept: list[PlateRead] = []
-        for read in reads:
+        for read in found:
             if all(iou(read.box, k.box) < SAME_PLATE_IOU for k in kept):
                 kept.append(read)
         return kept
 
     def read_box(self, image: np.ndarray, box: Box) -> Optional[PlateRead]:
         """The plate read in one box, or None when it holds no plate (or too unsure a read)."""
+        return self._ruled(self._raw(image, box), box)
+
+    def _raw(self, image: np.ndarray, box: Box) -> list[OcrResult]:
         region = crop(image, box)
-        if region.size == 0:
-            return None
-        best = choose_reading([self.rules.best(r) for r in self.engine.read(region)])
+        return self.engine.read(region) if region.size else []
+
+    def _ruled(self, readings: list[OcrResult], box: Box) -> Optional[PlateRead]:
+        best = choose_reading([self.rules.best(r) for r in readings])
         if best is None or best.confidence < self._min_confidence:
             return None
-        return PlateRead(best.text, round(best.confidence, 4), box, best.format_name)
+        return PlateRead(best.text, round(best.confidence, 4), box, best.format_name, best.as_read)
+
+
+def join_readings(parts: tuple[OcrResult, ...]) -> OcrResult:
+    """Readings of a plate's pieces as one reading, in the order given."""
+    confs = tuple(c for p in parts for c in (p.char_confidences or (p.confidence,) * len(p.text)))
+    return OcrResult("".join(p.text for p in parts), sum(confs) / len(confs) if confs else 0.0, confs)
+
+
+def joined_is_better(joined: PlateRead, parts: list[Optional[PlateRead]]) -> bool:
+    """Read as one plate, the pieces fit a format none fits alone, or one as surely as the surest piece;
+    pieces that fit no format together count only when none is a plate alone (a clock beside a sign
+    is two texts, not one plate)."""
+    alone = [p for p in parts if p is not None]
+    if not alone:
+        return True
+    if joined.format_name is None:
+        return False
+    return all(p.format_name is None for p in alone) or \
+        joined.confidence >= max(p.confidence for p in alone) - JOINED_MARGIN
+
+
+def in_mask(box: Box, mask: tuple, width: int, height: int) -> bool:
+    """The box's centre lies inside `mask` ([left, top, right, bottom] in fractions of the picture)."""
+    cx, cy = (box[0] + box[2] / 2) / width, (box[1] + box[3] / 2) / height
+    return mask[0] <= cx <= mask[2] and mask[1] <= cy <= mask[3]
 
 
 def choose_reading(readings: list[Optional[RuledText]]) -> Optional[RuledText]:

@@ -13,9 +13,10 @@ from typing import Any, Optional
 
 import numpy as np
 
-from securex.core.domain import Box, PlateRead, iou
+from securex.core.domain import Box, PlateRead, box_area, iou
 
 CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths continues a track
+NESTED_SHARE = 0.8  # two boxes overlapping by this share of the smaller are one place
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,22 @@ class Track:
     recorded: bool = False
     decision: Optional[Any] = None  # what the gate made of the settled plate (its watchlist standing)
     announced: bool = False  # alert raised / alert command run for this track
-    first_box: Optional[Box] = None  # where the plate was first seen (its direction is judged from here)
+    first_box: Optional[Box] = None  # where this track's plate was first seen (its direction is judged from here)
+    origin: Optional[Box] = None  # where the track began (or the track it replaced began)
+    travel: float = 0.0  # farthest the box has moved from its origin, in box heights or growth share
+    released: bool = False  # its settled plate was handed on (it had moved, or the rule is off)
+    fixed: bool = False  # settled without moving: fixed text, continued only by overlapping boxes
 
     def __post_init__(self) -> None:
         if self.first_box is None:
             self.first_box = self.box
+        if self.origin is None:
+            self.origin = self.box
+
+    def move_to(self, box: Box) -> None:
+        """The box in a new detector run; the travel from the origin is kept at its largest."""
+        self.box, self.missed = box, 0
+        self.travel = max(self.travel, box_travel(self.origin, box))
 
     def add_read(self, sighting: Sighting) -> None:
         """A confidence-weighted vote for the read's text; the surest sighting of each text is kept."""
@@ -94,7 +106,7 @@ class Tracker:
                 self.tracks.append(track)
             else:
                 free.remove(track)
-                track.box, track.missed = box, 0
+                track.move_to(box)
             matched.append(track)
         for track in free:
             track.missed += 1
@@ -107,7 +119,7 @@ class Tracker:
     def restart(self, track: Track) -> Track:
         """End `track` and start a new one in its place: a different plate came into its box."""
         self.tracks.remove(track)
-        fresh = Track(self._next_id, track.box)
+        fresh = Track(self._next_id, track.box, origin=track.origin, travel=track.travel, fixed=track.fixed)
         self._next_id += 1
         self.tracks.append(fresh)
         return fresh
@@ -130,8 +142,26 @@ class Tracker:
         if best is not None:
             return best
         cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
-        near = [t for t in candidates if _centre_distance(t.box, cx, cy) < CENTRE_MATCH_FACTOR * max(t.box[2], box[2])]
+        near = [t for t in candidates
+                if not t.fixed and _centre_distance(t.box, cx, cy) < CENTRE_MATCH_FACTOR * max(t.box[2], box[2])]
         return min(near, key=lambda t: _centre_distance(t.box, cx, cy)) if near else None
+
+
+def box_travel(origin: Box, box: Box) -> float:
+    """How far `box` has moved from `origin`, in plate heights: its vertical shift, half its sideways
+    shift in widths (a line of fixed text that the detector splits into words or joins again jumps
+    sideways within the line), neither while one box lies inside the other; or the share by which it
+    grew or shrank in both width and height (a plate coming closer grows both ways; a text box drawn
+    anew changes mostly one)."""
+    ix = max(0, min(origin[0] + origin[2], box[0] + box[2]) - max(origin[0], box[0]))
+    iy = max(0, min(origin[1] + origin[3], box[1] + box[3]) - max(origin[1], box[1]))
+    dw, dh = (box[2] - origin[2]) / max(1, origin[2]), (box[3] - origin[3]) / max(1, origin[3])
+    growth = min(abs(dw), abs(dh)) if dw * dh > 0 else 0.0
+    if ix * iy >= NESTED_SHARE * max(1, min(box_area(origin), box_area(box))):
+        return growth
+    dx = abs(box[0] + box[2] / 2 - origin[0] - origin[2] / 2) / max(1, origin[2], box[2])
+    dy = abs(box[1] + box[3] / 2 - origin[1] - origin[3] / 2) / max(1, origin[3], box[3])
+    return max(dy, dx / 2, growth)
 
 
 def _centre_distance(box: Box, cx: float, cy: float) -> float:

@@ -1,0 +1,51 @@
+"""Boxes that are one plate: the rows of a two-row plate, pieces of a line split by an emblem."""
+
+import pytest
+
+from securex.core.domain import OcrResult, PlateRead
+from securex.pipeline.grouping import plate_groups, same_line, stacked, union
+from securex.pipeline.reader import join_readings, joined_is_better
+
+import synth
+
+
+def test_two_rows_of_one_plate_are_grouped_top_first():
+    top, bottom = (100, 100, 80, 30), (95, 135, 90, 32)
+    assert stacked(top, bottom) and not stacked(bottom, top)
+    assert plate_groups([bottom, top]) == [(1, 0)]  # reading order: top row, then bottom row
+    assert union([top, bottom]) == (95, 100, 90, 67)
+
+
+def test_a_line_split_by_an_emblem_is_grouped_left_first():
+    left, right = (300, 200, 40, 30), (370, 202, 110, 29)  # NA  [crest]  900-CZ
+    assert same_line(left, right)
+    assert plate_groups([right, left]) == [(1, 0)]
+
+
+@pytest.mark.parametrize("a, b", [
+    ((100, 100, 120, 30), (400, 100, 120, 30)),  # two plates side by side, far apart
+    ((100, 100, 120, 30), (100, 300, 120, 30)),  # two plates one above the other, far apart
+    ((100, 100, 120, 30), (230, 100, 120, 90)),  # a small line beside something much taller
+])
+def test_separate_texts_are_not_grouped(a, b):
+    assert plate_groups([a, b]) == []
+
+
+def test_readings_join_in_order_and_win_when_they_fit_a_format():
+    joined = join_readings((OcrResult("30217", 0.9, (0.9,) * 5), OcrResult("BI", 0.8, (0.8, 0.8))))
+    assert joined.text == "30217BI" and joined.char_confidences == (0.9,) * 5 + (0.8, 0.8)
+    box = (0, 0, 10, 10)
+    assert joined_is_better(PlateRead("30217BI", 0.7, box, "ua"), [PlateRead("30217", 0.9, box), None])
+    assert not joined_is_better(PlateRead("ABC1234X", 0.6, box), [PlateRead("ABC1234", 0.9, box, "br"), None])
+    assert not joined_is_better(PlateRead("123045SK", 0.85, box), [PlateRead("123045", 0.85, box), None])
+    assert joined_is_better(PlateRead("LZW9715", 0.8, box), [None, None])
+
+
+@pytest.mark.slow
+def test_a_two_row_plate_is_read_as_one_plate_top_row_first(base_settings):
+    from securex.config import changed
+    from securex.pipeline.factory import build_reader
+
+    reader = build_reader(changed(base_settings, PLATE_COUNTRIES=["vn"]))
+    reads = reader.read_image(synth.two_row_scene("59X1", "23456"), base_settings.detection.still_side)
+    assert reads and reads[0].text == "59X123456" and reads[0].format_name == "vn"
