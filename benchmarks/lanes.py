@@ -6,8 +6,10 @@ else), SecureX's combined processing rate over all lanes (headless, every frame)
 decode rate, CPU seconds, peak RSS of that run alone, and per lane the records written and the
 latency from each visit's first readable frame to the frame whose work writes its record (source time).
 `--soak N` also runs the most lanes N loops of the video and prints the RSS after each loop.
+`--window N` also runs N lanes in the window under Xvfb, each paced like a 25 fps camera, and prints
+the frames per second each lane's picture was shown at.
 
-    python -m benchmarks.lanes [--lanes 1 2 3 4] [--frames N] [--soak N]
+    python -m benchmarks.lanes [--lanes 1 2 3 4] [--frames N] [--soak N] [--window N]
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import csv
 import json
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -82,6 +85,15 @@ def one_run(video: Path, lanes: int) -> dict:
             "cpu": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024}
 
 
+def window_rate(video: Path, lanes: int) -> float:
+    """Frames per second per lane shown in the window under Xvfb, every lane paced like a live camera."""
+    with tempfile.TemporaryDirectory() as tmp:
+        command = ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, str(PROJECT / "main.py"), "run",
+                   *lane_args(video, lanes), "--realtime", "--data-dir", tmp]
+        result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return float(summary_value(result.stdout, "average FPS")) / lanes
+
+
 def soak(video: Path, lanes: int, loops: int) -> list[float]:
     """RSS of one run of `lanes` lanes at the end of each loop of the first lane's video."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,6 +115,8 @@ def main() -> None:
     parser.add_argument("--lanes", type=int, nargs="+", default=[1, 2, 3, 4])
     parser.add_argument("--frames", type=int, default=1235, help="frames of gate-dev.mp4 to use (all: 1235)")
     parser.add_argument("--soak", type=int, default=0, metavar="N", help="also N loops of the most lanes (memory)")
+    parser.add_argument("--window", type=int, default=0, metavar="N",
+                        help="also N lanes in the window under Xvfb, paced like cameras")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one measurement, in a process of its own
     args = parser.parse_args()
     video = upscaled(args.frames)
@@ -132,6 +146,9 @@ def main() -> None:
             late = f"mean {sum(delays) / len(delays):.2f} s, max {max(delays):.2f} s" if delays else "-"
             print(f"    {lane}: {run['per_lane'].get(lane, 0)} records, {len(delays)} visits read right; "
                   f"latency first readable frame -> record {late}")
+    if args.window and shutil.which("xvfb-run"):
+        print(f"window, {args.window} lane(s) paced at {fps:.0f} fps each: {window_rate(video, args.window):.1f} "
+              "frames/s shown per lane")
     if args.soak:
         samples = soak(video, max(args.lanes), args.soak)
         print(f"{max(args.lanes)} lanes, {args.soak} loops: RSS per loop {' '.join(f'{v:.0f}' for v in samples)} MB"
