@@ -24,7 +24,7 @@ def server_bin() -> Optional[Path]:
     return Path(on_path).parent if on_path else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -35,7 +35,7 @@ class PostgresServer:
         self.bindir = bindir
         self.folder = Path(tempfile.mkdtemp(prefix="securex-pg-"))
         self.data = self.folder / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self._as_user: list[str] = []
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")

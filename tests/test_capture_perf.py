@@ -67,7 +67,20 @@ def test_nested_stage_is_not_counted_twice():
     assert perf.mean_ms()["track"] < 40
 
 
-class DroppingStream:
+class FakeCapture:
+    """What the tests' stand-in cameras share with cv2.VideoCapture beyond opening and reading."""
+
+    def get(self, prop):
+        return 0.0
+
+    def set(self, prop, value):
+        return True
+
+    def release(self):
+        pass
+
+
+class DroppingStream(FakeCapture):
     """A stand-in for cv2.VideoCapture on a network camera: 5 frames, then down for 0.4 s, then back."""
 
     opened = 0
@@ -91,14 +104,6 @@ class DroppingStream:
         time.sleep(0.03)  # a camera's frame interval
         return True, np.zeros((48, 64, 3), np.uint8)
 
-    def get(self, prop):
-        return 0.0
-
-    def set(self, prop, value):
-        return True
-
-    def release(self):
-        pass
 
 
 def test_stream_that_stops_is_reported_and_reconnected(monkeypatch, caplog):
@@ -121,7 +126,7 @@ def test_stream_that_stops_is_reported_and_reconnected(monkeypatch, caplog):
     assert "Signal back" in caplog.text
 
 
-class AbsentAtStart:
+class AbsentAtStart(FakeCapture):
     """A stand-in for cv2.VideoCapture on a camera that is not ready yet: the first 5 opens fail, then frames."""
 
     attempts: list = []  # when each open was tried (monotonic seconds)
@@ -140,14 +145,6 @@ class AbsentAtStart:
         time.sleep(0.03)
         return True, np.zeros((48, 64, 3), np.uint8)
 
-    def get(self, prop):
-        return 0.0
-
-    def set(self, prop, value):
-        return True
-
-    def release(self):
-        pass
 
 
 def test_live_source_absent_at_start_is_waited_for_with_back_off(monkeypatch, caplog):
