@@ -15,6 +15,7 @@ import pytest
 
 from securex.cli.records import verify_command
 from securex.config import changed
+from securex.records.chain import Head, HeadLog
 from securex.records.csvfile import CSV_COLUMNS
 from securex.records.storage import RecordStore, StorageError
 
@@ -99,3 +100,18 @@ def test_a_torn_csv_is_rebuilt_from_the_database(settings):
     path.write_bytes(path.read_bytes()[:-25])  # the last row cut off mid-way, as a full disk leaves it
     RecordStore.open(settings.storage).close()
     assert [row["plate"] for row in csv_rows(path)] == ["ABC1234", "XYZ9876", "JKL5678"]
+
+
+def test_the_head_log_never_keeps_part_of_a_line_when_the_disk_fills(tiny_disk):
+    """A full disk takes part of a write without an error: the part is taken back, so verify never meets
+    an unreadable line once there is room again."""
+    log = HeadLog(tiny_disk / "chain_head.log", b"k" * 32)
+    filler = tiny_disk / "filler"
+    filler.write_bytes(b"\0" * (DISK_KB - 4) * 1024)
+    for seq in range(1, 200):
+        log.append(Head("gate-1", seq, f"{seq:064x}"), "2026-11-26T08:00:00.000+00:00")
+    filler.unlink()
+    log.append(Head("gate-1", 200, f"{200:064x}"), "2026-11-26T08:00:00.000+00:00")
+    heads, problems = log.signed()
+    assert problems == [] and (tiny_disk / "chain_head.log").read_bytes().endswith(b"\n")
+    assert max(seq for seq, _ in heads["gate-1"]) == 200

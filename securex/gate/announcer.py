@@ -48,6 +48,12 @@ class Announcer:
             log.warning("FLAGGED vehicle %s (listed as %s)%s", plate, track.decision.listed_plate, note)
         return True
 
+    def seen(self, track: Track, lane: str, at: float) -> None:
+        """An announced car still in view: its visit lasts while it stays (a car waiting at the barrier)."""
+        visits = self._visits.get(lane)
+        if visits is not None and track.announced and track.winner is not None:
+            visits.seen(track.winner.read.text, track.decision.status if track.decision else "none", at)
+
     def acknowledge(self) -> None:
         """The guard has seen the alerts (key F)."""
         if self.alerts:

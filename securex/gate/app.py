@@ -92,7 +92,7 @@ class GateApp:
         """How long to wait for a live lane's frame: a camera that is away holds up no lane that has pictures."""
         if not lane.source.signal_lost:
             return LIVE_READ_TIMEOUT
-        return 0.0 if any(other.live for other in self.lanes if other is not lane) else \
+        return 0.0 if any(other.live and not other.ended for other in self.lanes if other is not lane) else \
             LIVE_READ_TIMEOUT / len(self.lanes)
 
     def _process(self, lane: Lane, frame: Frame) -> None:
@@ -108,7 +108,11 @@ class GateApp:
 
     def _apply(self, lane: Lane, work: FrameWork) -> None:
         with self.perf.stage("track"):
-            self._decided(lane, lane.decider.apply(work.boxes, work.reads))
+            self._decided(lane, lane.decider.apply(work.boxes, work.reads, work.at))
+            for track in lane.decider.tracker.tracks:
+                if work.at is not None and track.seen_at == work.at:  # found in this run: still in view
+                    self.announcer.seen(track, lane.name, work.at)
+                    self.recorder.seen(track, lane.name, work.at)
 
     def _decided(self, lane: Lane, tracks: list[Track]) -> None:
         for track in tracks:
@@ -129,7 +133,8 @@ class GateApp:
 
     def lane_of(self, track: Optional[Track]) -> Lane:
         """The lane whose camera sees `track` (the first lane when none)."""
-        return next((lane for lane in self.lanes if track in lane.decider.tracker.tracks), self.lanes[0])
+        return next((lane for lane in self.lanes if any(t is track for t in lane.decider.tracker.tracks)),
+                    self.lanes[0])
 
     def record(self, track: Track, event: Optional[Event] = None, lane: Optional[Lane] = None) -> bool:
         """Record the track's plate now (auto-save, or the guard's S key); True when it was kept."""

@@ -40,22 +40,25 @@ class Barrier:
     def open(self, plate: str, status: str, why: str) -> None:
         """Open it now (in the background); `why` says who asked, for the log."""
         if self._pool is not None:
-            self._pool.submit(self._open, plate, status, why)
+            self._pool.submit(self._open, plate, status, why, time.monotonic() + BARRIER_TRY_SECONDS)
 
-    def _open(self, plate: str, status: str, why: str) -> None:
-        deadline = time.monotonic() + BARRIER_TRY_SECONDS
+    def _open(self, plate: str, status: str, why: str, deadline: float) -> None:
+        """Try until `deadline`, counted from when it was asked for: an open that waited behind another that
+        would not go through is given up with it, never done after the car has gone."""
         while True:
+            if time.monotonic() >= deadline:
+                self.failed += 1
+                log.error("Barrier of %s could not be opened for %s (%s) in time: open it by hand and check "
+                          "BARRIER in config.py", self.lane, plate or "no plate", why)
+                return
             try:
                 self._act(plate, status)
                 self.opened += 1
                 log.info("Barrier of %s opened for %s (%s)", self.lane, plate or "no plate", why)
                 return
             except DeliveryError as exc:
-                if time.monotonic() >= deadline:
-                    self.failed += 1
-                    log.error("Barrier of %s could not be opened for %s (%s): open it by hand and check BARRIER "
-                              "in config.py", self.lane, plate or "no plate", exc)
-                    return
+                log.warning("Barrier of %s not opened for %s yet (%s): trying again", self.lane, plate or "no plate",
+                            exc)
                 time.sleep(1.0)
 
     def _act(self, plate: str, status: str) -> None:
@@ -74,5 +77,6 @@ class Barrier:
             raise DeliveryError("the barrier command failed")
 
     def close(self) -> None:
+        """Stop: opens not started yet are dropped (nobody is at the gate to drive through)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)

@@ -10,28 +10,37 @@ from securex.gate.visits import SAME_PLATE_EDITS
 
 
 class DuplicateManager:
+    """A plate recorded is not recorded again while it stays in view, nor within the window after it was last
+    seen (a car waiting at the barrier, or hidden for a moment, is one record)."""
+
     def __init__(self, window_seconds: float):
         self._window = window_seconds
-        self._last_saved: dict[str, float] = {}
+        self._saved: dict[str, float] = {}  # plate: when it was recorded
+        self._seen: dict[str, float] = {}  # plate: when its recorded car was last seen
 
     def is_duplicate(self, plate: str, at: float) -> bool:
-        """True when `plate` was recorded less than the window before `at` (seconds)."""
-        last = self._last_saved.get(plate)
-        return last is not None and 0 <= at - last < self._window
+        """True when `plate` was recorded and last seen less than the window before `at` (seconds), or after it
+        (a read from earlier in the same visit)."""
+        last = self._seen.get(plate)
+        return last is not None and at - last < self._window
 
     def seconds_since(self, plate: str, at: float) -> Optional[float]:
-        """How long before `at` the plate was recorded, while that is within the window."""
-        last = self._last_saved.get(plate)
-        return at - last if last is not None and 0 <= at - last < self._window else None
+        """How long before `at` the plate was recorded, while it still counts as the same visit."""
+        return at - self._saved[plate] if self.is_duplicate(plate, at) else None
 
     def mark_saved(self, plate: str, at: float) -> None:
-        self._last_saved[plate] = at
+        self._saved[plate] = self._seen[plate] = at
         self._forget_before(at - self._window)
+
+    def seen(self, plate: str, at: float) -> None:
+        """The recorded car is still in view at `at`: its window runs on from here."""
+        if plate in self._seen:
+            self._seen[plate] = max(self._seen[plate], at)
 
     def _forget_before(self, cutoff: float) -> None:
         """Drop plates whose window has passed, so a long run keeps this small."""
-        for plate in [p for p, t in self._last_saved.items() if t < cutoff]:
-            del self._last_saved[plate]
+        for plate in [p for p, t in self._seen.items() if t < cutoff]:
+            del self._seen[plate], self._saved[plate]
 
 
 class AnnouncedVisits:
@@ -57,6 +66,12 @@ class AnnouncedVisits:
                 return True
         self._visits.append(_Visit(plate, status, at))
         return False
+
+    def seen(self, plate: str, status: str, at: float) -> None:
+        """The announced car is still in view at `at`: its visit runs on from here."""
+        for visit in self._visits:
+            if visit.status == status and same_plate(plate, visit.plate, SAME_PLATE_EDITS):
+                visit.last_seen = max(visit.last_seen, at)
 
 
 @dataclass

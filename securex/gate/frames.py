@@ -33,6 +33,7 @@ class FrameWork:
     frame: int
     boxes: list[Box]
     reads: list[Optional[Sighting]]
+    at: Optional[float] = None  # the frame's source time
 
 
 class FramePipeline:
@@ -88,13 +89,13 @@ class FramePipeline:
             plate_box = grow_box(read.box, self._crop_margin, image.shape[1], image.shape[0])
             boxes.append(read.box)
             reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
-        return FrameWork(frame.index, boxes, reads)
+        return FrameWork(frame.index, boxes, reads, frame.timestamp)
 
     def _detect(self, image: np.ndarray) -> list:
         """Plate candidates in the lane's region only (outside its polygon blanked), in the picture's pixels."""
         height, width = image.shape[:2]
         box = region_box(self._region, width, height)
-        if box == (0, 0, width, height):
+        if box == (0, 0, width, height) and is_rectangle(self._region):  # a polygon touching every edge is cut
             return self._reader.detect(image, self._detect_side)
         part = crop(image, box)
         if not is_rectangle(self._region):

@@ -59,5 +59,5 @@ def region_points(region: Sequence[tuple[float, float]], box: Box, width: int, h
 
 
 def is_rectangle(region: Sequence[tuple[float, float]]) -> bool:
-    """A region whose rectangle is the region itself needs no blanking."""
-    return len(region) == 4 and len({x for x, _ in region}) == 2 and len({y for _, y in region}) == 2
+    """A region whose rectangle is the region itself needs no blanking (no region: the whole picture)."""
+    return not region or len(region) == 4 and len({x for x, _ in region}) == 2 and len({y for _, y in region}) == 2

@@ -70,6 +70,12 @@ class Recorder:
                  100 * record.confidence, record.frame, record.id, track.last_read_frame, lane)
         return True
 
+    def seen(self, track: Track, lane: str, at: float) -> None:
+        """A recorded car still in view: it is not recorded again while it stays, nor just after."""
+        duplicates = self._duplicates.get(lane)
+        if duplicates is not None and track.recorded and track.winner is not None:
+            duplicates.seen(track.winner.read.text, at)
+
     def saved_ago(self, plate: str, now: float, lane: str) -> Optional[float]:
         """Seconds since `plate` was recorded on `lane`, within the duplicate window (else None)."""
         duplicates = self._duplicates.get(lane)

@@ -27,10 +27,12 @@ class VisitDecider:
         self._threshold = auto_save_threshold
         self.plates_read = 0  # tracks that got at least one read
 
-    def apply(self, boxes: list[Box], reads: list[Optional[Sighting]]) -> list[Track]:
-        """One detector run's boxes and their reads (None: not read). Returns the tracks whose plate is
-        decided now or that left with a decided plate, in the order to act on them."""
+    def apply(self, boxes: list[Box], reads: list[Optional[Sighting]], at: Optional[float] = None) -> list[Track]:
+        """One detector run's boxes and their reads (None: not read), at source time `at`. Returns the tracks
+        whose plate is decided now or that left with a decided plate, in the order to act on them."""
         tracks, ended = self.tracker.update(boxes)
+        for track in tracks:
+            track.seen_at = at
         for track, sighting in zip(tracks, reads, strict=True):
             if sighting is None:
                 continue

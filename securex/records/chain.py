@@ -13,12 +13,12 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
 from securex.core.domain import Record
+from securex.records.appending import append_whole
 
 log = logging.getLogger(__name__)
 GENESIS = "0" * 64  # prev_hash of a gate's first record
@@ -76,13 +76,7 @@ class HeadLog:
         line = json.dumps({"at": when, "gate": head.gate, "seq": head.seq, "hash": head.hash,
                            "mac": _head_mac(self._key, head.gate, head.seq, head.hash)}) + "\n"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(handle, line.encode("utf-8"))  # one write: a crash cannot interleave two lines
-                os.fsync(handle)
-            finally:
-                os.close(handle)
+            append_whole(self.path, line.encode("utf-8"))
         except OSError as exc:
             log.error("Head log %s not written (%s): deletion of the newest records cannot be proven",
                       self.path, exc.strerror or exc)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from securex.core.domain import Record
+from securex.records.appending import append_whole
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("id", "gate", "plate", "confidence", "detected_at", "source", "frame", "image_path", "image_sha256",
@@ -56,14 +57,7 @@ def write_csv(path: Path, records: Iterable[Record], append: bool = False) -> in
     if append and path.exists() and path.stat().st_size > 0:
         text = io.StringIO(newline="")
         csv.writer(text).writerows(rows)
-        with open(path, "ab") as handle:
-            size = handle.tell()
-            try:
-                handle.write(text.getvalue().encode("utf-8"))
-                handle.flush()
-            except OSError:
-                handle.truncate(size)  # a disk that filled up mid-row leaves no torn row behind
-                raise
+        append_whole(path, text.getvalue().encode("utf-8"))  # a full disk leaves no torn row
         return len(rows)
     replace_csv(path, CSV_COLUMNS, rows)
     return len(rows)

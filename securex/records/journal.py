@@ -15,6 +15,8 @@ import threading
 from pathlib import Path
 from typing import Callable, Optional
 
+from securex.records.appending import append_whole
+
 log = logging.getLogger(__name__)
 
 
@@ -28,7 +30,11 @@ class Journal:
 
     def _load(self) -> list[dict]:
         try:
-            lines = self.path.read_bytes().split(b"\n")
+            data = self.path.read_bytes()
+            if data and not data.endswith(b"\n"):  # a crash while appending: that record was never reported kept
+                os.truncate(self.path, data.rfind(b"\n") + 1)
+                data = data[:data.rfind(b"\n") + 1]
+                log.warning("Journal %s: a line torn by a crash was cut off", self.path)
         except FileNotFoundError:
             return []
         except OSError as exc:
@@ -36,7 +42,7 @@ class Journal:
                       self.path, exc.strerror or exc)
             return []
         entries = []
-        for line in filter(bytes.strip, lines):
+        for line in filter(bytes.strip, data.split(b"\n")):
             try:
                 entries.append(json.loads(line))
             except ValueError:
@@ -53,25 +59,15 @@ class Journal:
 
     def append(self, entry: dict) -> None:
         """Add a record at the end, on disk before returning; OSError (the record is not kept) otherwise."""
-        line = (json.dumps(entry, ensure_ascii=True) + "\n").encode("ascii")
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                size = os.fstat(handle).st_size
-                try:
-                    os.write(handle, line)
-                    os.fsync(handle)
-                except OSError:
-                    os.ftruncate(handle, size)  # no torn line left behind
-                    raise
-            finally:
-                os.close(handle)
+            append_whole(self.path, (json.dumps(entry, ensure_ascii=True) + "\n").encode("ascii"))
             self._entries.append(entry)
 
-    def drop_first(self) -> None:
-        """Take the oldest record off (it is in the database now)."""
+    def drop(self, entry: dict) -> None:
+        """Take `entry` off (it is in the database now), if it is still the oldest."""
         with self._lock:
+            if not self._entries or self._entries[0] is not entry:
+                return
             remaining = self._entries[1:]
             temporary = self.path.with_name(self.path.name + ".tmp")
             with open(temporary, "w", encoding="ascii", newline="\n") as handle:
@@ -93,6 +89,7 @@ class CatchUp:
     def __init__(self, journal: Journal, write: Callable[[dict], None], reconnect: Callable[[], None]):
         self._journal, self._write, self._reconnect = journal, write, reconnect
         self._stop = threading.Event()
+        self._writing = threading.Lock()
         self._thread: Optional[threading.Thread] = None
 
     def start(self) -> None:
@@ -103,7 +100,12 @@ class CatchUp:
             self._thread.start()
 
     def write_waiting(self) -> bool:
-        """Write every waiting record, oldest first; True when none is left, False when the database failed."""
+        """Write every waiting record, oldest first; True when none is left, False when the database failed.
+        One writer at a time (the catch-up thread, or the last attempt at close)."""
+        with self._writing:
+            return self._write_all()
+
+    def _write_all(self) -> bool:
         while (entry := self._journal.first()) is not None:
             try:
                 self._write(entry)
@@ -111,7 +113,7 @@ class CatchUp:
                 log.debug("Database still unavailable: %s", exc)
                 return False
             try:
-                self._journal.drop_first()
+                self._journal.drop(entry)
             except OSError as exc:  # it is in the database; the next attempt sees it there and drops it again
                 log.warning("Journal %s not updated (%s)", self._journal.path, exc.strerror or exc)
                 return False
@@ -139,4 +141,6 @@ class CatchUp:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=60)
+            if self._thread.is_alive():  # still writing (a slow database): what is left goes at the next start
+                return False
         return self._attempt()

@@ -157,9 +157,11 @@ class RecordStore:
         return self._wait(record, event)
 
     def _commit(self, record: Optional[Record], event: Optional[Event]) -> Optional[Record]:
-        """Sign the record into the chain and commit it with its event; then the head log and the CSV."""
-        with self.db.writing(self.gate) as execute:
-            seq, last_hash = chain_end(execute, self.gate)
+        """Sign the record into its gate's chain and commit it with its event; then the head log and the CSV.
+        A record that waited in the journal keeps the gate it was made at, also if GATE_NAME changed since."""
+        gate = record.gate if record is not None else self.gate
+        with self.db.writing(gate) as execute:
+            seq, last_hash = chain_end(execute, gate)
             if record is not None:
                 record.seq, record.prev_hash = seq + 1, last_hash
                 record.hash = record_hash(self._key, record)
@@ -173,8 +175,9 @@ class RecordStore:
                     {"record_id": record.id, "image": Path(record.image_path).name if record.image_path else ""}
                     if record is not None else {})))
         if record is not None:
-            self._head = Head(self.gate, record.seq, record.hash)
-            self.head_log.append(self._head, record.detected_at)
+            head = Head(gate, record.seq, record.hash)
+            self._head = head if gate == self.gate else self._head
+            self.head_log.append(head, record.detected_at)
             self.csv.add(record)
         return record
 

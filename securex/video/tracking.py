@@ -7,6 +7,7 @@ settled when enough reads agree, and then the track needs no more OCR.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -15,6 +16,7 @@ import numpy as np
 
 from securex.core.domain import Box, PlateRead, box_area, iou
 
+_TRACK_IDS = itertools.count(1)  # track ids are unique across the lanes' trackers (the panel keys plates by them)
 CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths continues a track
 NESTED_SHARE = 0.8  # two boxes overlapping by this share of the smaller are one place
 
@@ -29,9 +31,9 @@ class Sighting:
     at: float  # seconds since the epoch, source clock
 
 
-@dataclass
+@dataclass(eq=False)  # a track is itself: compared by identity, never field by field (crops are arrays)
 class Track:
-    id: int
+    id: int  # unique in the process, across every lane's tracker
     box: Box
     missed: int = 0
     votes: dict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -44,6 +46,7 @@ class Track:
     announced: bool = False  # alert raised / alert command run for this track
     first_box: Optional[Box] = None  # where this track's plate was first seen (its direction is judged from here)
     origin: Optional[Box] = None  # where the track began (or the track it replaced began)
+    seen_at: Optional[float] = None  # source time of the last detector run that found it
     travel: float = 0.0  # farthest the box has moved from its origin, in box heights or growth share
     released: bool = False  # its settled plate was handed on (it had moved, or the rule is off)
     fixed: bool = False  # settled without moving: fixed text, continued only by overlapping boxes
@@ -91,7 +94,7 @@ class Track:
 class Tracker:
     def __init__(self, iou_match: float, max_missed: int, max_tracks: int):
         self._iou_match, self._max_missed, self._max_tracks = iou_match, max_missed, max_tracks
-        self._next_id = 1
+        self.started = 0  # tracks begun so far: the vehicles (or plate-like texts) seen
         self.tracks: list[Track] = []
 
     def update(self, boxes: list[Box]) -> tuple[list[Track], list[Track]]:
@@ -101,8 +104,7 @@ class Tracker:
         for box in boxes:
             track = self._best_match(box, free)
             if track is None:
-                track = Track(self._next_id, box)
-                self._next_id += 1
+                track = self._new(box)
                 self.tracks.append(track)
             else:
                 free.remove(track)
@@ -119,15 +121,13 @@ class Tracker:
     def restart(self, track: Track) -> Track:
         """End `track` and start a new one in its place: a different plate came into its box."""
         self.tracks.remove(track)
-        fresh = Track(self._next_id, track.box, origin=track.origin, travel=track.travel, fixed=track.fixed)
-        self._next_id += 1
+        fresh = self._new(track.box, origin=track.origin, travel=track.travel, fixed=track.fixed)
         self.tracks.append(fresh)
         return fresh
 
-    @property
-    def started(self) -> int:
-        """Tracks begun so far: the vehicles (or plate-like texts) seen."""
-        return self._next_id - 1
+    def _new(self, box: Box, **carried) -> Track:
+        self.started += 1
+        return Track(next(_TRACK_IDS), box, **carried)
 
     def end_all(self) -> list[Track]:
         ended, self.tracks = self.tracks, []
