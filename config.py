@@ -26,7 +26,8 @@ APPROACHING_IS = "in"             # on a "both" lane, a plate coming toward the 
                                   # picture) is going "in" or "out"
 
 # --- Detection ------------------------------------------------------------------------------------------------------
-DETECTOR = "text"                 # "text" (neural text-line detector), "haar" (cascade) or "hybrid" (both)
+DETECTOR = "text"                 # "text" (neural text-line detector), "haar" (cascade), "hybrid" (both) or
+                                  # "platedet" (optional plate model, AGPL-3.0: see the README; install it yourself)
 CASCADE_PATH = None               # Haar cascade XML; None = haarcascade_russian_plate_number.xml shipped by OpenCV
 CASCADE_SCALE_FACTOR = 1.05       # image pyramid step of the cascade (smaller = finds more, slower)
 CASCADE_MIN_NEIGHBORS = 3         # overlapping hits a cascade box needs (higher = fewer false boxes)

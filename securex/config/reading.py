@@ -49,7 +49,8 @@ class DetectionConfig:
     """Detection"""
 
     detector: str = setting("DETECTOR", "text",
-                            "\"text\" (neural text-line detector), \"haar\" (cascade) or \"hybrid\" (both)")
+                            "\"text\" (neural text-line detector), \"haar\" (cascade), \"hybrid\" (both) or "
+                            "\"platedet\" (optional plate model, AGPL-3.0: see the README; install it yourself)")
     cascade_path: Optional[Path] = setting(
         "CASCADE_PATH", None, "Haar cascade XML; None = haarcascade_russian_plate_number.xml shipped by OpenCV",
         path=True)
