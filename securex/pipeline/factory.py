@@ -18,8 +18,8 @@ from securex.core.errors import SecureXError
 from securex.pipeline.detection import Detector, HaarDetector, HybridDetector, SizeFilter, TextLineDetector
 from securex.pipeline.neural import LineRecognizer, TextLineModel
 from securex.pipeline.ocr import NeuralOcr, OcrEngine, TesseractOcr
-from securex.pipeline.platedet import PlateBoxModel, PlateModelDetector, model_file
 from securex.pipeline.plate_rules import PlateRules
+from securex.pipeline.platedet import PlateBoxModel, PlateModelDetector, model_file
 from securex.pipeline.reader import PlateReader
 
 DEFAULT_CASCADE = "haarcascade_russian_plate_number.xml"
@@ -125,13 +125,16 @@ def _hybrid(c: Config) -> HybridDetector:
     return HybridDetector(_haar(c), TextLineDetector(model, SizeFilter(c.detection)), model, SizeFilter(c.detection))
 
 
+def _plate_model(c: Config) -> PlateModelDetector:
+    plates = PlateBoxModel(model_file(), c.ocr.onnx_threads, PLATE_MODEL_MIN_SCORE)
+    return PlateModelDetector(plates, _text_model(c), SizeFilter(c.detection))
+
+
 DETECTORS: dict[str, Choice] = {
     "text": Choice(lambda c: TextLineDetector(_text_model(c), SizeFilter(c.detection)), (NEURAL_DET_MODEL,)),
     "haar": Choice(_haar, ("cascade",)),
     "hybrid": Choice(_hybrid, (NEURAL_DET_MODEL, "cascade")),
-    "platedet": Choice(lambda c: PlateModelDetector(PlateBoxModel(model_file(), c.ocr.onnx_threads, PLATE_MODEL_MIN_SCORE),
-                                                    _text_model(c), SizeFilter(c.detection)),
-                       (NEURAL_DET_MODEL, "platedet")),
+    "platedet": Choice(_plate_model, (NEURAL_DET_MODEL, "platedet")),
 }
 OCR_ENGINES: dict[str, Choice] = {
     "neural": Choice(lambda c: NeuralOcr(LineRecognizer(neural_model_dir(c.ocr) / NEURAL_REC_MODEL, c.ocr.onnx_threads,
