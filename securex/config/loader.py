@@ -119,6 +119,7 @@ def build_config(values: dict, root: Path) -> Config:
     for _, _, f in declared():
         problems += _value_problems(f.metadata, values[f.metadata["name"]], _kind(f))
     if not problems:
+        values = {**values, "PLATE_COUNTRIES": [str(c).strip().lower() for c in values["PLATE_COUNTRIES"]]}
         problems = _cross_problems(values)
     if problems:
         raise ConfigError("\n".join(problems))
