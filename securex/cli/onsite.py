@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from securex.cli.records import records_between
+from securex.cli.records import movements_of
 from securex.config import Config
 from securex.core.errors import EXIT_OK
 from securex.records.onsite import duration_text, on_site
@@ -15,7 +15,7 @@ def inside_command(config: Config, now: Optional[datetime] = None) -> int:
     """Print each vehicle on site of this gate (GATE_NAME, or --gate): plate, time in, time on site, lane."""
     now = now or datetime.now().astimezone()
     gate, stale_after = config.storage.gate_name, config.storage.stale_hours * 3600
-    inside = on_site(r for r in records_between(config, None, None) if r.gate == gate)
+    inside = on_site(movements_of(config, gate))
     stale = 0
     if inside:
         print(f"{'PLATE':10}  {'IN AT':16}  {'ON SITE':12}  LANE")
