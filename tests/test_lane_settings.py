@@ -4,12 +4,13 @@ lane of a run without LANES records no direction, `inside` reads only the gate's
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from securex.cli.main import main
+from securex.cli.main import DATA_DIR_FILES, main
 from securex.config import ConfigError, changed
 from securex.config.lanes import LaneConfig
 from securex.core.domain import Frame
@@ -148,3 +149,29 @@ def test_inside_reads_only_the_gates_entries_and_exits_of_many_records(settings,
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines[1:-1]] == ["XYZ9876", "JKL5678"]  # KA0IAB12 closed KA01AB12
     assert lines[-1] == "2 vehicle(s) on site at gate gate-1"
+
+
+def test_report_gate_counts_that_gates_records_only_as_search_does(base_settings, tmp_path, capsys):
+    data = changed(base_settings, **{name: str(tmp_path / file) for name, file in DATA_DIR_FILES.items()})
+    day = datetime(2026, 11, 20, 8, 0).astimezone()
+    crop = np.full((20, 60, 3), 99, np.uint8)
+    for gate, visits in (("gate-1", [("ABC1234", "in"), ("ABC1234", "out"), ("XYZ9876", "in")]),
+                         ("north gate", [("JKL5678", "in"), ("MNO4321", "in"), ("PQR1111", "in"), ("JKL5678", "out"),
+                                         ("STU2222", "")])):
+        store = RecordStore.open(changed(data, GATE_NAME=gate).storage)
+        for n, (plate, direction) in enumerate(visits):
+            store.save(plate, 0.9, day + timedelta(minutes=10 * n), "cam", n, crop, lane="l", direction=direction)
+        store.close()
+    common = ["--data-dir", str(tmp_path), "--date", "2026-11-20"]
+    assert main(["report", *common]) == 0
+    every = capsys.readouterr().out
+    assert "entries          8" in every and "gate gate-1      3 entries" in every and "in / out         2 / 1" in every
+    assert main(["report", *common, "--gate", "north gate"]) == 0
+    north = capsys.readouterr().out
+    assert north.startswith("SecureX report, 2026-11-20, gate north gate\n")
+    assert "entries          5" in north and "unique plates    4" in north and "gate gate-1" not in north
+    assert "gate north gate  5 entries" in north and "in / out         3 / 1" in north
+    chart = Path(north.split("chart")[-1].strip())
+    assert chart.name == "report_2026-11-20_north_gate.png" and chart.is_file()
+    assert main(["search", "*", "--data-dir", str(tmp_path), "--gate", "north gate"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "5 record(s) match *"

@@ -238,8 +238,8 @@ def report_command(config: Config, on: Optional[str], date_from: Optional[str], 
     busiest = report.busiest_hour
     hour = f"{busiest:02d}:00-{busiest + 1:02d}:00 ({report.per_hour[busiest]} entries)" if busiest is not None else "-"
     print(f"  busiest hour     {hour}")
-    for gate, count in sorted(report.per_gate.items()):
-        print(f"  gate {gate:11} {count} entries")
+    for name, count in sorted(report.per_gate.items()):
+        print(f"  gate {name:11} {count} entries")
     moving = gate or config.storage.gate_name  # ins and outs of one gate: who was in before the first day counts
     for line in movement_lines(movements(movements_of(config, moving, date_to), date_from or "")):
         print(line)
