@@ -175,3 +175,39 @@ def test_report_gate_counts_that_gates_records_only_as_search_does(base_settings
     assert chart.name == "report_2026-11-20_north_gate.png" and chart.is_file()
     assert main(["search", "*", "--data-dir", str(tmp_path), "--gate", "north gate"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "5 record(s) match *"
+
+
+def test_who_is_on_site_is_the_same_as_going_through_every_open_entry(capsys):
+    """OnSite's index against the plain rule (each exit closes the oldest open entry of the same text, else the
+    oldest one edit away, look-alikes equal), on random entries and exits of look-alike plates."""
+    import random
+
+    from securex.core.domain import Record
+    from securex.records.onsite import OnSite, _alike, stays
+
+    def plain(records):
+        open_ = []
+        for record in records:
+            if record.kind or record.direction not in ("in", "out"):
+                continue
+            if record.direction == "in":
+                open_.append(record)
+                continue
+            match = next((e for e in open_ if e.plate == record.plate), None) \
+                or next((e for e in open_ if _alike(e.plate, record.plate)), None)
+            if match is not None:
+                open_.remove(match)
+        return open_
+
+    chance = random.Random(15)
+    for _ in range(200):
+        records = []
+        for n in range(60):
+            pools = ("KA", "O0D", "1I", "AB", "12", "8B")[:chance.randint(4, 6)]
+            plate = "".join(chance.choice(pool) for pool in pools)
+            direction = chance.choice(("in", "in", "out", "out", ""))
+            records.append(Record(plate, 0.9, f"2026-12-01T08:{n // 60:02d}:{n % 60:02d}+00:00", "cam", n, "",
+                                  "gate-1", kind=chance.choice(("",) * 9 + ("manual_open",)), direction=direction))
+        site = OnSite(records)
+        assert site.open == plain(records) and len(site) == len(site.open)
+        assert [s.entry for s in stays(records) if s.exit is None] == site.open
