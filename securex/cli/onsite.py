@@ -5,10 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from securex.cli.records import movements_of
 from securex.config import Config
+from securex.core.domain import Record
 from securex.core.errors import EXIT_OK
 from securex.records.onsite import duration_text, on_site
+from securex.records.storage import fetch_movements, open_records
+
+
+def movements_of(config: Config, gate: str, date_to: Optional[str] = None) -> list[Record]:
+    """The gate's entries and exits up to the end of `date_to`, in time order: all who is on site needs."""
+    database, _ = open_records(config.storage)
+    try:
+        return fetch_movements(database, gate, date_to)
+    finally:
+        database.close()
 
 
 def inside_command(config: Config, now: Optional[datetime] = None) -> int:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import re
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
+from securex.cli.onsite import movements_of
 from securex.config import Config
 from securex.core.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, SecureXError
 from securex.core.plate_text import normalise_plate, plate_problem
@@ -19,9 +19,9 @@ from securex.records.csvfile import write_csv
 from securex.records.db import Database
 from securex.records.keys import key_fingerprint
 from securex.records.onsite import movement_lines, movements
-from securex.records.reports import build_report, hourly_chart, search
+from securex.records.reports import build_report, chart_name, hourly_chart, search
 from securex.records.retention import Pruned, prune_before
-from securex.records.storage import date_range_condition, fetch_movements, fetch_records, open_records
+from securex.records.storage import date_range_condition, fetch_records, open_records
 from securex.records.witness import check_witness, read_witness
 from securex.records.workbook import write_xlsx
 
@@ -64,12 +64,6 @@ def records_between(config: Config, date_from: Optional[str], date_to: Optional[
         where, params = " AND ".join(filter(None, (where, "gate = ?"))), (*params, gate)
     with _records(config) as (database, _):
         return fetch_records(database, where, params)
-
-
-def movements_of(config: Config, gate: str, date_to: Optional[str] = None):
-    """The gate's entries and exits up to the end of `date_to`, in time order (who is on site)."""
-    with _records(config) as (database, _):
-        return fetch_movements(database, gate, date_to)
 
 
 def _write_file(path: Path, records, hint: str, write=write_csv) -> int:
@@ -221,8 +215,7 @@ def search_command(config: Config, pattern: str, date_from: Optional[str], date_
 
 def report_command(config: Config, on: Optional[str], date_from: Optional[str], date_to: Optional[str],
                    gate: Optional[str] = None) -> int:
-    """The period's figures over every gate, or of `gate` only (--gate, as in search); ins and outs are of one
-    gate: `gate`, else GATE_NAME."""
+    """The period's figures of every gate, or of `gate` (as in search); ins and outs of `gate` or GATE_NAME."""
     if on:
         date_from = date_to = on
     elif not (date_from or date_to):
@@ -243,21 +236,14 @@ def report_command(config: Config, on: Optional[str], date_from: Optional[str], 
     moving = gate or config.storage.gate_name  # ins and outs of one gate: who was in before the first day counts
     for line in movement_lines(movements(movements_of(config, moving, date_to), date_from or "")):
         print(line)
-    name = f"report_{date_from or 'start'}" + ("" if date_from == date_to else f"_{date_to or 'now'}") \
-        + (f"_{safe_name(gate)}" if gate else "") + ".png"
     title = f"SecureX entries per hour, {span}" + (f", gate {gate}" if gate else "")
     try:
-        chart = hourly_chart(report, title, config.storage.reports_dir / name)
+        chart = hourly_chart(report, title, config.storage.reports_dir / chart_name(date_from, date_to, gate))
     except OSError as exc:
         raise SecureXError(f"Chart not written ({exc.strerror or exc}): check REPORTS_DIR in config.py",
                            EXIT_FAILED) from None
     print(f"  chart            {chart}")
     return EXIT_OK
-
-
-def safe_name(text: str) -> str:
-    """Text usable in a file name on every system: letters, digits, _ and -."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", text)
 
 
 # --- retention ----------------------------------------------------------------------------------------

@@ -240,11 +240,6 @@ class RecordStore:
 
     def records(self) -> list[Record]:
         return fetch_records(self.db, "gate = ?", (self.gate,))
-
-    def movements(self) -> list[Record]:
-        """This gate's entries and exits, in time order (who is on site)."""
-        return fetch_movements(self.db, self.gate)
-
     def unique_plates_since(self, since_iso: str) -> int:
         rows = self.db.query("SELECT COUNT(DISTINCT plate) FROM plates WHERE gate = ? AND detected_at >= ?",
                              (self.gate, since_iso))
