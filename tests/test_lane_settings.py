@@ -63,8 +63,9 @@ def test_each_lane_reads_nothing_in_its_own_masks_and_still_what_the_others_mask
     assert plates_found(masked_everywhere, reader, masked_everywhere.camera.lanes[1], image) == []
 
 
-def config_file(tmp_path, *lines):
-    path = tmp_path / "config.py"
+def config_file(folder, *lines):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.py"
     assert securex("new-config", path).returncode == 0
     with open(path, "a", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
@@ -76,12 +77,20 @@ def test_a_barrier_for_a_lane_the_run_does_not_have_is_refused_at_start(tmp_path
     common = ["--headless", "--data-dir", str(tmp_path / "data"), "--config", str(config)]
     assert main(["run", "--lane", "entry:in=entry.mp4", "--lane", "exit:out=exit.mp4", *common]) == 2
     assert capsys.readouterr().err.strip() == (
-        "BARRIER names lane 'exti', which this run does not have (its lanes: 'entry', 'exit'): fix the lane name "
-        "in BARRIER in config.py")
+        "BARRIER names lane 'exti', which is no lane of this run nor of LANES (lanes: 'entry', 'exit'): fix the "
+        "lane name in BARRIER in config.py")
     assert main(["run", "--source", "gate.mp4", *common]) == 2  # one lane, named LANE_NAME (lane-1)
-    assert capsys.readouterr().err.strip().startswith("BARRIER names lane 'entry', 'exti', which this run does not "
-                                                      "have (its lanes: 'lane-1')")
+    assert capsys.readouterr().err.strip().startswith("BARRIER names lane 'entry', 'exti', which is no lane of this "
+                                                      "run nor of LANES (lanes: 'lane-1')")
     assert not (tmp_path / "data").exists()  # refused before anything was opened or made
+    site = config_file(tmp_path / "site", 'LANES = [{"name": "entry", "source": 0, "direction": "in"}, '
+                       '{"name": "exit", "source": 1, "direction": "out"}]',
+                       'BARRIER = {"entry": {"command": ["true"]}, "lane-1": {"command": ["true"]}}')
+    common = ["--headless", "--data-dir", str(tmp_path / "data"), "--config", str(site)]
+    assert main(["run", *common]) == 2  # a rule left from before LANES: that barrier would never open
+    assert capsys.readouterr().err.strip().startswith("BARRIER names lane 'lane-1', which is no lane of this run")
+    assert main(["run", "--source", str(tmp_path / "none.mp4"), *common]) == 2  # LANES's rules kept on a trial
+    assert capsys.readouterr().err.strip().startswith("Video file not found")
 
 
 def test_the_one_lane_without_lanes_records_no_direction_as_before_lanes(base_settings):

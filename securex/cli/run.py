@@ -33,7 +33,7 @@ class RunOptions:
 def run_command(config: Config, options: RunOptions) -> int:
     camera = config.camera
     lanes = lanes_to_run(camera.lanes, options.lanes, options.source, camera.index, config.events.lane_name)
-    problem = barrier_lane_problem(config.events.barrier, lanes)
+    problem = barrier_lane_problem(config.events.barrier, lanes, camera.lanes)
     if problem is not None:
         raise ConfigError(problem)
     if not options.headless:

@@ -27,14 +27,17 @@ def lanes_to_run(configured: Sequence[LaneConfig], given: Sequence[LaneConfig], 
     return [LaneConfig(lane_name, source if source is not None else str(camera_index), NO_DIRECTION)]
 
 
-def barrier_lane_problem(barrier: dict, lanes: Sequence[LaneConfig]) -> Optional[str]:
-    """One plain line when BARRIER names a lane this run does not have (a typo would leave a barrier shut)."""
-    names = [lane.name for lane in lanes]
+def barrier_lane_problem(barrier: dict, lanes: Sequence[LaneConfig], configured: Sequence[LaneConfig] = ()
+                         ) -> Optional[str]:
+    """One plain line when BARRIER names a lane that is neither a lane of this run nor one in LANES: a typo,
+    or a rule left from an earlier setup, would leave that barrier shut. (A run on --source at a site with
+    LANES keeps the rules of the LANES lanes it does not run.)"""
+    names = list(dict.fromkeys([lane.name for lane in lanes] + [lane.name for lane in configured]))
     unknown = [name for name in barrier if name not in names]
     if not unknown:
         return None
-    return (f"BARRIER names lane {', '.join(repr(n) for n in unknown)}, which this run does not have (its lanes: "
-            f"{', '.join(repr(n) for n in names)}): fix the lane name in BARRIER in config.py")
+    return (f"BARRIER names lane {', '.join(repr(n) for n in unknown)}, which is no lane of this run nor of LANES "
+            f"(lanes: {', '.join(repr(n) for n in names)}): fix the lane name in BARRIER in config.py")
 
 
 def approach_score(first: Box, last: Box) -> float:
