@@ -7,11 +7,11 @@ import sys
 from dataclasses import dataclass
 from typing import Optional
 
-from securex.config import Config, changed
+from securex.config import Config, ConfigError, changed
 from securex.config.lanes import LaneConfig
 from securex.core.errors import EXIT_OK, SecureXError
 from securex.gate.app import GateApp, StopSignal
-from securex.gate.lanes import lanes_to_run
+from securex.gate.lanes import barrier_lane_problem, lanes_to_run
 from securex.pipeline.factory import build_reader
 from securex.records.storage import RecordStore
 from securex.ui.screen import Screen
@@ -31,10 +31,13 @@ class RunOptions:
 
 
 def run_command(config: Config, options: RunOptions) -> int:
-    if not options.headless:
-        check_display()
     camera = config.camera
     lanes = lanes_to_run(camera.lanes, options.lanes, options.source, camera.index, config.events.lane_name)
+    problem = barrier_lane_problem(config.events.barrier, lanes, camera.lanes)
+    if problem is not None:
+        raise ConfigError(problem)
+    if not options.headless:
+        check_display()
     config = changed(config, LANES=lanes)
     sources: list[VideoSource] = []
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator, Optional, Union, get_args, get_origin, get_type_hints
 
-from securex.config.lanes import lane_config, lane_problems, topic_word
+from securex.config.lanes import is_mask, lane_config, lane_problems, topic_word
 from securex.config.plate_formats import COUNTRIES
 from securex.config.schema import SECTIONS, Config
 from securex.core.errors import SecureXError
@@ -218,9 +218,7 @@ def _cross_problems(v: dict) -> list[str]:
                             "fix it in config.py")
             break
     for mask in v["MASKS"]:
-        if not (isinstance(mask, (list, tuple)) and len(mask) == 4
-                and all(isinstance(f, (int, float)) and not isinstance(f, bool) and 0 <= f <= 1 for f in mask)
-                and mask[0] < mask[2] and mask[1] < mask[3]):
+        if not is_mask(mask):
             problems.append(f"MASKS entry {mask!r} is not [left, top, right, bottom] in fractions 0..1 with left < "
                             "right and top < bottom: fix it in config.py")
             break
