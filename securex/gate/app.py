@@ -128,8 +128,12 @@ class GateApp:
             return None
         new_visit = self.announcer.announce(track, lane.name)
         if track.announced and self.desk is not None:
-            self.desk.console.decided(track)
+            self.desk.console.decided(track, self._panel_lane(lane))
         return self.outside.visited(track, lane.name, lane.direction(track)) if new_visit else None
+
+    def _panel_lane(self, lane: Lane) -> str:
+        """The lane's name as the panel's last plates show it: only when the gate has more than one."""
+        return lane.name if len(self.lanes) > 1 else ""
 
     def lane_of(self, track: Optional[Track]) -> Lane:
         """The lane whose camera sees `track` (the first lane when none)."""
@@ -143,7 +147,7 @@ class GateApp:
         with self.perf.stage("store"):
             saved = self.recorder.record(track, event, lane.source.spec.label, lane.name, lane.direction(track))
         if saved and self.desk is not None:
-            self.desk.console.saved(track)
+            self.desk.console.saved(track, self._panel_lane(lane))
         elif not saved and event is not None:
             self.outside.keep(event)
         self.outside.sender.wake()
