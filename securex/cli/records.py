@@ -278,7 +278,9 @@ def prune_command(config: Config, days: Optional[int], dry_run: bool = False, ye
             _print_pruned("Would prune", plan, cutoff)
         if dry_run:
             return EXIT_OK
-        if not yes and not ask(f"Remove these {sum(p.records for p in plan)} records for good? [y/N] "):
+        events = sum(p.events for p in plan)
+        if not yes and not ask(f"Remove these {sum(p.records for p in plan)} records"
+                               f"{f' and {events} delivered events' if events else ''} for good? [y/N] "):
             print("Nothing pruned")
             return EXIT_OK
         pruned = prune_before(database, key, cutoff, storage.images_dir, storage.root)
@@ -290,4 +292,6 @@ def _print_pruned(verb: str, pruned: list[Pruned], cutoff: str) -> None:
     for item in pruned:
         left = f"; {item.left} image file(s) left in place (outside IMAGES_DIR, missing or changed)" \
             if item.left else ""
-        print(f"{verb} gate {item.gate}: {item.records} records and {item.images} images from before {cutoff}{left}")
+        events = f" and {item.events} delivered events" if item.events else ""
+        print(f"{verb} gate {item.gate}: {item.records} records and {item.images} images{events} from before "
+              f"{cutoff}{left}")
