@@ -22,6 +22,7 @@ RECORD_COLUMNS = ("plate", "confidence", "detected_at", "source", "frame", "imag
                   "list_status", "listed_plate", "list_distance", "kind", "operator", "lane",
                   "direction", "seq", "prev_hash", "hash", "id")
 
+SQLITE_NEEDED = (3, 24, 0)  # INSERT ... ON CONFLICT DO UPDATE (the prune anchor)
 BUSY_TIMEOUT_MS = 30000  # how long a SQLite writer waits for another process's transaction
 CONNECT_TIMEOUT = 10  # seconds a PostgreSQL connection attempt may take
 SCHEMA_LOCK = 73_910_001  # PostgreSQL advisory lock id held while creating or upgrading the tables
@@ -86,6 +87,9 @@ class SqliteDatabase(Database):
     def __init__(self, path: Path):
         super().__init__()
         self.label = str(path)
+        if sqlite3.sqlite_version_info < SQLITE_NEEDED:
+            raise DatabaseError(f"SecureX needs SQLite {'.'.join(map(str, SQLITE_NEEDED))} or newer; this Python has "
+                                f"{sqlite3.sqlite_version}: install a newer Python (3.10 or later from python.org)")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE.

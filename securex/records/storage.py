@@ -166,9 +166,9 @@ class RecordStore:
                 record.seq, record.prev_hash = seq + 1, last_hash
                 record.hash = record_hash(self._key, record)
                 columns = [c for c in RECORD_COLUMNS if c != "id"]
-                rows = execute(f"INSERT INTO plates ({', '.join(columns)}) VALUES "
-                               f"({', '.join('?' * len(columns))}) RETURNING id", [getattr(record, c) for c in columns])
-                record.id = int(rows[0][0])
+                execute(f"INSERT INTO plates ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        [getattr(record, c) for c in columns])  # no RETURNING: SQLite before 3.35 has none
+                record.id = int(execute("SELECT id FROM plates WHERE gate = ? AND seq = ?", (gate, record.seq))[0][0])
                 seq, last_hash = record.seq, record.hash
             if event is not None:
                 insert_event(execute, replace(event, chain_seq=seq, chain_hash=last_hash, **(
