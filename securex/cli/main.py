@@ -71,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=_program_name(), description="SecureX number plate recognition")
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="watch a camera, video file or stream (the default)")
-    run.add_argument("--source", help="camera index, video file or rtsp:// / http:// URL (default: CAMERA_INDEX)")
+    run.add_argument("--source", help="camera index, video file or stream URL (rtsp://, rtsps://, rtmp://, "
+                     "http(s)://, srt://...; ${NAME} is replaced by environment variable NAME) "
+                     "(default: CAMERA_INDEX)")
     run.add_argument("--lane", dest="lanes", action="append", type=_lane, default=[], metavar="NAME:DIR=SOURCE",
                      help="a lane (repeat for more; instead of LANES): its name, direction in, out or both, and "
                           "camera, e.g. --lane entry:in=0 --lane exit:out=rtsp://10.0.0.6/stream")
