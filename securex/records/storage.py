@@ -116,6 +116,7 @@ class RecordStore:
     @classmethod
     def open(cls, config: StorageConfig) -> "RecordStore":
         database, key = open_records(config, create_key=True)
+        database.set_timeout(config.database_timeout)  # a database that hangs is treated as one that is down
         head_log = HeadLog(config.head_log_path, key)
         head_log.repair()
         end = chain_end(database.query, config.gate_name)[0]
@@ -143,8 +144,7 @@ class RecordStore:
         return self._keep(record, event)
 
     def add_event(self, event: Event) -> None:
-        """Store an event that has no record (a camera outage, a plate not saved); StorageError when it can be
-        kept nowhere."""
+        """Store an event without a record (a camera outage, a plate not saved); StorageError if kept nowhere."""
         self._keep(None, event)
 
     def _keep(self, record: Optional[Record], event: Optional[Event]) -> Optional[Record]:
