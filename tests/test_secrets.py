@@ -39,6 +39,8 @@ WHEN = datetime(2026, 11, 26, 8, 30, 5, tzinfo=timezone.utc)
      "http://cam1/video.cgi?user=admin&password=***&channel=2"),
     ("http://cam1/v?PWD=secret&token=abc#top", "http://cam1/v?PWD=***&token=***#top"),
     ("postgresql://securex:secret@db-host/securex", "postgresql://securex:***@db-host/securex"),
+    ("rtsps://user:secret@cam1:322/live", "rtsps://user:***@cam1:322/live"),
+    ("srt://cam1:9000?mode=caller&passphrase=secret123", "srt://cam1:9000?mode=caller&passphrase=***"),
     ("0", "0"),
     (r"C:\videos\gate@night.mp4", r"C:\videos\gate@night.mp4"),
 ])

@@ -22,7 +22,7 @@ STREAM_SCHEMES = ("rtsp", "rtsps", "rtmp", "rtmps", "rtmpt", "rtmpts", "rtmpe", 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+)://")
 # Query parameters that carry a secret (the whole name, any case).
-SECRET_PARAMETERS = re.compile(r"(?i)(pass|passwd|password|pwd|secret|token|access_token|auth|key|apikey|"
+SECRET_PARAMETERS = re.compile(r"(?i)(pass|passwd|password|passphrase|pwd|secret|token|access_token|auth|key|apikey|"
                                r"api_key|signature|sig)")
 
 
