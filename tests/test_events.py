@@ -63,6 +63,19 @@ def test_discovery_has_what_home_assistant_requires():
     assert len({p["unique_id"] for p in messages.values()}) == 2
 
 
+
+def test_every_lane_is_discovered_and_follows_the_status_that_carries_the_last_will():
+    first = discovery_messages("homeassistant", "securex", "gate-1", "entry", "securex/gate-1/entry/status")
+    other = discovery_messages("homeassistant", "securex", "gate-1", "exit", "securex/gate-1/entry/status")
+    assert all(p["availability_topic"] == "securex/gate-1/entry/status" for p in first.values())
+    for payload in other.values():
+        assert "availability_topic" not in payload and payload["availability_mode"] == "all"
+        assert payload["availability"] == [
+            {"topic": t, "payload_available": "online", "payload_not_available": "offline"}
+            for t in ("securex/gate-1/entry/status", "securex/gate-1/exit/status")]
+        assert payload["device"]["identifiers"] == ["securex_gate-1_exit"]
+
+
 def test_event_is_committed_with_its_record_and_carries_the_chain_head(settings):
     store = RecordStore.open(settings.storage)
     first, _ = saved_visit(store, "ABC1234")

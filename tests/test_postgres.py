@@ -186,6 +186,34 @@ def test_old_database_in_postgres_is_upgraded_and_its_key_pinned(database, tmp_p
         RecordStore.open(changed(config, KEY_PATH=str(tmp_path / "other.key")).storage)
 
 
+def test_inside_reads_only_the_gates_entries_and_exits_from_postgres(database, tmp_path, capsys):
+    from datetime import datetime, timedelta
+
+    import numpy as np
+
+    from securex.cli.main import main
+    from securex.config import changed, load_config
+    from securex.records.storage import RecordStore
+
+    config = changed(load_config(), DATABASE_URL=database, KEY_PATH=str(tmp_path / "site.key"),
+                     HEAD_LOG_PATH=str(tmp_path / "head.log"), CSV_PATH=str(tmp_path / "plates.csv"),
+                     IMAGES_DIR=str(tmp_path / "images"))
+    now = datetime.now().astimezone().replace(microsecond=0)
+    crop = np.full((20, 60, 3), 99, np.uint8)
+    for gate, visits in (("north", [("KA01AB12", 5, "in"), ("XYZ9876", 4, "in"), ("KA0IAB12", 3, "out"),
+                                    ("XYZ9876", 2, ""), ("JKL5678", 1, "in")]),
+                         ("south", [("MNO4321", 2, "in"), ("XYZ9876", 1, "out")])):
+        store = RecordStore.open(changed(config, GATE_NAME=gate).storage)
+        for plate, hours_ago, direction in visits:
+            store.save(plate, 0.9, now - timedelta(hours=hours_ago), "cam", 0, crop, lane="l", direction=direction)
+        store.close()
+    options = ["--db", database, "--key", str(tmp_path / "site.key"), "--csv", str(tmp_path / "plates.csv")]
+    assert main(["inside", *options, "--gate", "north"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[1:-1]] == ["XYZ9876", "JKL5678"]  # KA0IAB12 closed KA01AB12
+    assert lines[-1] == "2 vehicle(s) on site at gate north"  # south's exit of XYZ9876 closes nothing here
+
+
 @pytest.fixture
 def own_server():
     """A server of the test's own: the test stops it or makes it hang."""

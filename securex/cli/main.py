@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--date", type=day, help="one day, YYYY-MM-DD (default: today)")
     report.add_argument("--from", dest="date_from", type=day, help="first day, YYYY-MM-DD")
     report.add_argument("--to", dest="date_to", type=day, help="last day, YYYY-MM-DD")
-    _add_common(report)
+    _add_common(report, gate_help="only the records of this gate (default: every gate; ins and outs of GATE_NAME)")
     inside = commands.add_parser("inside", help="the vehicles that came in and have not gone out (time in, time "
                                                 "on site, lane)")
     _add_common(inside, gate_help="the gate (default: GATE_NAME)")
@@ -227,7 +227,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return search_command(config, args.pattern, args.date_from, args.date_to, args.fuzzy, args.status, args.csv,
                               args.gate)
     if args.command == "report":
-        return report_command(config, args.date, args.date_from, args.date_to)
+        return report_command(config, args.date, args.date_from, args.date_to, args.gate)
     if args.command == "inside":
         return inside_command(config)
     if args.command == "prune":

@@ -8,11 +8,11 @@ import sys
 from dataclasses import dataclass, field
 from typing import Optional
 
-from securex.config import Config, changed
+from securex.config import Config, ConfigError, changed
 from securex.config.lanes import LaneConfig
 from securex.core.errors import EXIT_OK
 from securex.gate.app import GateApp, stop_name
-from securex.gate.lanes import lanes_to_run
+from securex.gate.lanes import barrier_lane_problem, lanes_to_run
 from securex.gate.summary import Summary
 from securex.pipeline.factory import build_reader
 from securex.records.storage import RecordStore
@@ -38,10 +38,13 @@ def run_command(config: Config, options: RunOptions) -> int:
     """The gate until every file ends or it is stopped (Ctrl-C, SIGTERM: see main). A stop while it starts, or a
     second one while it stops (writing what waits can take a while), ends it at once: records already kept stay
     kept (the database, the journal), what still waits is written at the next start."""
-    if not options.headless:
-        check_display()
     camera = config.camera
     lanes = lanes_to_run(camera.lanes, options.lanes, options.source, camera.index, config.events.lane_name)
+    problem = barrier_lane_problem(config.events.barrier, lanes, camera.lanes)
+    if problem is not None:
+        raise ConfigError(problem)
+    if not options.headless:
+        check_display()
     running = _Running()
     try:
         summary = _run(changed(config, LANES=lanes), options, running)

@@ -69,7 +69,8 @@ class AlertConfig:
 
 BARRIER_NOTE = """The barrier, per lane: which list standings open it (allowed, flagged, unknown, none = no list in use)
 and how: an MQTT message, an HTTP call, or a program (run with PLATE STATUS appended, never through a shell).
-The guard opens it by hand with O (recorded with OPERATOR_NAME). Examples:
+The guard opens it by hand with O (recorded with OPERATOR_NAME). Each key is a lane's name (in LANES or --lane, else
+LANE_NAME); a name that is no lane of the run nor of LANES stops it at start. Examples:
   BARRIER = {"lane-1": {"open_for": ["allowed"], "mqtt": {"topic": "relay/gate/set", "payload": "ON"}}}
   BARRIER = {"lane-1": {"open_for": ["allowed"], "http": {"url": "http://10.0.0.9/relay/0?turn=on", "method": "GET"}}}
   BARRIER = {"lane-1": {"open_for": ["allowed"], "command": ["python", "scripts/open_barrier.py"]}}"""

@@ -78,6 +78,20 @@ def fetch_records(database: Database, where: str = "", params: tuple = ()) -> li
     return [Record(*row) for row in database.query(sql, params)]
 
 
+MOVEMENT = "gate = ? AND kind = '' AND direction IN ('in', 'out')"  # a vehicle's entry or exit at one gate
+
+
+def fetch_movements(database: Database, gate: str, date_to: Optional[str] = None) -> list[Record]:
+    """The gate's entries and exits only (up to the end of `date_to`), in time order: all that who is on site
+    needs. Records of other gates, without a direction (a lane that records none, records made before lanes)
+    or of the barrier opened by hand are left in the database."""
+    where, params = MOVEMENT, (gate,)
+    if date_to:
+        where, params = f"{where} AND detected_at < ?", (gate, date_to + "T99")
+    return [Record(*row) for row in database.query(f"{SELECT_RECORDS} WHERE {where} ORDER BY detected_at, seq",
+                                                   params)]
+
+
 def date_range_condition(date_from: Optional[str], date_to: Optional[str]) -> tuple[str, tuple]:
     """SQL condition for records detected from the start of `date_from` to the end of `date_to` (YYYY-MM-DD)."""
     parts, params = [], []
@@ -226,7 +240,6 @@ class RecordStore:
 
     def records(self) -> list[Record]:
         return fetch_records(self.db, "gate = ?", (self.gate,))
-
     def unique_plates_since(self, since_iso: str) -> int:
         rows = self.db.query("SELECT COUNT(DISTINCT plate) FROM plates WHERE gate = ? AND detected_at >= ?",
                              (self.gate, since_iso))
