@@ -107,6 +107,10 @@ DUPLICATE_WINDOW_SECONDS = 10.0   # the same plate is not saved again within thi
 GATE_NAME = "gate-1"              # this gate's name; every record carries it (gates may share a database)
 DATABASE_URL = "sqlite:///database/plates.db" # the source of truth: sqlite:///PATH (this PC) or
                                               # postgresql://USER:PASSWORD@HOST/DBNAME (one record for many gates)
+DATABASE_TIMEOUT_SECONDS = 5.0    # longest the gate waits for the database on one write or query (a server that
+                                  # hangs, a network gone silent, a SQLite file another program keeps locked); past it
+                                  # the record waits in the journal, as when the database is down, and is written once
+                                  # the database answers again
 KEY_PATH = "database/securex.key" # record signing key, created on first run (owner-only); back it up, verify needs
                                   # it; every gate sharing a database needs the same key
 HEAD_LOG_PATH = "database/chain_head.log" # append-only log of each gate's newest record (proves none was deleted)

@@ -14,7 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import pytest
 
-import securex.records.db as db_module
 from securex.cli.records import verify_command
 from securex.config import ConfigError, changed
 from securex.core.domain import MANUAL_OPEN
@@ -91,8 +90,8 @@ def test_event_is_committed_with_its_record_and_carries_the_chain_head(settings)
     assert (rows[2]["record_id"], rows[2]["chain_seq"], rows[2]["chain_hash"]) == (None, second.seq, second.hash)
 
 
-def test_events_wait_in_the_journal_with_their_records_and_keep_their_order(settings, monkeypatch):
-    monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 200)
+def test_events_wait_in_the_journal_with_their_records_and_keep_their_order(settings):
+    settings = changed(settings, DATABASE_TIMEOUT_SECONDS=0.2)
     store = RecordStore.open(settings.storage)
     saved_visit(store, "ABC1234")
     blocker = sqlite3.connect(settings.storage.database_url, isolation_level=None)

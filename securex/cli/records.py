@@ -283,7 +283,8 @@ def prune_command(config: Config, days: Optional[int], dry_run: bool = False, ye
             _print_pruned("Would prune", plan, cutoff)
         if dry_run:
             return EXIT_OK
-        if not yes and not ask(f"Remove these {sum(p.records for p in plan)} records for good? [y/N] "):
+        more = f" and {n} delivered events" if (n := sum(p.events for p in plan)) else ""
+        if not yes and not ask(f"Remove these {sum(p.records for p in plan)} records{more} for good? [y/N] "):
             print("Nothing pruned")
             return EXIT_OK
         pruned = prune_before(database, key, cutoff, storage.images_dir, storage.root)
@@ -295,4 +296,5 @@ def _print_pruned(verb: str, pruned: list[Pruned], cutoff: str) -> None:
     for item in pruned:
         left = f"; {item.left} image file(s) left in place (outside IMAGES_DIR, missing or changed)" \
             if item.left else ""
-        print(f"{verb} gate {item.gate}: {item.records} records and {item.images} images from before {cutoff}{left}")
+        print(f"{verb} gate {item.gate}: {item.records} records and {item.images} images"
+              f"{f' and {item.events} delivered events' if item.events else ''} from before {cutoff}{left}")

@@ -24,6 +24,10 @@ class StorageConfig:
     database_url: str = setting(
         "DATABASE_URL", "sqlite:///database/plates.db", "the source of truth: sqlite:///PATH (this PC) or "
         "postgresql://USER:PASSWORD@HOST/DBNAME (one record for many gates)")
+    database_timeout: float = setting(
+        "DATABASE_TIMEOUT_SECONDS", 5.0, "longest the gate waits for the database on one write or query (a server "
+        "that hangs, a network gone silent, a SQLite file another program keeps locked); past it the record waits "
+        "in the journal, as when the database is down, and is written once the database answers again", 0.1, 600)
     key_path: Path = setting("KEY_PATH", "database/securex.key", "record signing key, created on first run "
                              "(owner-only); back it up, verify needs it; every gate sharing a database needs the "
                              "same key", path=True)

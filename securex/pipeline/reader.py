@@ -60,10 +60,6 @@ class PlateReader:
                 kept.append(read)
         return kept
 
-    def read_box(self, image: np.ndarray, box: Box) -> Optional[PlateRead]:
-        """The plate read in one box, or None when it holds no plate (or too unsure a read)."""
-        return self._ruled(self._raw(image, box), box)
-
     def _raw(self, image: np.ndarray, box: Box) -> list[OcrResult]:
         region = crop(image, box)
         return self.engine.read(region) if region.size else []
