@@ -103,3 +103,16 @@ def test_a_character_foreign_to_plates_is_dropped_not_turned_into_a_letter():
         probs[row, 3] = max(probs[row, 3], 0.05)  # B is always the likeliest plate character after it
     text, confs = ctc_decode(probs, keep, foreign, [alphabet[i] for i in keep])
     assert text == "A1B" and len(confs) == 3
+
+
+def test_a_short_line_is_padded_to_the_recogniser_training_width_and_a_long_one_is_not():
+    from securex.pipeline.neural import REC_MAX_WIDTH, line_blob
+
+    short = np.full((20, 60, 3), 255, np.uint8)  # 3:1, scaled to 48 high: 144 wide, padded to 320
+    blob = line_blob(short, 48)
+    assert blob.shape == (48, 320, 3) and blob.dtype == np.float32
+    assert np.all(blob[:, :144] == 1.0) and np.all(blob[:, 144:] == 0.0)  # white line, then zeros (mid grey)
+    long = np.zeros((20, 200, 3), np.uint8)  # 10:1: 480 wide, no padding
+    assert line_blob(long, 48).shape == (48, 480, 3) and np.all(line_blob(long, 48) == -1.0)
+    assert line_blob(np.zeros((10, 1000, 3), np.uint8), 48).shape == (48, REC_MAX_WIDTH, 3)
+    assert line_blob(short, 32).shape == (32, 213, 3)  # the pad follows OCR_LINE_HEIGHT

@@ -20,6 +20,7 @@ DET_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 DET_STD = np.array([0.229, 0.224, 0.225], np.float32)
 DET_STRIDE = 32  # the detector's input sides must be multiples of this
 REC_MAX_WIDTH = 960  # widest line the recogniser is given, in pixels at its input height
+REC_PAD_RATIO = 320 / 48  # PP-OCR trains the recogniser on 48x320 lines, shorter ones padded on the right
 MIN_BOX_SIDE = 3  # text boxes thinner than this (detector pixels) are noise
 
 
@@ -90,12 +91,23 @@ class LineRecognizer:
         h, w = line.shape[:2]
         if h < 2 or w < 2:
             return OcrResult("", 0.0)
-        width = max(self._height // 3, min(int(math.ceil(self._height * w / h)), REC_MAX_WIDTH))
-        blob = (cv2.resize(line, (width, self._height)).astype(np.float32) / 255.0 - 0.5) / 0.5
+        blob = line_blob(line, self._height)
         probs = self._session.run(None, {self._input: blob.transpose(2, 0, 1)[None]})[0][0]
         text, confs = ctc_decode(probs, self._keep, self._foreign, self._symbols)
         confidence = float(np.mean(confs)) if confs else 0.0
         return OcrResult("".join(text), confidence, tuple(confs))
+
+
+def line_blob(line: np.ndarray, height: int) -> np.ndarray:
+    """The recogniser's input (height x width x 3, values -1..1): the line scaled to `height`, at most
+    REC_MAX_WIDTH wide, padded on the right with zeros to the width PP-OCR trains on (REC_PAD_RATIO)."""
+    h, w = line.shape[:2]
+    width = max(height // 3, min(int(math.ceil(height * w / h)), REC_MAX_WIDTH))
+    blob = (cv2.resize(line, (width, height)).astype(np.float32) / 255.0 - 0.5) / 0.5
+    padded = int(round(height * REC_PAD_RATIO))
+    if width >= padded:
+        return blob
+    return np.concatenate([blob, np.zeros((height, padded - width, blob.shape[2]), np.float32)], axis=1)
 
 
 def ctc_decode(probs: np.ndarray, keep: np.ndarray, foreign: np.ndarray,
