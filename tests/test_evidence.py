@@ -27,8 +27,9 @@ def car(background="paint", size=(640, 480)):
     width, height = size
     if background == "busy":
         rng = np.random.default_rng(7)
-        small = rng.integers(0, 255, (height // 8, width // 8, 3), dtype=np.uint8)
-        return cv2.GaussianBlur(cv2.resize(small, size, interpolation=cv2.INTER_LINEAR), (0, 0), 2)
+        light = rng.integers(20, 235, (height // 8, width // 8), dtype=np.uint8).astype(np.float32)
+        light = cv2.GaussianBlur(cv2.resize(light, size, interpolation=cv2.INTER_LINEAR), (0, 0), 2)
+        return np.clip(light[:, :, None] * np.array([0.6, 1.0, 0.75]), 0, 255).astype(np.uint8)  # green-grey
     image = np.full((height, width, 3), 90, np.uint8)
     cv2.rectangle(image, (60, 80), (580, 440), (150, 140, 130), -1)
     return image

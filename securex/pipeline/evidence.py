@@ -6,8 +6,8 @@ a model badge on the paint, or writing in the scene has no such face: the colour
 past where a plate would end, or breaks up into the scene.
 
 Plain code on pixels: the text box's surroundings are scaled to a small fixed height; the pixels
-behind the characters (the box's majority brightness class) set the face's brightness; the face is
-the connected region of that brightness holding the text box. Each component is 0..1:
+behind the characters (the box's majority brightness class) set the face's brightness and colour;
+the face is the connected region of that colour holding the text box. Each component is 0..1:
 
 - `contrast`: characters against the face (plates are made to be read).
 - `enclosed`: share of the four sides on which the face ends before the search window does.
@@ -36,6 +36,7 @@ RING = 0.25  # the ring that must be face, in text heights around the box
 MIN_CONTRAST = 0.35  # face and characters this far apart (share of full scale) count as full contrast
 FACE_TOLERANCE = 0.4  # a pixel is face when within this share of the contrast from the face's brightness
 MIN_TOLERANCE = 12  # ... or within this many grey levels
+COLOUR_SPREAD = 1.5  # and no colour channel further than this many tolerances from the face's colour
 PLATE_ASPECT = (1.0, 6.5)  # the width/height of a plate's face
 TEXT_SHARE = (0.3, 0.95)  # the text's height as a share of the face's height
 VANITY_MARGIN = 0.6  # a vanity plate's short text has face on most of the ring around it
@@ -91,8 +92,9 @@ def plate_evidence(image: np.ndarray, box: Box) -> Evidence:
     face, ink = face_and_ink(text)
     contrast = abs(face - ink) / 255.0
     tolerance = max(MIN_TOLERANCE, FACE_TOLERANCE * abs(face - ink))
-    mask = (np.abs(grey - face) <= tolerance).astype(np.uint8)
-    ring = ring_share(mask, (bx0, by0, bx1, by1), max(1, int(round(RING * WORK_HEIGHT))))
+    near = (np.abs(grey - face) <= tolerance).astype(np.uint8)
+    ring = ring_share(near, (bx0, by0, bx1, by1), max(1, int(round(RING * WORK_HEIGHT))))
+    mask = same_colour(near, small, (bx0, by0, bx1, by1), COLOUR_SPREAD * tolerance)
     mask[by0:by1, bx0:bx1] = 1  # the characters are part of the plate
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
     label = labels[(by0 + by1) // 2, (bx0 + bx1) // 2]
@@ -103,6 +105,17 @@ def plate_evidence(image: np.ndarray, box: Box) -> Evidence:
                     round(area / max(1, fw * fh), 3), round(shape_fit(fw / max(1, fh), (by1 - by0) / max(1, fh)), 3),
                     round(min(1.0, (bx1 - bx0) / max(1, fw)), 3),
                     round(abs((bx0 + bx1) / 2 - (left + fw / 2)) / max(1, fw), 3))
+
+
+def same_colour(near: np.ndarray, small: np.ndarray, box: tuple[int, int, int, int], tolerance: float) -> np.ndarray:
+    """`near` (pixels of the face's brightness) less those of another colour, in colour pictures: a blue
+    plate on a grey bumper of the same brightness is still told from it."""
+    x0, y0, x1, y1 = box
+    inside = near[y0:y1, x0:x1] > 0
+    if small.ndim != 3 or not inside.any():
+        return near
+    colour = np.median(small[y0:y1, x0:x1][inside], axis=0).astype(np.int16)
+    return near & (np.abs(small.astype(np.int16) - colour).max(axis=2) <= tolerance).astype(np.uint8)
 
 
 def face_and_ink(text: np.ndarray) -> tuple[float, float]:
