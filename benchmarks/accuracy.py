@@ -3,8 +3,9 @@
 Stills: detection recall (a returned box with IoU >= 0.3 to the labelled plate, or a text line
 whose centre is inside it; only rows with a box), exact top-1 reads (also with O/0 and I/1 folded),
 mean character error rate, false plates per image (boxed rows only), ms per image, overall, per
-country and for two-row plates; and the misses by failure class. Videos: visits recorded with the right plate, wrong rows, of those the
-rows whose text is burned-in or scene text listed in the video's `.overlay.txt`, duplicate rows.
+country and for two-row plates; and the misses by failure class. Videos: visits recorded with the
+right plate, wrong rows, of those the rows whose text is burned-in or scene text listed in the
+video's `.overlay.txt`, duplicate rows.
 
     python -m benchmarks.accuracy [--stills DIR ...] [--videos FILE ...] [--engine E] [--detector D]
                                   [--countries site|config] [--skip-stills] [--skip-video]
