@@ -10,7 +10,7 @@ behind the characters (the box's majority brightness class) set the face's brigh
 the face is the connected region of that colour holding the text box. Each component is 0..1:
 
 - `contrast`: characters against the face (plates are made to be read).
-- `enclosed`: share of the four sides on which the face ends before the search window does.
+- `enclosed`: share of the four sides on which the face ends before the search window does, squared.
 - `rectangular`: the face fills its bounding rectangle (a plate is a rectangle).
 - `shape`: the face's rectangle has a plate's width/height and holds the text at a plate's share of its height.
 
@@ -100,7 +100,7 @@ def plate_evidence(image: np.ndarray, box: Box) -> Evidence:
     label = labels[(by0 + by1) // 2, (bx0 + bx1) // 2]
     left, top, fw, fh, area = (int(v) for v in stats[label])
     touches = (left == 0, top == 0, left + fw == size[0], top + fh == size[1])
-    enclosed = 1.0 - sum(touches) / 4.0
+    enclosed = (1.0 - sum(touches) / 4.0) ** 2  # a face open on two sides is far less a plate than one open on one
     return Evidence(round(min(1.0, contrast / MIN_CONTRAST), 3), round(ring, 3), enclosed,
                     round(area / max(1, fw * fh), 3), round(shape_fit(fw / max(1, fh), (by1 - by0) / max(1, fh)), 3),
                     round(min(1.0, (bx1 - bx0) / max(1, fw)), 3),
