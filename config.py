@@ -15,18 +15,22 @@ FRAME_SKIP = 0                    # process one frame, then skip this many (0 = 
 RECONNECT_MAX_SECONDS = 30.0      # longest wait between tries to reach a live source that is absent or dropped
 # Lanes watched by this PC, one camera each, in one process (one window, one record chain). Each lane:
 # "name", "source" (camera index, video file or rtsp:// URL), "direction" ("in", "out" or "both": a "both" lane tells
-# from the plate's motion, see APPROACHING_IS) and optionally "region": the part of the picture where plates are
-# read, a polygon of [x, y] picture fractions (0..1 from the top left). [] = one lane: --source or CAMERA_INDEX,
-# named LANE_NAME, direction "both". Example:
-#   LANES = [{"name": "entry", "source": 0, "direction": "in", "region": [[0, 0.3], [1, 0.3], [1, 1], [0, 1]]},
+# from the plate's motion, see APPROACHING_IS), optionally "region": the part of the picture where plates are read,
+# a polygon of [x, y] picture fractions (0..1 from the top left), and optionally "masks": areas of this lane's
+# picture never read, each [left, top, right, bottom] in fractions of its picture (as MASKS, which count on every
+# lane too). [] = one lane: --source or CAMERA_INDEX, named LANE_NAME, recording no direction (as before lanes; a
+# single lane with a direction is one entry here). Example:
+#   LANES = [{"name": "entry", "source": 0, "direction": "in", "region": [[0, 0.3], [1, 0.3], [1, 1], [0, 1]],
+#             "masks": [[0.0, 0.3, 0.3, 0.38]]},
 #            {"name": "exit", "source": "rtsp://user:pass@10.0.0.6/stream", "direction": "out"}]
-LANES = []                        # the lanes: [{"name", "source", "direction", "region"}, ...]; [] = one lane
-                                  # (--source or CAMERA_INDEX)
+LANES = []                        # the lanes: [{"name", "source", "direction", "region", "masks"}, ...]; [] = one
+                                  # lane (--source or CAMERA_INDEX)
 APPROACHING_IS = "in"             # on a "both" lane, a plate coming toward the camera (growing, moving down the
                                   # picture) is going "in" or "out"
 
 # --- Detection ------------------------------------------------------------------------------------------------------
-DETECTOR = "text"                 # "text" (neural text-line detector), "haar" (cascade) or "hybrid" (both)
+DETECTOR = "text"                 # "text" (neural text-line detector), "haar" (cascade), "hybrid" (both) or
+                                  # "platedet" (optional plate model, AGPL-3.0: see the README; install it yourself)
 CASCADE_PATH = None               # Haar cascade XML; None = haarcascade_russian_plate_number.xml shipped by OpenCV
 CASCADE_SCALE_FACTOR = 1.05       # image pyramid step of the cascade (smaller = finds more, slower)
 CASCADE_MIN_NEIGHBORS = 3         # overlapping hits a cascade box needs (higher = fewer false boxes)
@@ -44,7 +48,9 @@ TEXT_DET_UNCLIP = 1.6             # text detector: how far a text box is grown a
 # Each is [left, top, right, bottom] in fractions of the picture's width and height, e.g.
 # [0.0, 0.0, 0.4, 0.08] for a clock in the top-left corner. A candidate whose centre is inside one is
 # dropped. Fixed text is also rejected without a mask (see STATIC_MIN_MOVE); a mask saves the work.
-MASKS = []                        # areas never read: [left, top, right, bottom] in fractions of the picture
+# These count on every lane; a lane's own "masks" (see LANES) add to them on that lane's picture only.
+MASKS = []                        # areas never read, on every lane: [left, top, right, bottom] in fractions of the
+                                  # picture
 
 # --- OCR ------------------------------------------------------------------------------------------------------------
 OCR_ENGINE = "neural"             # "neural" (PP-OCR ONNX model, offline) or "tesseract"
@@ -108,6 +114,10 @@ DUPLICATE_WINDOW_SECONDS = 10.0   # the same plate is not saved again within thi
 GATE_NAME = "gate-1"              # this gate's name; every record carries it (gates may share a database)
 DATABASE_URL = "sqlite:///database/plates.db" # the source of truth: sqlite:///PATH (this PC) or
                                               # postgresql://USER:PASSWORD@HOST/DBNAME (one record for many gates)
+DATABASE_TIMEOUT_SECONDS = 5.0    # longest the gate waits for the database on one write or query (a server that
+                                  # hangs, a network gone silent, a SQLite file another program keeps locked); past it
+                                  # the record waits in the journal, as when the database is down, and is written once
+                                  # the database answers again
 KEY_PATH = "database/securex.key" # record signing key, created on first run (owner-only); back it up, verify needs
                                   # it; every gate sharing a database needs the same key
 HEAD_LOG_PATH = "database/chain_head.log" # append-only log of each gate's newest record (proves none was deleted)
@@ -150,7 +160,8 @@ DELIVERY_RETRY_MAX_SECONDS = 60.0 # a failed delivery is retried after 1 s, then
                                   # events wait in the database
 # The barrier, per lane: which list standings open it (allowed, flagged, unknown, none = no list in use)
 # and how: an MQTT message, an HTTP call, or a program (run with PLATE STATUS appended, never through a shell).
-# The guard opens it by hand with O (recorded with OPERATOR_NAME). Examples:
+# The guard opens it by hand with O (recorded with OPERATOR_NAME). Each key is a lane's name (in LANES or --lane, else
+# LANE_NAME); a name that is no lane of the run nor of LANES stops it at start. Examples:
 #   BARRIER = {"lane-1": {"open_for": ["allowed"], "mqtt": {"topic": "relay/gate/set", "payload": "ON"}}}
 #   BARRIER = {"lane-1": {"open_for": ["allowed"], "http": {"url": "http://10.0.0.9/relay/0?turn=on", "method": "GET"}}}
 #   BARRIER = {"lane-1": {"open_for": ["allowed"], "command": ["python", "scripts/open_barrier.py"]}}

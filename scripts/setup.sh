@@ -38,3 +38,8 @@ fi
 requirements=requirements.txt
 [ "${1:-}" = "--test" ] && requirements=requirements-dev.txt
 .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+if [ "${1:-}" = "--test" ]; then
+    # The optional plate detector (DETECTOR = "platedet"; its model is AGPL-3.0, never the default) is tested too.
+    # --no-deps: the package pins other versions of OpenCV and ONNX Runtime; SecureX loads only its model file.
+    .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps platedet==0.0.2
+fi

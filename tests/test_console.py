@@ -92,6 +92,14 @@ def test_the_last_plates_newest_first_at_most_eight():
     assert console.recent[0].status == ALLOWED and console.recent[1].status == UNKNOWN
 
 
+def test_the_last_plates_name_their_lane_when_the_gate_has_several():
+    console = Console()
+    console.decided(track(1, "AB0001", ALLOWED, at=100.0), "entry")
+    console.saved(track(2, "AB0002", UNKNOWN, at=101.0), "exit")
+    console.decided(track(3, "AB0003", UNKNOWN, at=102.0))
+    assert [(e.plate, e.lane) for e in console.recent] == [("AB0003", ""), ("AB0002", "exit"), ("AB0001", "entry")]
+
+
 def test_the_current_decision():
     console = Console()
     assert console.current([]) == (None, False)  # nothing yet: NO VEHICLE

@@ -14,7 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import pytest
 
-import securex.records.db as db_module
 from securex.cli.records import verify_command
 from securex.config import ConfigError, changed
 from securex.core.domain import MANUAL_OPEN
@@ -64,6 +63,19 @@ def test_discovery_has_what_home_assistant_requires():
     assert len({p["unique_id"] for p in messages.values()}) == 2
 
 
+
+def test_every_lane_is_discovered_and_follows_the_status_that_carries_the_last_will():
+    first = discovery_messages("homeassistant", "securex", "gate-1", "entry", "securex/gate-1/entry/status")
+    other = discovery_messages("homeassistant", "securex", "gate-1", "exit", "securex/gate-1/entry/status")
+    assert all(p["availability_topic"] == "securex/gate-1/entry/status" for p in first.values())
+    for payload in other.values():
+        assert "availability_topic" not in payload and payload["availability_mode"] == "all"
+        assert payload["availability"] == [
+            {"topic": t, "payload_available": "online", "payload_not_available": "offline"}
+            for t in ("securex/gate-1/entry/status", "securex/gate-1/exit/status")]
+        assert payload["device"]["identifiers"] == ["securex_gate-1_exit"]
+
+
 def test_event_is_committed_with_its_record_and_carries_the_chain_head(settings):
     store = RecordStore.open(settings.storage)
     first, _ = saved_visit(store, "ABC1234")
@@ -78,8 +90,8 @@ def test_event_is_committed_with_its_record_and_carries_the_chain_head(settings)
     assert (rows[2]["record_id"], rows[2]["chain_seq"], rows[2]["chain_hash"]) == (None, second.seq, second.hash)
 
 
-def test_events_wait_in_the_journal_with_their_records_and_keep_their_order(settings, monkeypatch):
-    monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 200)
+def test_events_wait_in_the_journal_with_their_records_and_keep_their_order(settings):
+    settings = changed(settings, DATABASE_TIMEOUT_SECONDS=0.2)
     store = RecordStore.open(settings.storage)
     saved_visit(store, "ABC1234")
     blocker = sqlite3.connect(settings.storage.database_url, isolation_level=None)

@@ -170,6 +170,33 @@ def test_a_run_tells_mqtt_webhook_and_alert_command_each_visit_once_in_order(sit
     assert tampered.returncode == 1 and "chain number 2 is not the one the receiver saw" in tampered.stdout
 
 
+def test_every_lane_is_announced_to_home_assistant_with_its_own_topics(site, tmp_path):
+    broker, subscriber, receiver, args, data, _ = site
+    entry = synth.write_clip(tmp_path / "entry.avi", [("ABC1234", 25)], drive="toward")
+    exit_ = synth.write_clip(tmp_path / "exit.avi", [("XYZ9876", 25), ("JKL5678", 25)], drive="away")
+    run = securex("run", "--lane", f"lane-1:in={entry}", "--lane", f"lane-2:out={exit_}", "--headless", *args)
+    assert run.returncode == 0, run.stderr
+    assert wait_for(lambda: len(subscriber.on("securex/gate-1/events")) >= 3, 10)
+    events = subscriber.events("securex/gate-1/events")
+    assert sorted((e["lane"], e["plate"], e["direction"]) for e in events) == \
+        [("lane-1", "ABC1234", "in"), ("lane-2", "JKL5678", "out"), ("lane-2", "XYZ9876", "out")]
+    for lane in ("lane-1", "lane-2"):
+        base, node = f"securex/gate-1/{lane}", f"securex_gate-1_{lane}"
+        sensor = json.loads(subscriber.on(f"homeassistant/sensor/{node}/last_plate/config")[-1])
+        flagged = json.loads(subscriber.on(f"homeassistant/binary_sensor/{node}/flagged/config")[-1])
+        for config in (sensor, flagged):
+            assert config["device"]["identifiers"] == [node] and config["unique_id"].startswith(node + "_")
+        assert sensor["state_topic"] == f"{base}/last" and flagged["state_topic"] == f"{base}/flagged"
+        assert subscriber.on(f"{base}/status") == [b"online", b"offline"]
+    assert sensor["availability"][0]["topic"] == "securex/gate-1/lane-1/status"  # lane-2 follows the last will too
+    assert sensor["availability"][1]["topic"] == "securex/gate-1/lane-2/status"
+    assert subscriber.on("securex/gate-1/lane-1/flagged") == [b"OFF"]
+    assert subscriber.on("securex/gate-1/lane-2/flagged") == [b"ON", b"OFF"]
+    assert json.loads(subscriber.on("securex/gate-1/lane-1/last")[-1])["plate"] == "ABC1234"
+    assert json.loads(subscriber.on("securex/gate-1/lane-2/last")[-1])["plate"] == "JKL5678"
+    assert subscriber.on("site/barrier/set") == [b"OPEN"]  # lane-1's barrier, for the allowed plate
+
+
 def test_broker_down_and_receiver_failing_for_20_s_lose_nothing_and_repeat_nothing(site, tmp_path):
     broker, subscriber, receiver, args, data, _ = site
     plates = [f"KLM{n}{n}{n}{n}" for n in range(1, 10)]

@@ -36,8 +36,8 @@ def test_lanes_of_a_run_come_from_the_options_then_lanes_then_the_camera():
     entry, exit_ = LaneConfig("entry", "0", "in"), LaneConfig("exit", "1", "out")
     assert lanes_to_run([entry], [exit_], None, 0, "lane-1") == [exit_]
     assert lanes_to_run([entry, exit_], [], None, 0, "lane-1") == [entry, exit_]
-    assert lanes_to_run([entry], [], "gate.mp4", 0, "lane-1") == [LaneConfig("lane-1", "gate.mp4", "both")]
-    assert lanes_to_run([], [], None, 2, "north") == [LaneConfig("north", "2", "both")]
+    assert lanes_to_run([entry], [], "gate.mp4", 0, "lane-1") == [LaneConfig("lane-1", "gate.mp4", "")]
+    assert lanes_to_run([], [], None, 2, "north") == [LaneConfig("north", "2", "")]
 
 
 def test_lane_option_and_lanes_setting_are_checked_in_plain_words(base_settings):

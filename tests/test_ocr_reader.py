@@ -52,7 +52,7 @@ def test_a_crashing_tesseract_costs_only_that_candidate(base_settings, monkeypat
 
 def test_blank_and_tiny_crops_read_nothing(reader):
     assert reader.read_image(np.full((200, 300, 3), 128, np.uint8), 960) == []
-    assert reader.read_box(np.zeros((50, 50, 3), np.uint8), (10, 10, 1, 1)) is None
+    assert reader.read_detections(np.zeros((50, 50, 3), np.uint8), [Detection((10, 10, 1, 1))]) == []
 
 
 def test_preprocess_variants_are_dark_text_on_light_with_margin():

@@ -65,3 +65,7 @@ def test_unknown_country_is_one_plain_line(base_settings):
 
     with pytest.raises(ConfigError, match="PLATE_COUNTRIES = \\['atlantis'\\] names no known countries"):
         changed(base_settings, PLATE_COUNTRIES=["atlantis"])
+
+
+def test_countries_may_be_written_in_capitals(base_settings):
+    assert changed(base_settings, PLATE_COUNTRIES=["IN", " Uk"]).plates.countries == ["in", "uk"]

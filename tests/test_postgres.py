@@ -5,6 +5,7 @@ import itertools
 import os
 import re
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -183,3 +184,122 @@ def test_old_database_in_postgres_is_upgraded_and_its_key_pinned(database, tmp_p
     (tmp_path / "other.key").write_text("ab" * 32 + "\n")
     with pytest.raises(StorageError, match="^This key does not match the database"):
         RecordStore.open(changed(config, KEY_PATH=str(tmp_path / "other.key")).storage)
+
+
+def test_inside_reads_only_the_gates_entries_and_exits_from_postgres(database, tmp_path, capsys):
+    from datetime import datetime, timedelta
+
+    import numpy as np
+
+    from securex.cli.main import main
+    from securex.config import changed, load_config
+    from securex.records.storage import RecordStore
+
+    config = changed(load_config(), DATABASE_URL=database, KEY_PATH=str(tmp_path / "site.key"),
+                     HEAD_LOG_PATH=str(tmp_path / "head.log"), CSV_PATH=str(tmp_path / "plates.csv"),
+                     IMAGES_DIR=str(tmp_path / "images"))
+    now = datetime.now().astimezone().replace(microsecond=0)
+    crop = np.full((20, 60, 3), 99, np.uint8)
+    for gate, visits in (("north", [("KA01AB12", 5, "in"), ("XYZ9876", 4, "in"), ("KA0IAB12", 3, "out"),
+                                    ("XYZ9876", 2, ""), ("JKL5678", 1, "in")]),
+                         ("south", [("MNO4321", 2, "in"), ("XYZ9876", 1, "out")])):
+        store = RecordStore.open(changed(config, GATE_NAME=gate).storage)
+        for plate, hours_ago, direction in visits:
+            store.save(plate, 0.9, now - timedelta(hours=hours_ago), "cam", 0, crop, lane="l", direction=direction)
+        store.close()
+    options = ["--db", database, "--key", str(tmp_path / "site.key"), "--csv", str(tmp_path / "plates.csv")]
+    assert main(["inside", *options, "--gate", "north"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[1:-1]] == ["XYZ9876", "JKL5678"]  # KA0IAB12 closed KA01AB12
+    assert lines[-1] == "2 vehicle(s) on site at gate north"  # south's exit of XYZ9876 closes nothing here
+
+
+@pytest.fixture
+def own_server():
+    """A server of the test's own: the test stops it or makes it hang."""
+    bindir = server_bin()
+    if bindir is None:
+        if os.environ.get("SECUREX_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL server binaries not found although scripts/setup.sh --test installs them")
+        pytest.skip("PostgreSQL server not installed (scripts/test.sh installs it)")
+    own = PostgresServer(bindir).start()
+    yield own
+    own.stop()  # thaws it first
+
+
+def test_a_hanging_server_is_treated_as_down_in_process(own_server, tmp_path):
+    """The finding: a server that stops answering without closing the connection (SIGSTOP, a black hole) froze
+    the write until TCP gave up (for ever here: the kernel still acknowledges). Now the write gives up after
+    DATABASE_TIMEOUT_SECONDS, the record waits in the journal, and is written once the server answers again."""
+    from datetime import datetime, timezone
+
+    from securex.config import load_config
+    from securex.records.storage import RecordStore
+
+    database = own_server.create_database("hang")
+    settings = load_config({"DATABASE_URL": database, "KEY_PATH": str(tmp_path / "k.key"),
+                            "HEAD_LOG_PATH": str(tmp_path / "chain_head.log"), "CSV_PATH": str(tmp_path / "p.csv"),
+                            "IMAGES_DIR": str(tmp_path / "img"), "DATABASE_TIMEOUT_SECONDS": 1})
+    store = RecordStore.open(settings.storage)
+    when = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+    try:
+        assert store.save("HNG0001", 0.9, when, "cam", 1, None).id == 1
+        own_server.freeze()
+        threading.Timer(15, own_server.thaw).start()  # without the timeout, the save would wait for ever
+        started = time.monotonic()
+        first = store.save("HNG0002", 0.9, when, "cam", 2, None)
+        blocked = time.monotonic() - started
+        started = time.monotonic()
+        second = store.save("HNG0003", 0.9, when, "cam", 3, None)
+        assert (first.id, second.id, store.waiting) == (None, None, 2)
+        assert 0.9 <= blocked < 3 and time.monotonic() - started < 0.5  # the next ones do not wait at all
+        time.sleep(3)  # the catch-up's attempts meanwhile give up too
+        assert store.waiting == 2
+    finally:
+        own_server.thaw()
+    deadline = time.monotonic() + 60
+    while store.waiting and time.monotonic() < deadline:
+        time.sleep(0.2)
+    store.close()
+    assert rows(database, "SELECT seq, plate FROM plates ORDER BY seq") == [(1, "HNG0001"), (2, "HNG0002"),
+                                                                            (3, "HNG0003")]
+    check = securex("verify", "--db", database, "--key", tmp_path / "k.key", "--data-dir", tmp_path)
+    assert check.returncode == 0 and "OK: 3 records, chain intact" in check.stdout, check.stdout + check.stderr
+
+
+def test_a_hanging_server_does_not_stop_the_gate(own_server, tmp_path):
+    """The same as a user meets it: SIGSTOP the server 8 s into a run, SIGCONT 10 s later. Cars that come
+    meanwhile wait in the journal (the gate goes on), every visit is recorded and the chain verifies."""
+    database = own_server.create_database("hang_run")
+    config = tmp_path / "config.py"
+    from securex.config.template import render
+
+    config.write_text(render().replace("DATABASE_TIMEOUT_SECONDS = 5.0", "DATABASE_TIMEOUT_SECONDS = 2"))
+    plates = [f"HNG{n}{n}{n}{n}" for n in range(1, 10)] + [f"HNH{n}{n}{n}{n}" for n in range(1, 4)]
+    clip = synth.write_clip(tmp_path / "gate.avi", [(p, 14) for p in plates], gap=12)  # 2.6 s a car
+    data = tmp_path / "data"
+    log_path = tmp_path / "run.log"
+    with open(log_path, "w") as log:
+        program = subprocess.Popen([*MAIN, "run", "--config", str(config), "--source", str(clip), "--realtime",
+                                    "--headless", "--db", database, "--data-dir", str(data)],
+                                   stdout=subprocess.PIPE, stderr=log, text=True, cwd=PROJECT)
+    journal = data / "waiting_records.jsonl"
+    try:
+        deadline = time.monotonic() + 120
+        while "Saved HNG" not in log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(2)
+        own_server.freeze()
+        time.sleep(10)
+        waiting_while_hung = journal.read_text().count("\n") if journal.exists() else 0
+    finally:
+        own_server.thaw()
+    stdout, _ = program.communicate(timeout=300)
+    log_text = log_path.read_text()
+    assert program.returncode == 0, log_text[-3000:]
+    assert waiting_while_hung >= 2, log_text[-3000:]  # the gate went on recording while the server hung
+    assert "did not answer within 2 s" in log_text and "records wait in" in log_text
+    recorded = rows(database, "SELECT plate FROM plates ORDER BY seq")
+    assert sorted(p for (p,) in recorded) == sorted(plates), log_text[-3000:]
+    check = securex("verify", "--config", config, "--db", database, "--data-dir", data)
+    assert check.returncode == 0 and f"OK: {len(plates)} records" in check.stdout, check.stdout + check.stderr

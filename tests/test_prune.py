@@ -1,6 +1,7 @@
 """Issue 12, finding 2: `prune` verifies first, removes only the records' own photos inside IMAGES_DIR,
 refuses a non-positive --days, has --dry-run, and asks first (--yes for scripts)."""
 
+import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -102,3 +103,60 @@ def test_prune_keeps_photos_when_the_images_folder_moved(site, tmp_path, capsys)
     assert "3 records and 0 images from before" in out
     assert out.strip().endswith("; 3 image file(s) left in place (outside IMAGES_DIR, missing or changed)")
     assert count(site) == (2, 5)
+
+
+def test_prune_removes_old_delivered_events_and_keeps_undelivered_ones_and_the_witness(settings, tmp_path, capsys):
+    """The finding: the events outbox was never pruned. Old events every receiver confirmed go with their
+    records; an old one a receiver still waits for stays; `verify --witness` still passes on every event."""
+    from securex.gate.events import EventMaker
+    from securex.records.outbox import Outbox
+
+    maker = EventMaker("gate-1", "lane-1", "")
+    store = RecordStore.open(settings.storage)
+    outbox = Outbox(store.db, store.gate)
+    outbox.join("mqtt")
+    for n, (plate, when) in enumerate([("OLD0001", OLD), ("OLD0002", OLD), ("OLD0003", OLD), ("NEW0001", NEW)]):
+        at = when + timedelta(minutes=n)
+        store.save(plate, 0.9, at, "cam", n, None, event=maker.visit(plate, 0.9, "unknown", "", at.timestamp()))
+    store.close()
+    database, _ = open_records(settings.storage)
+    rows = database.query("SELECT id, body FROM events ORDER BY id")
+    outbox = Outbox(database, "gate-1")
+    outbox.sent("mqtt", rows[1][0])  # the receiver has the first two events; it still waits for the third
+    database.close()
+    witness = tmp_path / "witness.jsonl"
+    witness.write_text("".join(body + "\n" for _, body in rows))
+
+    assert prune_command(settings, 30, dry_run=True) == 0
+    assert "3 records and 0 images and 2 delivered events from before" in capsys.readouterr().out
+    assert prune_command(settings, 30, yes=True) == 0
+    assert "Pruned gate gate-1: 3 records and 0 images and 2 delivered events" in capsys.readouterr().out
+    database = sqlite3.connect(settings.storage.database_url)
+    left = [plate for (plate,) in database.execute("SELECT json_extract(body, '$.plate') FROM events ORDER BY id")]
+    database.close()
+    assert left == ["OLD0003", "NEW0001"]
+    assert verify_command(settings, str(witness)) == 0, capsys.readouterr().out
+    assert "OK: 1 records, chain intact" in capsys.readouterr().out
+    assert prune_command(settings, 30, yes=True) == 0 and "Nothing older than" in capsys.readouterr().out
+
+
+def test_witness_still_catches_an_event_deleted_after_the_anchor(settings, tmp_path):
+    from securex.gate.events import EventMaker
+    from securex.records.witness import check_witness
+
+    maker = EventMaker("gate-1", "lane-1", "")
+    store = RecordStore.open(settings.storage)
+    for n, when in enumerate([OLD, NEW, NEW]):
+        store.save(f"ABC{n}234", 0.9, when, "cam", n, None,
+                   event=maker.visit(f"ABC{n}234", 0.9, "unknown", "", when.timestamp() + n))
+    store.close()
+    database, key = open_records(settings.storage)
+    prune_before(database, key, NEW.date().isoformat(), settings.storage.images_dir, settings.storage.root)
+    bodies = [json.loads(b) for (b,) in database.query("SELECT body FROM events ORDER BY id")]
+    pruned_one = {"event_id": "gone-before", "gate": "gate-1", "chain_seq": 1, "chain_hash": "x"}
+    database.query("DELETE FROM events WHERE event_id = ?", (bodies[-1]["event_id"],))
+    problems = check_witness(database, [pruned_one] + bodies)
+    database.close()
+    assert len(bodies) == 2  # no receiver: the old one counted as delivered and went with its record
+    assert problems == [f"event {bodies[-1]['event_id']} (plate ABC2234 at {bodies[-1]['at']}): not in the database "
+                        "(deleted)"]

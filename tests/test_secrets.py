@@ -39,6 +39,8 @@ WHEN = datetime(2026, 11, 26, 8, 30, 5, tzinfo=timezone.utc)
      "http://cam1/video.cgi?user=admin&password=***&channel=2"),
     ("http://cam1/v?PWD=secret&token=abc#top", "http://cam1/v?PWD=***&token=***#top"),
     ("postgresql://securex:secret@db-host/securex", "postgresql://securex:***@db-host/securex"),
+    ("rtsps://user:secret@cam1:322/live", "rtsps://user:***@cam1:322/live"),
+    ("srt://cam1:9000?mode=caller&passphrase=secret123", "srt://cam1:9000?mode=caller&passphrase=***"),
     ("0", "0"),
     (r"C:\videos\gate@night.mp4", r"C:\videos\gate@night.mp4"),
 ])
@@ -68,8 +70,28 @@ def test_source_label_and_errors_hide_the_password(caplog):
     source.close()
     assert "No signal from rtsp://user:***@127.0.0.1:1/stream" in caplog.text and "secret" not in caplog.text
     with pytest.raises(SourceError) as unknown:
-        parse_source("rtsps://user:secret@cam1/live")  # not a scheme SecureX knows: taken for a file name
-    assert "secret" not in str(unknown.value)
+        parse_source("webrtc://user:secret@cam1/live")  # not a scheme SecureX knows
+    assert str(unknown.value).startswith("webrtc://user:***@cam1/live is no stream SecureX can open: give a camera "
+                                         "index, a video file or a URL starting with rtsp://, rtsps://")
+
+
+@pytest.mark.parametrize("scheme", ["rtsps", "RTSPS", "rtmp", "rtmps", "https", "http", "srt", "udp"])
+def test_every_stream_scheme_ffmpeg_opens_is_a_live_source_with_its_password_hidden(scheme, settings, caplog):
+    """The finding: rtsps:// (RTSP over TLS) was taken for a video file name, "Video file not found"."""
+    url = f"{scheme}://user:secret@127.0.0.1:1/live"
+    spec = parse_source(url)
+    assert (spec.target, spec.is_file, spec.label) == (url, False, f"{scheme}://user:***@127.0.0.1:1/live")
+    if scheme == "rtsps":
+        source = VideoSource(spec, 640, 480, 25, reconnect_max_seconds=1).start()  # unreachable: waited for
+        with pytest.raises(queue.Empty):
+            source.read(timeout=1.5)
+        source.close()
+        assert "No signal from rtsps://user:***@127.0.0.1:1/live" in caplog.text and "secret" not in caplog.text
+        store = RecordStore.open(settings.storage)
+        record = store.save("ABC1234", 0.9, WHEN, spec.target, 1, None)
+        store.close()
+        assert record.source == spec.label
+        assert b"secret" not in open(settings.storage.database_url, "rb").read()
 
 
 def test_record_from_a_url_with_a_password_stores_the_label(settings, capsys):
@@ -128,10 +150,25 @@ def test_headless_run_on_a_url_with_a_password_never_shows_it(tmp_path):
             assert b"secret" not in path.read_bytes(), path
 
 
+def test_source_password_from_an_environment_variable(monkeypatch):
+    monkeypatch.setenv("CAM_PASSWORD", "secret")
+    spec = parse_source("rtsp://user:${CAM_PASSWORD}@cam1/live")
+    assert (spec.target, spec.label) == ("rtsp://user:secret@cam1/live", "rtsp://user:***@cam1/live")
+    monkeypatch.delenv("CAM_PASSWORD")
+    with pytest.raises(SourceError) as missing:
+        parse_source("rtsp://user:${CAM_PASSWORD}@cam1/live")
+    assert str(missing.value) == ("Source rtsp://user:***@cam1/live uses the environment variable CAM_PASSWORD, which "
+                                  "is not set: set CAM_PASSWORD before starting SecureX (or give the source in LANES "
+                                  "in config.py)")
+    assert parse_source("rtsp://cam1/live?x=$HOME").target == "rtsp://cam1/live?x=$HOME"  # only ${NAME} is replaced
+
+
 @pytest.fixture
-def camera_asking_for_a_password():
-    """An RTSP 'camera' on this PC that answers every request with 401 and a Basic challenge."""
+def password_camera():
+    """An RTSP 'camera' on this PC that answers every request with 401 and a Basic challenge: (its URL, the
+    requests it got)."""
     server = socket.create_server(("127.0.0.1", 0))
+    requests = []
 
     def answer(connection):
         with connection:
@@ -140,6 +177,7 @@ def camera_asking_for_a_password():
                 data += chunk
                 while b"\r\n\r\n" in data:
                     request, data = data.split(b"\r\n\r\n", 1)
+                    requests.append(request)
                     cseq = next(line for line in request.split(b"\r\n") if line.lower().startswith(b"cseq"))
                     connection.sendall(b"RTSP/1.0 401 Unauthorized\r\n" + cseq +
                                        b'\r\nWWW-Authenticate: Basic realm="cam"\r\n\r\n')
@@ -153,8 +191,13 @@ def camera_asking_for_a_password():
             threading.Thread(target=answer, args=(connection,), daemon=True).start()
 
     threading.Thread(target=serve, daemon=True).start()
-    yield f"rtsp://user:secret@127.0.0.1:{server.getsockname()[1]}/stream"
+    yield f"rtsp://user:secret@127.0.0.1:{server.getsockname()[1]}/stream", requests
     server.close()
+
+
+@pytest.fixture
+def camera_asking_for_a_password(password_camera):
+    return password_camera[0]
 
 
 @pytest.mark.slow
@@ -171,3 +214,22 @@ def test_ffmpeg_trace_never_shows_the_password(camera_asking_for_a_password, tmp
     assert "No signal from rtsp://user:***@127.0.0.1" in stderr
     for shown in stdout, stderr:
         assert "secret" not in shown and "dXNlcjpzZWNyZXQ" not in shown
+
+
+@pytest.mark.slow
+def test_password_kept_off_the_command_line_reaches_the_camera(password_camera, tmp_path):
+    """The finding: `--source rtsp://user:pass@...` shows the password in the process list. With `${NAME}` the
+    command line holds the variable's name only; the camera still gets the password (Basic user:secret)."""
+    url, requests = password_camera
+    source = url.replace("user:secret@", "user:${CAM_PASSWORD}@")
+    env = dict(os.environ, CAM_PASSWORD="secret")
+    program = subprocess.Popen([*MAIN, "run", "--headless", "--source", source, "--data-dir", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(6)
+    with open(f"/proc/{program.pid}/cmdline", "rb") as cmdline:  # what `ps` shows
+        assert b"${CAM_PASSWORD}" in cmdline.read()
+    program.send_signal(signal.SIGTERM)
+    stdout, stderr = program.communicate(timeout=60)
+    assert program.returncode == 0, stderr[-2000:]
+    assert any(b"Authorization: Basic dXNlcjpzZWNyZXQ=" in r for r in requests)
+    assert "No signal from rtsp://user:***@127.0.0.1" in stderr and "secret" not in stdout + stderr

@@ -1,3 +1,4 @@
+import logging
 import types
 import wave
 
@@ -49,11 +50,14 @@ def test_each_bad_setting_is_one_plain_line(changes, expected):
     assert len(str(caught.value).splitlines()) == 1
 
 
-def test_missing_setting_is_named():
-    module = config_with()
-    del module.CSV_PATH
-    with pytest.raises(ConfigError, match="CSV_PATH is missing from config.py"):
-        load_settings(module=module)
+def test_a_missing_setting_takes_its_default_and_is_named_in_the_log(caplog):
+    module = config_with(CSV_PATH="elsewhere/plates.csv")
+    del module.CSV_PATH, module.LANES
+    with caplog.at_level(logging.WARNING):
+        loaded = load_settings(module=module)
+    assert loaded.storage.csv_path.name == "detected_plates.csv" and loaded.storage.csv_path.parent.name == "exports"
+    assert loaded.camera.lanes == []
+    assert "config.py does not set LANES, CSV_PATH: using the defaults" in caplog.text
 
 
 def test_config_syntax_error_is_one_line(tmp_path):

@@ -124,3 +124,32 @@ def test_export_rebuilds_the_csv_and_date_ranges(tmp_path, store_in, settings, c
     ranged = Path(settings.storage.csv_path).with_name("plates_2026-11-27_2026-11-27.csv")
     assert [r["plate"] for r in read_csv(ranged)] == ["BBB2222"]
     assert "Exported 1 records" in capsys.readouterr().out
+
+
+def test_records_are_written_on_sqlite_without_returning(store_in, monkeypatch):
+    """SQLite before 3.35 has no RETURNING (a syntax error there): every write the gate makes avoids it."""
+    from securex.records.db import SqliteDatabase
+
+    run = SqliteDatabase._run
+
+    def old_sqlite(self, sql, params):
+        if "RETURNING" in sql.upper():
+            raise sqlite3.OperationalError('near "RETURNING": syntax error')
+        return run(self, sql, params)
+
+    monkeypatch.setattr(SqliteDatabase, "_run", old_sqlite)
+    store = store_in()
+    first = store.save("ABC1234", 0.9, datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc), "cam", 1, None)
+    second = store.save("XYZ9876", 0.9, datetime(2026, 11, 26, 8, 1, tzinfo=timezone.utc), "cam", 2, None)
+    assert store.waiting == 0 and (first.id, second.id) == (1, 2) and [r.id for r in store.records()] == [1, 2]
+    store.close()
+
+
+def test_too_old_sqlite_is_refused_at_start_in_one_line(settings, monkeypatch, capsys):
+    from securex.cli.main import main
+
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 22, 0))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.22.0")
+    assert main(["verify", "--db", settings.storage.database_url, "--key", str(settings.storage.key_path)]) == 2
+    assert capsys.readouterr().err.strip() == ("SecureX needs SQLite 3.24.0 or newer; this Python has 3.22.0: install "
+                                               "a newer Python (3.10 or later from python.org)")

@@ -15,6 +15,7 @@ os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's AV_LOG_QUIET, 
 
 import argparse  # noqa: E402
 import logging  # noqa: E402
+import signal  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Optional, Sequence  # noqa: E402
@@ -36,7 +37,8 @@ from securex.cli.run import RunOptions, run_command  # noqa: E402
 from securex.config import Config, find_config_file, load_config  # noqa: E402
 from securex.config.lanes import LaneConfig, lane_from_option  # noqa: E402
 from securex.config.template import write_new_config  # noqa: E402
-from securex.core.errors import EXIT_OK, SecureXError  # noqa: E402
+from securex.core.errors import EXIT_INTERRUPTED, EXIT_OK, SecureXError  # noqa: E402
+from securex.gate.app import stop_name, stop_on_signal  # noqa: E402
 from securex.pipeline.factory import DETECTORS, OCR_ENGINES  # noqa: E402
 
 COMMANDS = ("run", "read", "verify", "events", "export", "watchlist", "search", "report", "inside", "prune",
@@ -71,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=_program_name(), description="SecureX number plate recognition")
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="watch a camera, video file or stream (the default)")
-    run.add_argument("--source", help="camera index, video file or rtsp:// / http:// URL (default: CAMERA_INDEX)")
+    run.add_argument("--source", help="camera index, video file or stream URL (rtsp://, rtsps://, rtmp://, "
+                     "http(s)://, srt://...; ${NAME} is replaced by environment variable NAME) "
+                     "(default: CAMERA_INDEX)")
     run.add_argument("--lane", dest="lanes", action="append", type=_lane, default=[], metavar="NAME:DIR=SOURCE",
                      help="a lane (repeat for more; instead of LANES): its name, direction in, out or both, and "
                           "camera, e.g. --lane entry:in=0 --lane exit:out=rtsp://10.0.0.6/stream")
@@ -115,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--date", type=day, help="one day, YYYY-MM-DD (default: today)")
     report.add_argument("--from", dest="date_from", type=day, help="first day, YYYY-MM-DD")
     report.add_argument("--to", dest="date_to", type=day, help="last day, YYYY-MM-DD")
-    _add_common(report)
+    _add_common(report, gate_help="only the records of this gate (default: every gate; ins and outs of GATE_NAME)")
     inside = commands.add_parser("inside", help="the vehicles that came in and have not gone out (time in, time "
                                                 "on site, lane)")
     _add_common(inside, gate_help="the gate (default: GATE_NAME)")
@@ -182,11 +186,12 @@ def overrides_from(args: argparse.Namespace) -> dict:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    before = signal.signal(signal.SIGTERM, stop_on_signal)  # a service stop ends SecureX as Ctrl-C does
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv.insert(0, "run")
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         if args.command == "new-config":
             write_new_config(Path(args.path))
             print(f"Written {args.path}: edit it, then start with --config {args.path}")
@@ -198,6 +203,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SecureXError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt as stop:  # `run` ends itself; this is another command, or loading its settings
+        print(f"Stopped by {stop_name(stop)}", file=sys.stderr)
+        return EXIT_OK if argv[0] == "run" else EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _dispatch(args: argparse.Namespace, config: Config) -> int:
@@ -217,7 +227,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return search_command(config, args.pattern, args.date_from, args.date_to, args.fuzzy, args.status, args.csv,
                               args.gate)
     if args.command == "report":
-        return report_command(config, args.date, args.date_from, args.date_to)
+        return report_command(config, args.date, args.date_from, args.date_to, args.gate)
     if args.command == "inside":
         return inside_command(config)
     if args.command == "prune":

@@ -5,17 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from securex.cli.records import records_between
 from securex.config import Config
+from securex.core.domain import Record
 from securex.core.errors import EXIT_OK
 from securex.records.onsite import duration_text, on_site
+from securex.records.storage import fetch_movements, open_records
+
+
+def movements_of(config: Config, gate: str, date_to: Optional[str] = None) -> list[Record]:
+    """The gate's entries and exits up to the end of `date_to`, in time order: all who is on site needs."""
+    database, _ = open_records(config.storage)
+    try:
+        return fetch_movements(database, gate, date_to)
+    finally:
+        database.close()
 
 
 def inside_command(config: Config, now: Optional[datetime] = None) -> int:
     """Print each vehicle on site of this gate (GATE_NAME, or --gate): plate, time in, time on site, lane."""
     now = now or datetime.now().astimezone()
     gate, stale_after = config.storage.gate_name, config.storage.stale_hours * 3600
-    inside = on_site(r for r in records_between(config, None, None) if r.gate == gate)
+    inside = on_site(movements_of(config, gate))
     stale = 0
     if inside:
         print(f"{'PLATE':10}  {'IN AT':16}  {'ON SITE':12}  LANE")

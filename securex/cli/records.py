@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
+from securex.cli.onsite import movements_of
 from securex.config import Config
 from securex.core.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, SecureXError
 from securex.core.plate_text import normalise_plate, plate_problem
@@ -18,7 +19,7 @@ from securex.records.csvfile import write_csv
 from securex.records.db import Database
 from securex.records.keys import key_fingerprint
 from securex.records.onsite import movement_lines, movements
-from securex.records.reports import build_report, hourly_chart, search
+from securex.records.reports import build_report, chart_name, hourly_chart, search
 from securex.records.retention import Pruned, prune_before
 from securex.records.storage import date_range_condition, fetch_records, open_records
 from securex.records.witness import check_witness, read_witness
@@ -56,8 +57,11 @@ def _csv_out(text: str) -> Path:
     return path
 
 
-def records_between(config: Config, date_from: Optional[str], date_to: Optional[str]):
+def records_between(config: Config, date_from: Optional[str], date_to: Optional[str], gate: Optional[str] = None):
+    """The records of the period (of every gate, or of `gate`), in chain order per gate."""
     where, params = date_range_condition(date_from, date_to)
+    if gate is not None:
+        where, params = " AND ".join(filter(None, (where, "gate = ?"))), (*params, gate)
     with _records(config) as (database, _):
         return fetch_records(database, where, params)
 
@@ -209,31 +213,32 @@ def search_command(config: Config, pattern: str, date_from: Optional[str], date_
     return EXIT_OK
 
 
-def report_command(config: Config, on: Optional[str], date_from: Optional[str], date_to: Optional[str]) -> int:
+def report_command(config: Config, on: Optional[str], date_from: Optional[str], date_to: Optional[str],
+                   gate: Optional[str] = None) -> int:
+    """The period's figures of every gate, or of `gate` (as in search); ins and outs of `gate` or GATE_NAME."""
     if on:
         date_from = date_to = on
     elif not (date_from or date_to):
         date_from = date_to = date.today().isoformat()
     _check_range(date_from, date_to)
-    records = records_between(config, date_from, date_to)
+    records = records_between(config, date_from, date_to, gate)
     span = date_from if date_from == date_to else f"{date_from or 'start'} to {date_to or 'now'}"
     report = build_report(records)
-    print(f"SecureX report, {span}")
+    print(f"SecureX report, {span}" + (f", gate {gate}" if gate else ""))
     print(f"  entries          {report.entries}")
     print(f"  unique plates    {report.unique_plates}")
     print(f"  flagged events   {report.flagged}")
     busiest = report.busiest_hour
     hour = f"{busiest:02d}:00-{busiest + 1:02d}:00 ({report.per_hour[busiest]} entries)" if busiest is not None else "-"
     print(f"  busiest hour     {hour}")
-    for gate, count in sorted(report.per_gate.items()):
-        print(f"  gate {gate:11} {count} entries")
-    gate = config.storage.gate_name  # ins and outs of this gate: who was in before the first day counts too
-    for line in movement_lines(movements((r for r in records_between(config, None, date_to) if r.gate == gate),
-                                         date_from or "")):
+    for name, count in sorted(report.per_gate.items()):
+        print(f"  gate {name:11} {count} entries")
+    moving = gate or config.storage.gate_name  # ins and outs of one gate: who was in before the first day counts
+    for line in movement_lines(movements(movements_of(config, moving, date_to), date_from or "")):
         print(line)
-    name = f"report_{date_from or 'start'}" + ("" if date_from == date_to else f"_{date_to or 'now'}") + ".png"
+    title = f"SecureX entries per hour, {span}" + (f", gate {gate}" if gate else "")
     try:
-        chart = hourly_chart(report, f"SecureX entries per hour, {span}", config.storage.reports_dir / name)
+        chart = hourly_chart(report, title, config.storage.reports_dir / chart_name(date_from, date_to, gate))
     except OSError as exc:
         raise SecureXError(f"Chart not written ({exc.strerror or exc}): check REPORTS_DIR in config.py",
                            EXIT_FAILED) from None
@@ -278,7 +283,8 @@ def prune_command(config: Config, days: Optional[int], dry_run: bool = False, ye
             _print_pruned("Would prune", plan, cutoff)
         if dry_run:
             return EXIT_OK
-        if not yes and not ask(f"Remove these {sum(p.records for p in plan)} records for good? [y/N] "):
+        more = f" and {n} delivered events" if (n := sum(p.events for p in plan)) else ""
+        if not yes and not ask(f"Remove these {sum(p.records for p in plan)} records{more} for good? [y/N] "):
             print("Nothing pruned")
             return EXIT_OK
         pruned = prune_before(database, key, cutoff, storage.images_dir, storage.root)
@@ -290,4 +296,5 @@ def _print_pruned(verb: str, pruned: list[Pruned], cutoff: str) -> None:
     for item in pruned:
         left = f"; {item.left} image file(s) left in place (outside IMAGES_DIR, missing or changed)" \
             if item.left else ""
-        print(f"{verb} gate {item.gate}: {item.records} records and {item.images} images from before {cutoff}{left}")
+        print(f"{verb} gate {item.gate}: {item.records} records and {item.images} images"
+              f"{f' and {item.events} delivered events' if item.events else ''} from before {cutoff}{left}")

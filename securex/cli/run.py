@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
-from securex.config import Config, changed
+from securex.config import Config, ConfigError, changed
 from securex.config.lanes import LaneConfig
-from securex.core.errors import EXIT_OK, SecureXError
-from securex.gate.app import GateApp, StopSignal
-from securex.gate.lanes import lanes_to_run
+from securex.core.errors import EXIT_OK
+from securex.gate.app import GateApp, stop_name
+from securex.gate.lanes import barrier_lane_problem, lanes_to_run
+from securex.gate.summary import Summary
 from securex.pipeline.factory import build_reader
 from securex.records.storage import RecordStore
 from securex.ui.screen import Screen
-from securex.ui.window import DisplayError, Window, check_display
+from securex.ui.window import Window, check_display
 from securex.video.capture import VideoSource, parse_source
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,52 +35,94 @@ class RunOptions:
 
 
 def run_command(config: Config, options: RunOptions) -> int:
-    if not options.headless:
-        check_display()
+    """The gate until every file ends or it is stopped (Ctrl-C, SIGTERM: see main). A stop while it starts, or a
+    second one while it stops (writing what waits can take a while), ends it at once: records already kept stay
+    kept (the database, the journal), what still waits is written at the next start."""
     camera = config.camera
     lanes = lanes_to_run(camera.lanes, options.lanes, options.source, camera.index, config.events.lane_name)
-    config = changed(config, LANES=lanes)
-    sources: list[VideoSource] = []
-    try:
-        for lane in lanes:
-            sources.append(VideoSource(parse_source(lane.source), camera.width, camera.height, camera.fps,
-                                       options.realtime, camera.reconnect_max_seconds, options.loops))
-    except SecureXError:
-        _close(sources)
-        raise
-    reader = build_reader(config)
-    store = RecordStore.open(config.storage)
-    window = None
+    problem = barrier_lane_problem(config.events.barrier, lanes, camera.lanes)
+    if problem is not None:
+        raise ConfigError(problem)
     if not options.headless:
-        try:
-            window = Window(config.window.title)
-        except DisplayError:
-            store.close()
-            raise
-    progress = _progress_bar(sources) if options.headless else None
-    screen_of = (lambda perf: Screen(window, config.window.show_engineer_info, perf)) if window else None
-    app = GateApp(config, reader, store, [source.start() for source in sources], screen_of, progress)
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+        check_display()
+    running = _Running()
     try:
-        summary = app.run()
-    finally:
-        _close(sources)
-        if window is not None:
-            window.close()
-        store.close()
-        if progress is not None:
-            progress.close()
+        summary = _run(changed(config, LANES=lanes), options, running)
+    except KeyboardInterrupt as stop:
+        _stop_at_once(running, stop)
+        return EXIT_OK
     print("\n".join(summary.lines()))
     return EXIT_OK
 
 
-def _close(sources: list[VideoSource]) -> None:
-    for source in sources:
-        source.close()
+@dataclass
+class _Running:
+    """What a run has opened so far, closed in order (each part once)."""
+
+    sources: list[VideoSource] = field(default_factory=list)
+    store: Optional[RecordStore] = None
+    window: Optional[Window] = None
+    progress: Optional["_ProgressBar"] = None
+    app: Optional[GateApp] = None
+
+    def close(self) -> None:
+        while self.sources:
+            self.sources[-1].close()
+            self.sources.pop()
+        if self.window is not None:
+            self.window.close()
+            self.window = None
+        if self.store is not None:
+            self.store.close()  # the last attempt at writing what waits
+            self.store = None
+        if self.progress is not None:
+            self.progress.close()
+            self.progress = None
 
 
-def _stop_on_sigterm(signum, frame) -> None:
-    raise StopSignal(signal.Signals(signum).name)
+def _run(config: Config, options: RunOptions, running: _Running) -> Summary:
+    camera = config.camera
+    try:
+        for lane in camera.lanes:
+            running.sources.append(VideoSource(parse_source(lane.source), camera.width, camera.height, camera.fps,
+                                               options.realtime, camera.reconnect_max_seconds, options.loops))
+        reader = build_reader(config)
+        running.store = RecordStore.open(config.storage)
+        if not options.headless:
+            running.window = Window(config.window.title)
+    except Exception:
+        running.close()
+        raise
+    running.progress = _progress_bar(running.sources) if options.headless else None
+    window = running.window
+    screen_of = (lambda perf: Screen(window, config.window.show_engineer_info, perf)) if window else None
+    running.app = GateApp(config, reader, running.store, [source.start() for source in running.sources], screen_of,
+                          running.progress)
+    try:
+        summary = running.app.run()  # the first stop ends the loop in order
+    except Exception:
+        running.close()
+        raise
+    running.close()  # a stop here (or in the loop's own finish) goes to _stop_at_once, not through a slow close
+    return summary
+
+
+def _stop_at_once(running: _Running, stop: KeyboardInterrupt) -> None:
+    """End now, waiting for nothing: no third stop in the middle, no last attempt at the database; the capture,
+    catch-up and delivery threads end with the process (what they were doing is safe to cut: see journal.py)."""
+    for name in ("SIGINT", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    if running.app is not None:
+        running.app.abandon()
+    for part in (running.progress, running.window):
+        if part is not None:
+            part.close()
+    waiting = running.store.waiting if running.store is not None else 0
+    kept = f"; {waiting} record(s) wait in {running.store.journal.path} and are written at the next start" \
+        if waiting else ""
+    log.warning("Stopped at once by %s while %s%s", stop_name(stop), "stopping" if running.app else "starting",
+                kept)
 
 
 class _ProgressBar:

@@ -14,7 +14,7 @@ class LaneConfig:
     source: str
     direction: str  # IN, OUT or BOTH
     region: tuple[tuple[float, float], ...] = ()  # polygon in picture fractions; () = the whole picture
-
+    masks: tuple[tuple[float, float, float, float], ...] = ()  # this lane's MASKS, besides the global ones
 
 
 def topic_word(text: str) -> bool:
@@ -31,7 +31,8 @@ def lane_config(item: Union[dict, LaneConfig]) -> LaneConfig:
     if isinstance(item, LaneConfig):
         return item
     region = tuple((float(x), float(y)) for x, y in item.get("region") or ())
-    return LaneConfig(item["name"], str(item["source"]), item["direction"], region)
+    masks = tuple(tuple(float(f) for f in mask) for mask in item.get("masks") or ())
+    return LaneConfig(item["name"], str(item["source"]), item["direction"], region, masks)
 
 
 def lane_problems(v: dict) -> list[str]:
@@ -44,10 +45,10 @@ def lane_problems(v: dict) -> list[str]:
             names.append(item.name)
             continue
         where = f"LANES entry {number}"
-        if not isinstance(item, dict) or set(item) - {"name", "source", "direction", "region"} \
+        if not isinstance(item, dict) or set(item) - {"name", "source", "direction", "region", "masks"} \
                 or not {"name", "source", "direction"} <= set(item):
-            problems.append(f"{where} must be a dictionary such as {LANES_EXAMPLE} (and optionally \"region\"): "
-                            "fix it in config.py")
+            problems.append(f"{where} must be a dictionary such as {LANES_EXAMPLE} (and optionally \"region\" and "
+                            "\"masks\"): fix it in config.py")
             continue
         name = item["name"]
         if not isinstance(name, str) or not topic_word(name):
@@ -62,9 +63,21 @@ def lane_problems(v: dict) -> list[str]:
         if not _is_region(item.get("region") or []):
             problems.append(f"{where}: region must be a list of 3 or more [x, y] points, each between 0 and 1 "
                             "(fractions of the picture): fix it in config.py")
+        masks = item.get("masks") or []
+        bad = next((m for m in masks if not is_mask(m)), None) if isinstance(masks, (list, tuple)) else masks
+        if bad is not None:
+            problems.append(f"{where}: masks entry {bad!r} is not [left, top, right, bottom] in fractions 0..1 of "
+                            "the lane's picture with left < right and top < bottom: fix it in config.py")
     if len(set(names)) < len(names):
         problems.append("LANES: two lanes have the same name: give each lane a name of its own")
     return problems
+
+
+def is_mask(mask: object) -> bool:
+    """[left, top, right, bottom] in picture fractions, left < right and top < bottom (MASKS and a lane's masks)."""
+    return isinstance(mask, (list, tuple)) and len(mask) == 4 and all(
+        isinstance(f, (int, float)) and not isinstance(f, bool) and 0 <= f <= 1 for f in mask) \
+        and mask[0] < mask[2] and mask[1] < mask[3]
 
 
 def _is_region(points: object) -> bool:

@@ -6,13 +6,14 @@ Each problem becomes one plain line naming the setting and the fix, so a guard c
 from __future__ import annotations
 
 import importlib.util
+import logging
 import traceback
-from dataclasses import fields, replace
+from dataclasses import MISSING, fields, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator, Optional, Union, get_args, get_origin, get_type_hints
 
-from securex.config.lanes import lane_config, lane_problems, topic_word
+from securex.config.lanes import is_mask, lane_config, lane_problems, topic_word
 from securex.config.plate_formats import COUNTRIES
 from securex.config.schema import SECTIONS, Config
 from securex.core.errors import SecureXError
@@ -25,6 +26,7 @@ SQLITE_PREFIX = "sqlite:///"
 RENAMED = {"OCR_WORKERS": "WORKER_THREADS", "SHOW_DASHBOARD": "SHOW_ENGINEER_INFO"}
 DEFAULT_SOUND = "default"  # ALERT_SOUND: the alarm shipped with SecureX
 BUILT_IN_ALARM = Path(__file__).resolve().parent / "alarm.wav"
+log = logging.getLogger(__name__)
 KIND_WORDS = {int: "a whole number", float: "a number", str: "text in quotes", bool: "True or False",
               dict: "a dictionary", list: "a list", Path: "a path in quotes"}
 
@@ -82,13 +84,17 @@ def load_config(overrides: Optional[dict] = None, module: Optional[ModuleType] =
     Relative paths are resolved against the config file's folder. Raises ConfigError, one line per problem.
     """
     module = module or load_config_module(path)
-    values, problems = {}, []
+    values, problems, missing = {}, [], []
     for _, _, f in declared():
         name = f.metadata["name"]
         if hasattr(module, name):
             values[name] = getattr(module, name)
-        else:
-            problems.append(f"{name} is missing from config.py: add it back (see README, Configuration)")
+        else:  # a config.py from an older SecureX: the settings added since keep their defaults
+            values[name] = f.default_factory() if f.default is MISSING else f.default
+            missing.append(name)
+    if missing:
+        log.warning("config.py does not set %s: using the default%s (securex new-config FILE writes every setting "
+                    "with its help)", ", ".join(missing), "s" if len(missing) > 1 else "")
     known = {f.metadata["name"] for _, _, f in declared()}
     for name in sorted(n for n in vars(module) if n.isupper() and n not in known):
         hint = f"it is now called {RENAMED[name]}" if name in RENAMED else "check its spelling"
@@ -113,6 +119,7 @@ def build_config(values: dict, root: Path) -> Config:
     for _, _, f in declared():
         problems += _value_problems(f.metadata, values[f.metadata["name"]], _kind(f))
     if not problems:
+        values = {**values, "PLATE_COUNTRIES": [str(c).strip().lower() for c in values["PLATE_COUNTRIES"]]}
         problems = _cross_problems(values)
     if problems:
         raise ConfigError("\n".join(problems))
@@ -211,9 +218,7 @@ def _cross_problems(v: dict) -> list[str]:
                             "fix it in config.py")
             break
     for mask in v["MASKS"]:
-        if not (isinstance(mask, (list, tuple)) and len(mask) == 4
-                and all(isinstance(f, (int, float)) and not isinstance(f, bool) and 0 <= f <= 1 for f in mask)
-                and mask[0] < mask[2] and mask[1] < mask[3]):
+        if not is_mask(mask):
             problems.append(f"MASKS entry {mask!r} is not [left, top, right, bottom] in fractions 0..1 with left < "
                             "right and top < bottom: fix it in config.py")
             break

@@ -12,10 +12,13 @@ from securex.config.setting import setting
 
 LANES_NOTE = """Lanes watched by this PC, one camera each, in one process (one window, one record chain). Each lane:
 "name", "source" (camera index, video file or rtsp:// URL), "direction" ("in", "out" or "both": a "both" lane tells
-from the plate's motion, see APPROACHING_IS) and optionally "region": the part of the picture where plates are
-read, a polygon of [x, y] picture fractions (0..1 from the top left). [] = one lane: --source or CAMERA_INDEX,
-named LANE_NAME, direction "both". Example:
-  LANES = [{"name": "entry", "source": 0, "direction": "in", "region": [[0, 0.3], [1, 0.3], [1, 1], [0, 1]]},
+from the plate's motion, see APPROACHING_IS), optionally "region": the part of the picture where plates are read,
+a polygon of [x, y] picture fractions (0..1 from the top left), and optionally "masks": areas of this lane's
+picture never read, each [left, top, right, bottom] in fractions of its picture (as MASKS, which count on every
+lane too). [] = one lane: --source or CAMERA_INDEX, named LANE_NAME, recording no direction (as before lanes; a
+single lane with a direction is one entry here). Example:
+  LANES = [{"name": "entry", "source": 0, "direction": "in", "region": [[0, 0.3], [1, 0.3], [1, 1], [0, 1]],
+            "masks": [[0.0, 0.3, 0.3, 0.38]]},
            {"name": "exit", "source": "rtsp://user:pass@10.0.0.6/stream", "direction": "out"}]"""
 
 
@@ -32,7 +35,8 @@ class CameraConfig:
     reconnect_max_seconds: float = setting("RECONNECT_MAX_SECONDS", 30.0,
                                            "longest wait between tries to reach a live source that is absent "
                                            "or dropped", 1, 3600)
-    lanes: list = setting("LANES", [], "the lanes: [{\"name\", \"source\", \"direction\", \"region\"}, ...]; "
+    lanes: list = setting("LANES", [], "the lanes: [{\"name\", \"source\", \"direction\", \"region\", \"masks\"}, "
+                          "...]; "
                           "[] = one lane (--source or CAMERA_INDEX)", note=LANES_NOTE)
     approaching_is: str = setting("APPROACHING_IS", "in", "on a \"both\" lane, a plate coming toward the camera "
                                   "(growing, moving down the picture) is going \"in\" or \"out\"")
@@ -41,7 +45,8 @@ class CameraConfig:
 MASKS_NOTE = """Areas of the picture where no plate is looked for: a burned-in clock or camera name, a sign.
 Each is [left, top, right, bottom] in fractions of the picture's width and height, e.g.
 [0.0, 0.0, 0.4, 0.08] for a clock in the top-left corner. A candidate whose centre is inside one is
-dropped. Fixed text is also rejected without a mask (see STATIC_MIN_MOVE); a mask saves the work."""
+dropped. Fixed text is also rejected without a mask (see STATIC_MIN_MOVE); a mask saves the work.
+These count on every lane; a lane's own "masks" (see LANES) add to them on that lane's picture only."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,8 @@ class DetectionConfig:
     """Detection"""
 
     detector: str = setting("DETECTOR", "text",
-                            "\"text\" (neural text-line detector), \"haar\" (cascade) or \"hybrid\" (both)")
+                            "\"text\" (neural text-line detector), \"haar\" (cascade), \"hybrid\" (both) or "
+                            "\"platedet\" (optional plate model, AGPL-3.0: see the README; install it yourself)")
     cascade_path: Optional[Path] = setting(
         "CASCADE_PATH", None, "Haar cascade XML; None = haarcascade_russian_plate_number.xml shipped by OpenCV",
         path=True)
@@ -75,7 +81,8 @@ class DetectionConfig:
                                     0.01, 0.99)
     text_unclip: float = setting("TEXT_DET_UNCLIP", 1.6, "text detector: how far a text box is grown around its core",
                                  1.0, 4.0)
-    masks: list = setting("MASKS", [], "areas never read: [left, top, right, bottom] in fractions of the picture",
+    masks: list = setting("MASKS", [], "areas never read, on every lane: [left, top, right, bottom] in fractions of "
+                          "the picture",
                           note=MASKS_NOTE)
 
 

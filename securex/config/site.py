@@ -24,6 +24,10 @@ class StorageConfig:
     database_url: str = setting(
         "DATABASE_URL", "sqlite:///database/plates.db", "the source of truth: sqlite:///PATH (this PC) or "
         "postgresql://USER:PASSWORD@HOST/DBNAME (one record for many gates)")
+    database_timeout: float = setting(
+        "DATABASE_TIMEOUT_SECONDS", 5.0, "longest the gate waits for the database on one write or query (a server "
+        "that hangs, a network gone silent, a SQLite file another program keeps locked); past it the record waits "
+        "in the journal, as when the database is down, and is written once the database answers again", 0.1, 600)
     key_path: Path = setting("KEY_PATH", "database/securex.key", "record signing key, created on first run "
                              "(owner-only); back it up, verify needs it; every gate sharing a database needs the "
                              "same key", path=True)
@@ -65,7 +69,8 @@ class AlertConfig:
 
 BARRIER_NOTE = """The barrier, per lane: which list standings open it (allowed, flagged, unknown, none = no list in use)
 and how: an MQTT message, an HTTP call, or a program (run with PLATE STATUS appended, never through a shell).
-The guard opens it by hand with O (recorded with OPERATOR_NAME). Examples:
+The guard opens it by hand with O (recorded with OPERATOR_NAME). Each key is a lane's name (in LANES or --lane, else
+LANE_NAME); a name that is no lane of the run nor of LANES stops it at start. Examples:
   BARRIER = {"lane-1": {"open_for": ["allowed"], "mqtt": {"topic": "relay/gate/set", "payload": "ON"}}}
   BARRIER = {"lane-1": {"open_for": ["allowed"], "http": {"url": "http://10.0.0.9/relay/0?turn=on", "method": "GET"}}}
   BARRIER = {"lane-1": {"open_for": ["allowed"], "command": ["python", "scripts/open_barrier.py"]}}"""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # a command other than `run` stopped by Ctrl-C or SIGTERM before it finished
 
 
 class SecureXError(Exception):

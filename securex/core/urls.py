@@ -11,11 +11,18 @@ was given and hidden, which matters when a camera refuses the login.
 from __future__ import annotations
 
 import re
+from typing import Mapping
 from urllib.parse import unquote
 
 HIDDEN = "***"
+# Network streams OpenCV's FFmpeg opens: RTSP (rtsps: over TLS), RTMP and its variants, HTTP(S) (MJPEG, HLS),
+# SRT, RTP, UDP/TCP, MMS.
+STREAM_SCHEMES = ("rtsp", "rtsps", "rtmp", "rtmps", "rtmpt", "rtmpts", "rtmpe", "rtmpte", "http", "https", "srt",
+                  "rtp", "udp", "tcp", "tls", "mmsh", "mmst")
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+)://")
 # Query parameters that carry a secret (the whole name, any case).
-SECRET_PARAMETERS = re.compile(r"(?i)(pass|passwd|password|pwd|secret|token|access_token|auth|key|apikey|"
+SECRET_PARAMETERS = re.compile(r"(?i)(pass|passwd|password|passphrase|pwd|secret|token|access_token|auth|key|apikey|"
                                r"api_key|signature|sig)")
 
 
@@ -26,6 +33,23 @@ def hide_password(text: str) -> str:
     hiding twice gives the same label as hiding once.
     """
     return _parse(str(text))[0]
+
+
+def expand_variables(text: str, environ: Mapping[str, str]) -> str:
+    """`text` with each `${NAME}` replaced by the environment variable NAME, so a camera password need not be
+    written on the command line (`rtsp://user:${CAM_PASSWORD}@host/...`); ValueError naming a variable not set."""
+    def value(match: re.Match) -> str:
+        if match.group(1) not in environ:
+            raise ValueError(match.group(1))
+        return environ[match.group(1)]
+
+    return _VARIABLE.sub(value, text)
+
+
+def url_scheme(text: str) -> str:
+    """The scheme of a `scheme://...` URL in lower case, or "" for anything else (a file path, a camera index)."""
+    match = _SCHEME.match(str(text).strip())
+    return match.group(1).lower() if match else ""
 
 
 def hide_passwords_in(message: str, url: str) -> str:

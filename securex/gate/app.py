@@ -12,6 +12,7 @@ announced; the lanes' pictures and the panel out.
 from __future__ import annotations
 
 import logging
+import signal
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
 
@@ -38,6 +39,15 @@ class StopSignal(KeyboardInterrupt):
     """A termination signal (SIGTERM: a service stop, a shutdown) ends the loop as Ctrl-C does; its name is logged."""
 
 
+def stop_on_signal(signum, frame) -> None:
+    """The SIGTERM handler (installed by the command line)."""
+    raise StopSignal(signal.Signals(signum).name)
+
+
+def stop_name(stop: KeyboardInterrupt) -> str:
+    return str(stop) if isinstance(stop, StopSignal) else "Ctrl-C"
+
+
 class GateApp:
     def __init__(self, config: Config, reader: PlateReader, store: RecordStore, sources: list[VideoSource],
                  screen_of: Optional[Callable[[PerfMonitor], Screen]] = None,
@@ -62,10 +72,8 @@ class GateApp:
         try:
             while self._running and not all(lane.ended for lane in self.lanes):
                 self._round()
-        except StopSignal as stop:
-            log.info("Stopped by %s", stop)
-        except KeyboardInterrupt:
-            log.info("Stopped by Ctrl-C")
+        except KeyboardInterrupt as stop:
+            log.info("Stopped by %s", stop_name(stop))
         finally:
             self._finish()
         return self.summary()
@@ -128,8 +136,12 @@ class GateApp:
             return None
         new_visit = self.announcer.announce(track, lane.name)
         if track.announced and self.desk is not None:
-            self.desk.console.decided(track)
+            self.desk.console.decided(track, self._panel_lane(lane))
         return self.outside.visited(track, lane.name, lane.direction(track)) if new_visit else None
+
+    def _panel_lane(self, lane: Lane) -> str:
+        """The lane's name as the panel's last plates show it: only when the gate has more than one."""
+        return lane.name if len(self.lanes) > 1 else ""
 
     def lane_of(self, track: Optional[Track]) -> Lane:
         """The lane whose camera sees `track` (the first lane when none)."""
@@ -143,7 +155,7 @@ class GateApp:
         with self.perf.stage("store"):
             saved = self.recorder.record(track, event, lane.source.spec.label, lane.name, lane.direction(track))
         if saved and self.desk is not None:
-            self.desk.console.saved(track)
+            self.desk.console.saved(track, self._panel_lane(lane))
         elif not saved and event is not None:
             self.outside.keep(event)
         self.outside.sender.wake()
@@ -161,6 +173,10 @@ class GateApp:
         if self.desk is not None:
             self.desk.close()
         self.outside.close()
+
+    def abandon(self) -> None:
+        """Stopping at once: the plates being read are dropped (the workers end with the process)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def summary(self) -> Summary:
         r, lanes = self.recorder, self.lanes

@@ -21,8 +21,9 @@ class Console:
         self._size = size
         self._entries: OrderedDict[int, Entry] = OrderedDict()  # by track id, oldest first
 
-    def decided(self, track: Track) -> None:
-        """A track's plate is decided (and looked up in the lists): it heads the last plates."""
+    def decided(self, track: Track, lane: str = "") -> None:
+        """A track's plate is decided (and looked up in the lists): it heads the last plates (with its lane's name
+        when the gate has several)."""
         sighting = track.winner
         if sighting is None:
             return
@@ -30,16 +31,16 @@ class Console:
         self._entries.pop(track.id, None)
         self._entries[track.id] = Entry(sighting.read.text, decision.status if decision else "",
                                         decision.note if decision else "", sighting.crop, sighting.at,
-                                        track.recorded)
+                                        track.recorded, lane)
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
 
-    def saved(self, track: Track) -> None:
+    def saved(self, track: Track, lane: str = "") -> None:
         """The track's plate was recorded."""
         if track.id in self._entries:
             self._entries[track.id] = replace(self._entries[track.id], saved=True)
         else:
-            self.decided(track)
+            self.decided(track, lane)
 
     @property
     def recent(self) -> list[Entry]:

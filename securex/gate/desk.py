@@ -43,7 +43,7 @@ class Desk:
                               sum(lane.decider.tracker.started for lane in g.lanes), r.unique_today, r.saved,
                               a.watchlist.size, a.flagged)
         panel = PanelView(current, reading, self.console.recent, g.lanes[0].decider.auto_save, r.waiting, r.failing,
-                          a.alerts, info, g.outside.waiting, len(r.on_site.open))
+                          a.alerts, info, g.outside.waiting, len(r.on_site))
         self._alarm.update(bool(a.alerts))
         return self._act(self._screen.show(views, panel))
 

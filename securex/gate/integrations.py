@@ -26,7 +26,8 @@ def wiring_of(config: Config, mqtt: Optional[object] = None) -> Wiring:
 
 class Integrations:
     def __init__(self, config: Config, store: RecordStore, lanes: list[str]):
-        """`lanes`: the names of the lanes of this run (the first one's MQTT status is the process's)."""
+        """`lanes`: the names of the lanes of this run (each is announced over MQTT; the first one's status is
+        the process's, the broker's last will)."""
         e = config.events
         self._store = store
         self.events = {lane: EventMaker(store.gate, lane, e.operator_name) for lane in lanes}
@@ -34,7 +35,7 @@ class Integrations:
         if e.mqtt_url:
             from securex.gate.mqtt import MqttLink
 
-            self.mqtt = MqttLink(e.mqtt_url, e.mqtt_topic_prefix, store.gate, lanes[0], e.discovery_prefix,
+            self.mqtt = MqttLink(e.mqtt_url, e.mqtt_topic_prefix, store.gate, lanes, e.discovery_prefix,
                                  e.timeout_seconds, e.retry_max_seconds)
         self.sender = Sender(Outbox(store.db, store.gate), build_receivers(wiring_of(config, self.mqtt)),
                              e.retry_max_seconds).start()

@@ -21,12 +21,22 @@ from securex.video.tracking import Track
 LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL
 
 
+def lane_reader(reader: PlateReader, config: Config, spec: LaneConfig) -> PlateReader:
+    """The gate's reader for this lane: the same detector, engine and rules, with the lane's own masks added to
+    MASKS (fractions of this lane's picture)."""
+    if not spec.masks:
+        return reader
+    return PlateReader(reader.detector, reader.engine, reader.rules, config.ocr.confidence_threshold,
+                       [*config.detection.masks, *spec.masks])
+
+
 class Lane:
     def __init__(self, spec: LaneConfig, source: VideoSource, config: Config, reader: PlateReader,
                  perf: PerfMonitor, pool: ThreadPoolExecutor):
         t = config.tracking
         self.spec, self.name, self.source = spec, spec.name, source
-        self.frames = FramePipeline(reader, perf, pool, t.worker_threads, t.pipeline_lag_frames, source.is_live,
+        self.reader = lane_reader(reader, config, spec)
+        self.frames = FramePipeline(self.reader, perf, pool, t.worker_threads, t.pipeline_lag_frames, source.is_live,
                                     config.detection.video_side, t.iou_match, config.storage.crop_margin, spec.region)
         self.decider = VisitDecider(t, config.storage.auto_save, config.storage.auto_save_threshold)
         self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share) \

@@ -11,17 +11,33 @@ from typing import Optional, Sequence
 from securex.config.lanes import LaneConfig
 from securex.core.domain import BOTH, IN, OUT, Box
 
+NO_DIRECTION = ""  # the one lane of a run without LANES or --lane: no direction recorded, as before lanes
 CLEAR_MOTION = 0.3  # approach score a plate must pass (either way) for its direction to count as known
 
 
 def lanes_to_run(configured: Sequence[LaneConfig], given: Sequence[LaneConfig], source: Optional[str],
                  camera_index: int, lane_name: str) -> list[LaneConfig]:
-    """The lanes of this run: --lane options, else --source (one lane), else LANES, else the configured camera."""
+    """The lanes of this run: --lane options, else --source (one lane), else LANES, else the configured camera.
+    The one lane of --source or the camera records no direction (as before lanes): a single lane that should
+    record one is set in LANES or with --lane."""
     if given:
         return list(given)
     if source is None and configured:
         return list(configured)
-    return [LaneConfig(lane_name, source if source is not None else str(camera_index), BOTH)]
+    return [LaneConfig(lane_name, source if source is not None else str(camera_index), NO_DIRECTION)]
+
+
+def barrier_lane_problem(barrier: dict, lanes: Sequence[LaneConfig], configured: Sequence[LaneConfig] = ()
+                         ) -> Optional[str]:
+    """One plain line when BARRIER names a lane that is neither a lane of this run nor one in LANES: a typo,
+    or a rule left from an earlier setup, would leave that barrier shut. (A run on --source at a site with
+    LANES keeps the rules of the LANES lanes it does not run.)"""
+    names = list(dict.fromkeys([lane.name for lane in lanes] + [lane.name for lane in configured]))
+    unknown = [name for name in barrier if name not in names]
+    if not unknown:
+        return None
+    return (f"BARRIER names lane {', '.join(repr(n) for n in unknown)}, which is no lane of this run nor of LANES "
+            f"(lanes: {', '.join(repr(n) for n in names)}): fix the lane name in BARRIER in config.py")
 
 
 def approach_score(first: Box, last: Box) -> float:
@@ -34,7 +50,8 @@ def approach_score(first: Box, last: Box) -> float:
 
 
 def direction_of(lane_direction: str, first: Box, last: Box, approaching_is: str) -> str:
-    """IN or OUT: an `in` or `out` lane's own; on a `both` lane, from the plate's motion ("" when it hardly moved)."""
+    """IN or OUT: an `in` or `out` lane's own; on a `both` lane, from the plate's motion ("" when it hardly moved);
+    "" on a lane without a direction (NO_DIRECTION)."""
     if lane_direction != BOTH:
         return lane_direction
     score = approach_score(first, last)

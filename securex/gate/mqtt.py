@@ -2,9 +2,11 @@
 
 Topics (PREFIX = MQTT_TOPIC_PREFIX): every event on PREFIX/GATE/events (QoS 1); per lane the last plate
 (JSON, retained) on PREFIX/GATE/LANE/last, ON/OFF (retained) on PREFIX/GATE/LANE/flagged, and
-online/offline (retained; offline is the broker's last will) on PREFIX/GATE/LANE/status. With Home
-Assistant discovery on, each lane is announced as a sensor (last plate) and a binary sensor (flagged
-vehicle) of one device, so it appears in Home Assistant without any YAML.
+online/offline (retained) on PREFIX/GATE/LANE/status; the first lane's offline is also the broker's last
+will (one per connection). With Home Assistant discovery on, every lane is announced as a sensor (last
+plate) and a binary sensor (flagged vehicle) of a device of its own, so it appears in Home Assistant
+without any YAML; a lane other than the first is available while its status and the first lane's are
+both online, so a SecureX that was killed shows every lane unavailable.
 
 The connection is made and kept in paho's own thread (reconnecting after 1 s, then waiting longer each
 time up to DELIVERY_RETRY_MAX_SECONDS). A message
@@ -35,14 +37,21 @@ def topic_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", text)
 
 
-def discovery_messages(discovery_prefix: str, prefix: str, gate: str, lane: str) -> dict[str, dict]:
-    """Home Assistant MQTT discovery: config topic -> payload, for the lane's sensor and binary sensor."""
+def discovery_messages(discovery_prefix: str, prefix: str, gate: str, lane: str,
+                       process_status: Optional[str] = None) -> dict[str, dict]:
+    """Home Assistant MQTT discovery: config topic -> payload, for the lane's sensor and binary sensor.
+    `process_status`: the status topic that carries the broker's last will, when it is another lane's (one
+    SecureX, several lanes): the lane is then available only while both say online."""
     base, node = f"{prefix}/{gate}/{lane}", topic_id(f"securex_{gate}_{lane}")
     device = {"identifiers": [node], "name": f"SecureX {gate} {lane}", "manufacturer": "SecureX",
               "model": "Number plate recognition lane", "sw_version": __version__}
-    common = {"availability_topic": f"{base}/status", "payload_available": "online",
-              "payload_not_available": "offline", "device": device,
-              "origin": {"name": "SecureX", "sw_version": __version__}}
+    available = {"payload_available": "online", "payload_not_available": "offline"}
+    if process_status and process_status != f"{base}/status":
+        availability = {"availability": [{"topic": process_status, **available},
+                                         {"topic": f"{base}/status", **available}], "availability_mode": "all"}
+    else:
+        availability = {"availability_topic": f"{base}/status", **available}
+    common = {**availability, "device": device, "origin": {"name": "SecureX", "sw_version": __version__}}
     sensor = {**common, "name": "Last plate", "unique_id": f"{node}_last_plate", "state_topic": f"{base}/last",
               "value_template": "{{ value_json.plate }}", "json_attributes_topic": f"{base}/last",
               "icon": "mdi:car"}
@@ -53,14 +62,17 @@ def discovery_messages(discovery_prefix: str, prefix: str, gate: str, lane: str)
 
 
 class MqttLink:
-    def __init__(self, url: str, prefix: str, gate: str, lane: str, discovery_prefix: Optional[str],
+    def __init__(self, url: str, prefix: str, gate: str, lanes: list[str], discovery_prefix: Optional[str],
                  timeout_seconds: float, retry_max_seconds: float):
+        """`lanes`: every lane of this run; the first one's status topic carries the broker's last will."""
         import paho.mqtt.client as mqtt
 
         self._mqtt, self.label, self._timeout = mqtt, hide_password(url), timeout_seconds
         self.prefix, self.gate = prefix.strip("/"), gate
-        self.status_topic = f"{self.prefix}/{gate}/{lane}/status"
-        self._discovery = discovery_messages(discovery_prefix.strip("/"), self.prefix, gate, lane) \
+        self.status_topics = [f"{self.prefix}/{gate}/{lane}/status" for lane in lanes]
+        self.status_topic, lane = self.status_topics[0], lanes[0]
+        self._discovery = {topic: payload for name in lanes for topic, payload in discovery_messages(
+            discovery_prefix.strip("/"), self.prefix, gate, name, self.status_topic).items()} \
             if discovery_prefix else {}
         parts = urlsplit(url)
         tls = parts.scheme == "mqtts"
@@ -89,7 +101,8 @@ class MqttLink:
         log.info("Connected to the MQTT broker %s", self.label)
         self._down_said = False
         self._up.set()
-        client.publish(self.status_topic, "online", qos=1, retain=True)
+        for status in self.status_topics:
+            client.publish(status, "online", qos=1, retain=True)
         for topic, payload in self._discovery.items():
             client.publish(topic, json.dumps(payload), qos=1, retain=True)
 
@@ -133,10 +146,12 @@ class MqttLink:
             self._inflight.pop(key, None)
 
     def close(self) -> None:
-        """Say offline (retained) and disconnect; the broker's last will says it when SecureX is killed."""
+        """Say offline (retained) for every lane and disconnect; the broker's last will says it (on the first
+        lane's status, which every lane's Home Assistant entities follow) when SecureX is killed."""
         self._closing = True
         if self.connected:
-            self._client.publish(self.status_topic, "offline", qos=1, retain=True).wait_for_publish(self._timeout)
+            for info in [self._client.publish(status, "offline", qos=1, retain=True) for status in self.status_topics]:
+                info.wait_for_publish(self._timeout)
         self._client.disconnect()
         self._client.loop_stop()
 

@@ -10,7 +10,7 @@ from securex.core.domain import MANUAL_OPEN, Event, Record
 from securex.gate.duplicates import DuplicateManager
 from securex.records.chain import Head
 from securex.records.onsite import OnSite
-from securex.records.storage import RecordStore, StorageError
+from securex.records.storage import RecordStore, StorageError, fetch_movements
 from securex.video.tracking import Track
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class Recorder:
         self.failing = False  # the last record could be kept nowhere (disk full)
         self.unique_today = 0
         self.key_fingerprint = store.key_fingerprint
-        self.on_site = OnSite(store.records())  # vehicles in and not yet out (the panel's count)
+        self.on_site = OnSite(fetch_movements(store.db, store.gate))  # vehicles in and not yet out (the panel's count)
 
     def record(self, track: Track, event: Optional[Event], source: str, lane: str, direction: str) -> bool:
         """Save the track's winning read as seen by `lane`'s camera `source` going `direction`, with its visit's

@@ -19,12 +19,14 @@ from securex.pipeline.detection import Detector, HaarDetector, HybridDetector, S
 from securex.pipeline.neural import LineRecognizer, TextLineModel
 from securex.pipeline.ocr import NeuralOcr, OcrEngine, TesseractOcr
 from securex.pipeline.plate_rules import PlateRules
+from securex.pipeline.platedet import PlateBoxModel, PlateModelDetector, model_file
 from securex.pipeline.reader import PlateReader
 
 DEFAULT_CASCADE = "haarcascade_russian_plate_number.xml"
 NEURAL_MODEL_PACKAGE = "rapidocr_onnxruntime"
 NEURAL_DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 NEURAL_REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
+PLATE_MODEL_MIN_SCORE = 0.25  # the optional plate model's score a box needs
 TESSERACT_FALLBACKS = (
     r"C:\Program Files\Tesseract-OCR\tesseract.exe",
     r"C:\Program Files (x86)\Tesseract-OCR\tesseract.exe",
@@ -86,7 +88,15 @@ def _missing_tesseract(config: Config) -> list[str]:
     return [f"Tesseract not found at {where}: install tesseract-ocr or set TESSERACT_PATH in config.py"]
 
 
-MISSING: dict[str, Callable[[Config], list[str]]] = {"cascade": _missing_cascade, "tesseract": _missing_tesseract}
+def _missing_plate_model(config: Config) -> list[str]:
+    if model_file().is_file():
+        return []
+    return ['DETECTOR = "platedet" needs the optional plate detector model: pip install --no-deps platedet==0.0.2 '
+            "(its model is AGPL-3.0: see the README), or use another DETECTOR"]
+
+
+MISSING: dict[str, Callable[[Config], list[str]]] = {"cascade": _missing_cascade, "tesseract": _missing_tesseract,
+                                                     "platedet": _missing_plate_model}
 
 
 # --- the registries ----------------------------------------------------------------------------------
@@ -115,10 +125,16 @@ def _hybrid(c: Config) -> HybridDetector:
     return HybridDetector(_haar(c), TextLineDetector(model, SizeFilter(c.detection)), model, SizeFilter(c.detection))
 
 
+def _plate_model(c: Config) -> PlateModelDetector:
+    plates = PlateBoxModel(model_file(), c.ocr.onnx_threads, PLATE_MODEL_MIN_SCORE)
+    return PlateModelDetector(plates, _text_model(c), SizeFilter(c.detection))
+
+
 DETECTORS: dict[str, Choice] = {
     "text": Choice(lambda c: TextLineDetector(_text_model(c), SizeFilter(c.detection)), (NEURAL_DET_MODEL,)),
     "haar": Choice(_haar, ("cascade",)),
     "hybrid": Choice(_hybrid, (NEURAL_DET_MODEL, "cascade")),
+    "platedet": Choice(_plate_model, (NEURAL_DET_MODEL, "platedet")),
 }
 OCR_ENGINES: dict[str, Choice] = {
     "neural": Choice(lambda c: NeuralOcr(LineRecognizer(neural_model_dir(c.ocr) / NEURAL_REC_MODEL, c.ocr.onnx_threads,

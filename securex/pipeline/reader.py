@@ -71,12 +71,6 @@ class PlateReader:
                 kept.append(read)
         return kept
 
-    def read_box(self, image: np.ndarray, box: Box) -> Optional[PlateRead]:
-        """The plate read in one box, or None when it holds no plate (or too unsure a read)."""
-        proof = plate_evidence(image, box)
-        read = self._ruled(self._raw(image, box), box, proof) if self._readable(box, proof) else None
-        return read[0] if read else None
-
     def _readable(self, box: Box, proof: Evidence) -> bool:
         """A detector box is read when it is as wide as a plate line, or narrower on a clear vanity plate."""
         wide = box[3] > 0 and box[2] / box[3] >= self._min_aspect

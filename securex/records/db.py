@@ -7,11 +7,13 @@ SQLite by BEGIN IMMEDIATE (one writer per file), PostgreSQL by a transaction adv
 
 from __future__ import annotations
 
+import math
+import socket
 import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 from securex.config.loader import POSTGRES_PREFIXES
 from securex.core.errors import SecureXError
@@ -22,6 +24,7 @@ RECORD_COLUMNS = ("plate", "confidence", "detected_at", "source", "frame", "imag
                   "list_status", "listed_plate", "list_distance", "kind", "operator", "lane",
                   "direction", "seq", "prev_hash", "hash", "id")
 
+SQLITE_NEEDED = (3, 24, 0)  # INSERT ... ON CONFLICT DO UPDATE (the prune anchor)
 BUSY_TIMEOUT_MS = 30000  # how long a SQLite writer waits for another process's transaction
 CONNECT_TIMEOUT = 10  # seconds a PostgreSQL connection attempt may take
 SCHEMA_LOCK = 73_910_001  # PostgreSQL advisory lock id held while creating or upgrading the tables
@@ -62,6 +65,11 @@ class Database:
     # implemented per backend
     label = ""
 
+    def set_timeout(self, seconds: float) -> None:
+        """From now on a statement that takes longer than `seconds` (a server that hangs, a network that went
+        silent, a file another program keeps locked) fails with an error, as if the database were down."""
+        raise NotImplementedError
+
     def reconnect(self) -> None:
         """Make the connection usable again after a failure (the server restarted, the disk has room again)."""
         with self._lock:
@@ -86,6 +94,9 @@ class SqliteDatabase(Database):
     def __init__(self, path: Path):
         super().__init__()
         self.label = str(path)
+        if sqlite3.sqlite_version_info < SQLITE_NEEDED:
+            raise DatabaseError(f"SecureX needs SQLite {'.'.join(map(str, SQLITE_NEEDED))} or newer; this Python has "
+                                f"{sqlite3.sqlite_version}: install a newer Python (3.10 or later from python.org)")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE.
@@ -101,6 +112,10 @@ class SqliteDatabase(Database):
         except SecureXError:
             self._db.close()
             raise
+
+    def set_timeout(self, seconds: float) -> None:
+        with self._lock:
+            self._db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     def _run(self, sql: str, params: Sequence[Any]) -> list[tuple]:
         return self._db.execute(sql, tuple(params)).fetchall()
@@ -139,6 +154,9 @@ class PostgresDatabase(Database):
             raise DatabaseError("PostgreSQL needs the psycopg package: run the setup again "
                                 "(pip install -r requirements.txt)") from None
         self._url = url
+        self._timeout: Optional[float] = None  # no limit until set_timeout (start-up, the record commands)
+        self._watch = threading.Lock()
+        self._statement, self._cut_statement = 0, -1
         try:
             self._db = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
             with self._db.transaction():
@@ -154,23 +172,79 @@ class PostgresDatabase(Database):
             self._db.close()
             raise
 
+    def set_timeout(self, seconds: float) -> None:
+        self._timeout = seconds
+
     def _run(self, sql: str, params: Sequence[Any]) -> list[tuple]:
-        cursor = self._db.execute(sql.replace("?", "%s"), tuple(params))
-        return cursor.fetchall() if cursor.description else []
+        with self._deadline():
+            cursor = self._db.execute(sql.replace("?", "%s"), tuple(params))
+            return cursor.fetchall() if cursor.description else []
 
     @contextmanager
     def _transaction(self, gate: str):
-        with self._db.transaction():
-            self._db.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (gate,))
+        self._run("BEGIN", ())  # each statement of the transaction, and its commit, within the timeout
+        try:
+            self._run("SELECT pg_advisory_xact_lock(hashtext(?))", (gate,))
             yield
+            self._run("COMMIT", ())
+        except BaseException:
+            if not self._db.broken and not self._db.closed:
+                try:
+                    self._run("ROLLBACK", ())
+                except Exception:
+                    pass  # the connection is broken now: the server rolls back
+            raise
+
+    @contextmanager
+    def _deadline(self) -> Iterator[None]:
+        """A statement past the timeout has its connection cut (the server may have stopped answering without
+        closing it: TCP alone would wait for ever) and fails with DatabaseError."""
+        if self._timeout is None:
+            yield
+            return
+        with self._watch:
+            self._statement += 1
+            statement = self._statement
+        timer = threading.Timer(self._timeout, self._cut, (statement,))
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        except Exception as exc:
+            if self._cut_statement == statement:
+                raise DatabaseError(f"the PostgreSQL database {self.label} did not answer within {self._timeout:g} s "
+                                    "(DATABASE_TIMEOUT_SECONDS)") from exc
+            raise
+        finally:
+            with self._watch:
+                self._statement += 1  # finished: a timer firing now cuts nothing
+            timer.cancel()
+
+    def _cut(self, statement: int) -> None:
+        with self._watch:
+            if statement != self._statement:
+                return
+            self._cut_statement = statement
+            try:
+                connection = socket.socket(fileno=self._db.pgconn.socket)  # libpq's own socket, not a copy
+            except Exception:  # already closed
+                return
+            try:
+                connection.shutdown(socket.SHUT_RDWR)  # the waiting driver sees the connection end
+            except OSError:
+                pass
+            finally:
+                connection.detach()  # libpq closes it
 
     def _reconnect(self) -> None:
-        """A new connection when the old one broke (the server restarted or the network dropped)."""
+        """A new connection when the old one broke (the server restarted, the network dropped, it was cut)."""
         if not self._db.broken and not self._db.closed:
             return
         import psycopg
 
-        self._db = psycopg.connect(self._url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+        self._db.close()
+        timeout = CONNECT_TIMEOUT if self._timeout is None else max(2, math.ceil(self._timeout))
+        self._db = psycopg.connect(self._url, autocommit=True, connect_timeout=timeout)
 
     def close(self) -> None:
         self._db.close()

@@ -7,8 +7,10 @@ going out is one stay. An exit with no entry (a car in before the records began)
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import count
 from statistics import median
 from typing import Iterable, Optional
 
@@ -16,6 +18,7 @@ from securex.core.domain import IN, OUT, Record
 from securex.core.plate_text import edit_distance, fold_digit_lookalikes
 
 EXIT_MATCH_EDITS = 1  # an exit read this many edits (look-alikes equal) from an entry is that car leaving
+# (OnSite's index finds the entries within one edit: a larger number needs another index)
 
 
 @dataclass(frozen=True)
@@ -39,25 +42,66 @@ class Stay:
 
 
 class OnSite:
-    """The entries without an exit so far, kept up to date one record at a time (the panel's count)."""
+    """The entries without an exit so far, kept up to date one record at a time (the panel's count).
+
+    Open entries are indexed by their text, and, once an exit matches no text, by the keys two texts one edit
+    apart share (core/plate_text look-alikes folded), so an exit finds its entry without going through every
+    open one: `inside` over years of records stays linear, also with many entries whose exit was missed."""
 
     def __init__(self, records: Iterable[Record] = ()):
-        self.open: list[Record] = []  # oldest first
+        self._open: dict[int, tuple[Record, Optional[set[str]]]] = {}  # number (time order) -> entry, near keys
+        self._by_text: dict[str, dict[int, None]] = defaultdict(dict)  # plate -> its open entries' numbers
+        self._by_key: dict[str, set[int]] = defaultdict(set)  # near key -> open entries' numbers
+        self._unkeyed: dict[int, None] = {}  # open entries not in _by_key yet (most close by their own text)
+        self._numbers = count()
         for record in sorted(records, key=lambda r: r.detected_at):
             self.add(record)
+
+    @property
+    def open(self) -> list[Record]:
+        """The open entries, oldest first."""
+        return [entry for entry, _ in self._open.values()]
+
+    def __len__(self) -> int:
+        return len(self._open)
 
     def add(self, record: Record) -> Optional[Record]:
         """A new record; for an exit, the entry it closes (None when it closes none)."""
         if record.kind or record.direction not in (IN, OUT):
             return None
         if record.direction == IN:
-            self.open.append(record)
+            number = next(self._numbers)
+            self._open[number] = (record, None)
+            self._by_text[record.plate][number] = None
+            self._unkeyed[number] = None
             return None
-        match = next((e for e in self.open if e.plate == record.plate), None) \
-            or next((e for e in self.open if _alike(e.plate, record.plate)), None)
-        if match is not None:
-            self.open.remove(match)
-        return match
+        same = self._by_text.get(record.plate)
+        number = next(iter(same)) if same else self._oldest_alike(record.plate)
+        return None if number is None else self._close(number)
+
+    def _oldest_alike(self, plate: str) -> Optional[int]:
+        for number in self._unkeyed:
+            entry, _ = self._open[number]
+            keys = _near_keys(entry.plate)
+            self._open[number] = (entry, keys)
+            for key in keys:
+                self._by_key[key].add(number)
+        self._unkeyed.clear()
+        return min((n for key in _near_keys(plate) for n in self._by_key.get(key, ())
+                    if _alike(self._open[n][0].plate, plate)), default=None)
+
+    def _close(self, number: int) -> Record:
+        entry, keys = self._open.pop(number)
+        same = self._by_text[entry.plate]
+        del same[number]
+        if not same:
+            del self._by_text[entry.plate]
+        self._unkeyed.pop(number, None)
+        for key in keys or ():
+            self._by_key[key].discard(number)
+            if not self._by_key[key]:
+                del self._by_key[key]
+        return entry
 
 
 def stays(records: Iterable[Record]) -> list[Stay]:
@@ -67,13 +111,20 @@ def stays(records: Iterable[Record]) -> list[Stay]:
         closed = site.add(record)
         if closed is not None:
             exits[id(closed)] = record
-        elif record is (site.open[-1] if site.open else None):
+        elif not record.kind and record.direction == IN:
             entries.append(record)
     return [Stay(entry, exits.get(id(entry))) for entry in entries]
 
 
 def _alike(a: str, b: str) -> bool:
     return edit_distance(fold_digit_lookalikes(a), fold_digit_lookalikes(b)) <= EXIT_MATCH_EDITS
+
+
+def _near_keys(plate: str) -> set[str]:
+    """The folded text and each of it with one character left out: two texts within one edit (look-alikes
+    equal) always share one of these, so only entries sharing a key need comparing."""
+    folded = fold_digit_lookalikes(plate)
+    return {folded, *(folded[:i] + folded[i + 1:] for i in range(len(folded)))}
 
 
 def on_site(records: Iterable[Record]) -> list[Stay]:
@@ -113,7 +164,7 @@ def movements(records: Iterable[Record], since: str) -> Movements:
             continue
         hour = int(record.detected_at[11:13])
         (result.ins if record.direction == IN else result.outs)[hour] += 1
-        result.on_site[hour] = max(result.on_site[hour], len(site.open))
+        result.on_site[hour] = max(result.on_site[hour], len(site))
         if closed is not None:
             result.stays.append(Stay(closed, record).seconds(datetime.now()))
     return result

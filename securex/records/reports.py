@@ -77,6 +77,12 @@ def build_report(records: list[Record]) -> Report:
                   [hours.get(h, 0) for h in range(24)], dict(Counter(r.gate for r in records)))
 
 
+def chart_name(date_from: Optional[str], date_to: Optional[str], gate: Optional[str] = None) -> str:
+    """The report chart's file name: its days, and its gate (letters, digits, _ and - only) when of one gate."""
+    days = (date_from or "start") + ("" if date_from == date_to else f"_{date_to or 'now'}")
+    return f"report_{days}" + (f"_{re.sub(r'[^A-Za-z0-9_-]', '_', gate)}" if gate else "") + ".png"
+
+
 def hourly_chart(report: Report, title: str, path: Path) -> Path:
     """A bar chart of entries per hour of the day, as a PNG (matplotlib, no screen needed)."""
     import matplotlib

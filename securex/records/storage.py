@@ -78,6 +78,20 @@ def fetch_records(database: Database, where: str = "", params: tuple = ()) -> li
     return [Record(*row) for row in database.query(sql, params)]
 
 
+MOVEMENT = "gate = ? AND kind = '' AND direction IN ('in', 'out')"  # a vehicle's entry or exit at one gate
+
+
+def fetch_movements(database: Database, gate: str, date_to: Optional[str] = None) -> list[Record]:
+    """The gate's entries and exits only (up to the end of `date_to`), in time order: all that who is on site
+    needs. Records of other gates, without a direction (a lane that records none, records made before lanes)
+    or of the barrier opened by hand are left in the database."""
+    where, params = MOVEMENT, (gate,)
+    if date_to:
+        where, params = f"{where} AND detected_at < ?", (gate, date_to + "T99")
+    return [Record(*row) for row in database.query(f"{SELECT_RECORDS} WHERE {where} ORDER BY detected_at, seq",
+                                                   params)]
+
+
 def date_range_condition(date_from: Optional[str], date_to: Optional[str]) -> tuple[str, tuple]:
     """SQL condition for records detected from the start of `date_from` to the end of `date_to` (YYYY-MM-DD)."""
     parts, params = [], []
@@ -116,6 +130,7 @@ class RecordStore:
     @classmethod
     def open(cls, config: StorageConfig) -> "RecordStore":
         database, key = open_records(config, create_key=True)
+        database.set_timeout(config.database_timeout)  # a database that hangs is treated as one that is down
         head_log = HeadLog(config.head_log_path, key)
         head_log.repair()
         end = chain_end(database.query, config.gate_name)[0]
@@ -143,8 +158,7 @@ class RecordStore:
         return self._keep(record, event)
 
     def add_event(self, event: Event) -> None:
-        """Store an event that has no record (a camera outage, a plate not saved); StorageError when it can be
-        kept nowhere."""
+        """Store an event without a record (a camera outage, a plate not saved); StorageError if kept nowhere."""
         self._keep(None, event)
 
     def _keep(self, record: Optional[Record], event: Optional[Event]) -> Optional[Record]:
@@ -166,9 +180,9 @@ class RecordStore:
                 record.seq, record.prev_hash = seq + 1, last_hash
                 record.hash = record_hash(self._key, record)
                 columns = [c for c in RECORD_COLUMNS if c != "id"]
-                rows = execute(f"INSERT INTO plates ({', '.join(columns)}) VALUES "
-                               f"({', '.join('?' * len(columns))}) RETURNING id", [getattr(record, c) for c in columns])
-                record.id = int(rows[0][0])
+                execute(f"INSERT INTO plates ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        [getattr(record, c) for c in columns])  # no RETURNING: SQLite before 3.35 has none
+                record.id = int(execute("SELECT id FROM plates WHERE gate = ? AND seq = ?", (gate, record.seq))[0][0])
                 seq, last_hash = record.seq, record.hash
             if event is not None:
                 insert_event(execute, replace(event, chain_seq=seq, chain_hash=last_hash, **(
@@ -226,7 +240,6 @@ class RecordStore:
 
     def records(self) -> list[Record]:
         return fetch_records(self.db, "gate = ?", (self.gate,))
-
     def unique_plates_since(self, since_iso: str) -> int:
         rows = self.db.query("SELECT COUNT(DISTINCT plate) FROM plates WHERE gate = ? AND detected_at >= ?",
                              (self.gate, since_iso))

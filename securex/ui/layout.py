@@ -104,7 +104,8 @@ def compute_layout(size: tuple[int, int], pictures: list[tuple[int, int]]) -> La
 
 
 def _lane_cells(area: Rect, pictures: list[tuple[int, int]], head_h: int) -> list[LaneCell]:
-    """Lanes in a grid (the column count that shows the pictures largest), each scaled to fit its cell."""
+    """Lanes in a grid (the column count that shows the pictures largest), each scaled to fit its cell, its
+    header (name, LIVE) right above its picture."""
     if not pictures:
         return []
     best: Optional[tuple[float, int]] = None
@@ -117,13 +118,15 @@ def _lane_cells(area: Rect, pictures: list[tuple[int, int]], head_h: int) -> lis
     cols = best[1]
     rows = -(-len(pictures) // cols)
     cell_w, cell_h = area.w // cols, area.h // rows
+    gap = max(2, head_h // 3)  # between the headers of lanes side by side, so each name reads as its own
     cells = []
     for i, (w, h) in enumerate(pictures):
         cx, cy = area.x + (i % cols) * cell_w, area.y + (i // cols) * cell_h
         scale = max(1e-6, min(cell_w / w, (cell_h - head_h) / h))
         pw, ph = max(1, round(w * scale)), max(1, round(h * scale))
         picture = Rect(cx + (cell_w - pw) // 2, cy + head_h + (cell_h - head_h - ph) // 2, pw, ph)
-        cells.append(LaneCell(Rect(cx, cy, cell_w, head_h), picture, scale))
+        head = Rect(cx, picture.y - head_h, cell_w - (gap if (i + 1) % cols else 0), head_h)  # right above it
+        cells.append(LaneCell(head, picture, scale))
     return cells
 
 

@@ -69,8 +69,8 @@ def _draw_recent(image: np.ndarray, layout: Layout, recent: list[Entry]) -> None
         time_text = clock(entry.at)
         put_text(image, time_text, lower, row_cap, GREY)
         word_x = text.x + text_size(time_text, row_cap)[0] + row_cap
-        put_text(image, word + ("  not saved" if entry.saved is False else ""),
-                 Rect(word_x, lower.y, text.right - word_x, lower.h), row_cap, colour)
+        words = word + ("  not saved" if entry.saved is False else "") + (f"  {entry.lane}" if entry.lane else "")
+        put_text(image, words, Rect(word_x, lower.y, text.right - word_x, lower.h), row_cap, colour)
 
 
 def _draw_info(image: np.ndarray, layout: Layout, lines: list[str]) -> None:

@@ -45,6 +45,7 @@ class Entry:
     crop: np.ndarray = field(repr=False)
     at: float  # seconds since the epoch
     saved: Optional[bool]  # None: a photo (read --show), never saved
+    lane: str = ""  # the lane that saw it, when the gate has more than one
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,12 @@ import cv2
 
 from securex.core.domain import Frame
 from securex.core.errors import SecureXError
-from securex.core.urls import hide_password
+from securex.core.urls import STREAM_SCHEMES, expand_variables, hide_password, url_scheme
 
 log = logging.getLogger(__name__)
 FILE_QUEUE_FRAMES = 8  # frames read ahead from a file
 RECONNECT_FIRST_WAIT = 0.5  # seconds before the first reconnect attempt; doubles up to the configured cap
 FFMPEG_DEBUG = 48  # AV_LOG_DEBUG: FFmpeg's most detailed level that prints no password
-STREAM_PREFIXES = ("rtsp://", "rtmp://", "http://", "https://", "udp://", "tcp://")
 _END = None
 
 
@@ -47,12 +46,22 @@ class SourceSpec:
 
 
 def parse_source(text: Union[str, int]) -> SourceSpec:
-    """A camera index, a stream URL, or a video file path (which must exist)."""
+    """A camera index, a stream URL, or a video file path (which must exist); `${NAME}` in it is replaced by the
+    environment variable NAME (a camera password kept off the command line)."""
     text = str(text).strip()
+    try:
+        text = expand_variables(text, os.environ)
+    except ValueError as missing:
+        raise SourceError(f"Source {hide_password(text)} uses the environment variable {missing}, which is not set: "
+                          f"set {missing} before starting SecureX (or give the source in LANES in config.py)") from None
     if text.isdigit():
         return SourceSpec(int(text), False)
-    if text.lower().startswith(STREAM_PREFIXES):
+    scheme = url_scheme(text)
+    if scheme in STREAM_SCHEMES:
         return SourceSpec(text, False)
+    if scheme:
+        raise SourceError(f"{hide_password(text)} is no stream SecureX can open: give a camera index, a video file "
+                          f"or a URL starting with {', '.join(s + '://' for s in STREAM_SCHEMES)}")
     path = Path(text).expanduser()
     if not path.is_file():
         raise SourceError(f"Video file not found: {hide_password(text)} (give a camera index, a video file or an "
