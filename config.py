@@ -36,7 +36,8 @@ CASCADE_SCALE_FACTOR = 1.05       # image pyramid step of the cascade (smaller =
 CASCADE_MIN_NEIGHBORS = 3         # overlapping hits a cascade box needs (higher = fewer false boxes)
 MIN_PLATE_AREA = 300              # smallest plate box kept, in pixels of the original frame
 MAX_PLATE_AREA = 400000           # largest plate box kept, in pixels of the original frame
-PLATE_MIN_ASPECT = 1.4            # plate box width / height, lower bound (two-row plates are ~1.5)
+PLATE_MIN_ASPECT = 1.4            # plate box width / height, lower bound (two-row plates are ~1.5); narrower text
+                                  # boxes, down to 0.8, are read only as vanity plates (see VANITY_MIN_EVIDENCE)
 PLATE_MAX_ASPECT = 9.0            # plate box width / height, upper bound
 STILL_DETECT_SIDE = 960           # still photos are scaled so their long side is this before detection
 VIDEO_DETECT_SIDE = 480           # video frames are scaled so their long side is this before detection
@@ -80,6 +81,12 @@ FIX_CHAR_CONFIDENCE = 0.9         # a confusable character read below this is ch
 SURE_CHANGE_PENALTY = 0.1         # confidence lost per character read at or above that which a format changes
 DROP_CHAR_CONFIDENCE = 0.75       # a character read below this may be dropped if that makes a format fit
 PLATE_MIN_DIGITS = 1              # a plate needs at least this many digits (text without digits is a sign)
+PLATE_MIN_EVIDENCE = 0.1          # a read that fits none of the site's formats needs at least this plate evidence
+                                  # (0..1: the text sits on a plate-shaped rectangle of uniform colour; 0 = off): a
+                                  # watermark, a sticker or writing in the scene does not
+VANITY_MIN_EVIDENCE = 0.6         # plate evidence (0..1) that lets a read without digits or a short line (a vanity
+                                  # plate: FAST, GT, V8) through, its text centred on the plate with plate all around
+                                  # (1 = never)
 
 # --- Video: motion, tracking and voting -----------------------------------------------------------------------------
 DETECT_INTERVAL_FRAMES = 3        # run the detector on one frame in this many (tracks carry boxes between)

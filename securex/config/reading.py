@@ -68,7 +68,8 @@ class DetectionConfig:
     max_plate_area: int = setting("MAX_PLATE_AREA", 400000, "largest plate box kept, in pixels of the original frame",
                                   1, 10**9)
     min_aspect: float = setting("PLATE_MIN_ASPECT", 1.4,
-                                "plate box width / height, lower bound (two-row plates are ~1.5)", 0.5, 20)
+                                "plate box width / height, lower bound (two-row plates are ~1.5); narrower text "
+                                "boxes, down to 0.8, are read only as vanity plates (see VANITY_MIN_EVIDENCE)", 0.5, 20)
     max_aspect: float = setting("PLATE_MAX_ASPECT", 9.0, "plate box width / height, upper bound", 0.5, 50)
     still_side: int = setting("STILL_DETECT_SIDE", 960,
                               "still photos are scaled so their long side is this before detection", 160, 4096)
@@ -140,6 +141,14 @@ class PlateConfig:
         "DROP_CHAR_CONFIDENCE", 0.75, "a character read below this may be dropped if that makes a format fit", 0, 1)
     min_digits: int = setting("PLATE_MIN_DIGITS", 1,
                               "a plate needs at least this many digits (text without digits is a sign)", 0, 12)
+    min_evidence: float = setting(
+        "PLATE_MIN_EVIDENCE", 0.1, "a read that fits none of the site's formats needs at least this plate evidence "
+        "(0..1: the text sits on a plate-shaped rectangle of uniform colour; 0 = off): a watermark, "
+        "a sticker or writing in the scene does not", 0, 1)
+    vanity_evidence: float = setting(
+        "VANITY_MIN_EVIDENCE", 0.6, "plate evidence (0..1) that lets a read without digits or a short line (a "
+        "vanity plate: FAST, GT, V8) through, its text centred on the plate with plate all around (1 = never)",
+        0, 1)
     lengths: tuple = field(init=False)  # (fewest, most) characters: the two settings, or the countries'
 
     def __post_init__(self) -> None:

@@ -21,6 +21,7 @@ ROI_DETECT_SIDE = 320  # long side used when looking for text inside one cascade
 ROI_MARGIN = 0.25  # a cascade box is grown by this share before looking for text in it
 SAME_BOX_IOU = 0.5  # boxes from two detectors overlapping this much are one candidate
 HAAR_MIN_SIZE = (24, 8)  # smallest cascade window, in pixels of the scaled frame
+VANITY_MIN_ASPECT = 0.8  # boxes this narrow are kept for the reader, which reads them only on a clear vanity plate
 
 
 class Detector(Protocol):
@@ -29,11 +30,12 @@ class Detector(Protocol):
 
 
 class SizeFilter:
-    """Keeps boxes whose area and width/height ratio can be a plate."""
+    """Keeps boxes whose area and width/height ratio can be a plate (a two-letter vanity plate's line included:
+    the reader holds a box narrower than PLATE_MIN_ASPECT to stronger plate evidence)."""
 
     def __init__(self, config: DetectionConfig):
         self._area = (config.min_plate_area, config.max_plate_area)
-        self._aspect = (config.min_aspect, config.max_aspect)
+        self._aspect = (min(config.min_aspect, VANITY_MIN_ASPECT), config.max_aspect)
 
     def __call__(self, detections: list[Detection]) -> list[Detection]:
         return [d for d in detections

@@ -179,6 +179,7 @@ def build_reader(config: Config) -> PlateReader:
     check_stages(config)
     try:
         return PlateReader(build_detector(config), build_engine(config), PlateRules(config.plates),
-                           config.ocr.confidence_threshold, config.detection.masks)
+                           config.ocr.confidence_threshold, config.detection.masks, config.detection.min_aspect,
+                           config.plates.min_evidence, config.plates.vanity_evidence)
     except Exception as exc:  # a model or cascade that will not load: one line, not a traceback
         raise SecureXError(f"Cannot start the plate reader: {exc}") from None

@@ -43,12 +43,13 @@ class PlateRules:
         self._formats = [(name, p.replace("/", ""), letters)
                          for name, p, letters in site_formats(config.countries, config.formats)]
 
-    def best(self, ocr: OcrResult) -> Optional[RuledText]:
-        """The most confident plate reading of an OCR result, or None when it is not a plate."""
-        candidates = self.candidates(ocr)
+    def best(self, ocr: OcrResult, vanity: bool = False) -> Optional[RuledText]:
+        """The most confident plate reading of an OCR result, or None when it is not a plate. `vanity`:
+        the text is on a plate beyond doubt, so it needs no digits (FAST, GT)."""
+        candidates = self.candidates(ocr, vanity)
         return max(candidates, key=lambda c: c.confidence) if candidates else None
 
-    def candidates(self, ocr: OcrResult) -> list[RuledText]:
+    def candidates(self, ocr: OcrResult, vanity: bool = False) -> list[RuledText]:
         chars, confs = self._clean(ocr)
         found = []
         for kept in self._variants(confs):
@@ -63,15 +64,15 @@ class PlateRules:
                                    for a, b, c in zip(text, fixed, kept_confs, strict=True))
                 found.append(RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes), name,
                                        fixed == text and len(kept) == len(chars)))
-            if len(kept) == len(chars) and self.is_plausible(text):
+            if len(kept) == len(chars) and self.is_plausible(text, vanity):
                 found.append(RuledText(text, max(0.0, confidence - self._penalty), None))
         return found
 
-    def is_plausible(self, text: str) -> bool:
-        """The permissive rule every plate meets: length, allowed characters, enough digits."""
+    def is_plausible(self, text: str, vanity: bool = False) -> bool:
+        """The permissive rule every plate meets: length, allowed characters, enough digits (none on a vanity plate)."""
         return (self._min_len <= len(text) <= self._max_len
                 and set(text) <= self._allowed
-                and sum(c.isdigit() for c in text) >= self._min_digits)
+                and (vanity or sum(c.isdigit() for c in text) >= self._min_digits))
 
     def _clean(self, ocr: OcrResult) -> tuple[str, list[float]]:
         confs = list(ocr.char_confidences) or [ocr.confidence] * len(ocr.text)

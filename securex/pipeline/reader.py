@@ -12,20 +12,28 @@ import numpy as np
 
 from securex.core.domain import Box, Detection, OcrResult, PlateRead, crop, iou
 from securex.pipeline.detection import Detector
+from securex.pipeline.evidence import Evidence, plate_evidence
 from securex.pipeline.grouping import plate_groups, union
 from securex.pipeline.ocr import OcrEngine
 from securex.pipeline.plate_rules import PlateRules, RuledText
 
 SAME_PLATE_IOU = 0.3  # two reads whose boxes overlap this much are the same plate: keep the better
 JOINED_MARGIN = 0.05  # pieces read as one plate may be this much less sure than the surest piece alone
+EVIDENCE_RANK_WEIGHT = 0.2  # reads rank by confidence plus this share of their plate evidence (0..1)
 
 
 class PlateReader:
+    """`min_aspect`: a narrower box is read only as a vanity plate; `min_evidence`: the plate evidence a read
+    fitting no format needs; `vanity_evidence`: the evidence that lets a read without digits (or a narrow
+    box) through. The defaults turn the evidence rules off."""
+
     def __init__(self, detector: Detector, engine: OcrEngine, rules: PlateRules, min_confidence: float,
-                 masks: Sequence[Sequence[float]] = ()):
+                 masks: Sequence[Sequence[float]] = (), min_aspect: float = 0.0, min_evidence: float = 0.0,
+                 vanity_evidence: float = 1.01):
         self.detector, self.engine, self.rules = detector, engine, rules
         self._min_confidence = min_confidence
         self._masks = [tuple(m) for m in masks]
+        self._min_aspect, self._min_evidence, self._vanity_evidence = min_aspect, min_evidence, vanity_evidence
 
     def detect(self, image: np.ndarray, long_side: int) -> list[Detection]:
         """The detector's candidates, less those centred in a masked area (a clock, a sign)."""
@@ -43,32 +51,46 @@ class PlateReader:
     def read_detections(self, image: np.ndarray, detections: list[Detection]) -> list[PlateRead]:
         """The plates in these candidates, best first, one per place. Boxes that are one plate (two rows,
         or one line split by an emblem) are read as one, in reading order, when that reads better."""
-        boxes = [d.box for d in detections]
+        proofs = [(d.box, plate_evidence(image, d.box)) for d in detections]
+        readable = [(box, proof) for box, proof in proofs if self._readable(box, proof)]
+        boxes, evidence = [box for box, _ in readable], [proof for _, proof in readable]
         raws = [self._raw(image, box) for box in boxes]
-        reads = {(i,): self._ruled(raws[i], box) for i, box in enumerate(boxes)}
+        reads = {(i,): self._ruled(raws[i], box, evidence[i]) for i, box in enumerate(boxes)}
         for group in plate_groups(boxes):
             joined = [join_readings(parts) for parts in zip(*(raws[i] for i in group), strict=False)]
-            read = self._ruled(joined, union([boxes[i] for i in group]))
-            if read is not None and joined_is_better(read, [reads[(i,)] for i in group]):
+            box = union([boxes[i] for i in group])
+            read = self._ruled(joined, box, plate_evidence(image, box))
+            if read is not None and joined_is_better(read[0], [p and p[0] for p in (reads[(i,)] for i in group)]):
                 reads[group] = read
         merged = {i for group in reads if len(group) > 1 and reads[group] is not None for i in group}
         found = [r for g, r in reads.items() if r is not None and not (len(g) == 1 and g[0] in merged)]
-        found.sort(key=lambda r: r.confidence, reverse=True)
+        found.sort(key=lambda r: r[0].confidence + EVIDENCE_RANK_WEIGHT * r[1].score, reverse=True)
         kept: list[PlateRead] = []
-        for read in found:
+        for read, _ in found:
             if all(iou(read.box, k.box) < SAME_PLATE_IOU for k in kept):
                 kept.append(read)
         return kept
+
+    def _readable(self, box: Box, proof: Evidence) -> bool:
+        """A detector box is read when it is as wide as a plate line, or narrower on a clear vanity plate."""
+        wide = box[3] > 0 and box[2] / box[3] >= self._min_aspect
+        return wide or proof.is_vanity_plate(self._vanity_evidence)
 
     def _raw(self, image: np.ndarray, box: Box) -> list[OcrResult]:
         region = crop(image, box)
         return self.engine.read(region) if region.size else []
 
-    def _ruled(self, readings: list[OcrResult], box: Box) -> Optional[PlateRead]:
-        best = choose_reading([self.rules.best(r) for r in readings])
+    def _ruled(self, readings: list[OcrResult], box: Box, proof: Evidence) -> Optional[tuple[PlateRead, Evidence]]:
+        """The plate read in these readings with its evidence, or None: too unsure, or text fitting no format
+        on too little plate evidence. A vanity plate (clear evidence) needs no digits. (A narrow box is
+        refused before it is read; two rows read as one make a box as tall as a two-row plate.)"""
+        vanity = proof.is_vanity_plate(self._vanity_evidence)
+        best = choose_reading([self.rules.best(r, vanity) for r in readings])
         if best is None or best.confidence < self._min_confidence:
             return None
-        return PlateRead(best.text, round(best.confidence, 4), box, best.format_name, best.as_read)
+        if best.format_name is None and proof.score < self._min_evidence:
+            return None
+        return PlateRead(best.text, round(best.confidence, 4), box, best.format_name, best.as_read), proof
 
 
 def join_readings(parts: tuple[OcrResult, ...]) -> OcrResult:

@@ -1,0 +1,177 @@
+"""Plate evidence: a text line on a drawn plate against the same text on a scene without a plate."""
+
+import cv2
+import numpy as np
+import pytest
+
+from securex.config import PlateConfig
+from securex.core.domain import Detection, OcrResult
+from securex.pipeline.evidence import NONE, inside, plate_evidence
+from securex.pipeline.plate_rules import PlateRules
+from securex.pipeline.reader import PlateReader
+
+FONT, THICK = cv2.FONT_HERSHEY_DUPLEX, 3
+
+
+def draw_text(image, text, centre, scale, colour):
+    """Draws `text` centred on `centre`; returns its box grown a little, as the text detector draws it."""
+    (tw, th), base = cv2.getTextSize(text, FONT, scale, THICK)
+    x, y = int(centre[0] - tw / 2), int(centre[1] + th / 2)
+    cv2.putText(image, text, (x, y), FONT, scale, colour, THICK, cv2.LINE_AA)
+    pad = max(2, th // 6)
+    return (x - pad, y - th - pad, tw + 2 * pad, th + base // 2 + 2 * pad)
+
+
+def car(background="paint", size=(640, 480)):
+    """A scene: uniform grey paint, or a busy one (gravel, grass, leaves: mottled light and shade)."""
+    width, height = size
+    if background == "busy":
+        rng = np.random.default_rng(7)
+        light = rng.integers(20, 235, (height // 8, width // 8), dtype=np.uint8).astype(np.float32)
+        light = cv2.GaussianBlur(cv2.resize(light, size, interpolation=cv2.INTER_LINEAR), (0, 0), 2)
+        return np.clip(light[:, :, None] * np.array([0.6, 1.0, 0.75]), 0, 255).astype(np.uint8)  # green-grey
+    image = np.full((height, width, 3), 90, np.uint8)
+    cv2.rectangle(image, (60, 80), (580, 440), (150, 140, 130), -1)
+    return image
+
+
+def plate_scene(text, plate=(260, 60), scale=1.5, centre=(320, 300), text_at=0.5):
+    """A white plate with a dark border on the car, the text at `text_at` of its width; returns image, text box."""
+    image = car()
+    (cx, cy), (pw, ph) = centre, plate
+    cv2.rectangle(image, (cx - pw // 2, cy - ph // 2), (cx + pw // 2, cy + ph // 2), (235, 235, 235), -1)
+    cv2.rectangle(image, (cx - pw // 2, cy - ph // 2), (cx + pw // 2, cy + ph // 2), (20, 20, 20), 3)
+    box = draw_text(image, text, (cx - pw // 2 + text_at * pw, cy), scale, (15, 15, 15))
+    return image, box
+
+
+def bare_scene(text, background, scale=1.5, colour=(235, 235, 235)):
+    """The same text drawn straight onto the scene (a watermark, writing on a wall): no plate around it."""
+    image = car(background)
+    return image, draw_text(image, text, (320, 300), scale, colour)
+
+
+def test_a_plate_line_has_strong_evidence():
+    image, box = plate_scene("ABC1234")
+    proof = plate_evidence(image, box)
+    assert proof.score >= 0.6
+    assert proof.enclosed == 1.0 and proof.contrast == 1.0 and proof.shape == 1.0
+    assert not proof.is_vanity_plate(0.6)  # a full line of text is no vanity plate
+
+
+@pytest.mark.parametrize("background", ["busy", "paint"])
+def test_the_same_text_without_a_plate_has_weak_evidence(background):
+    plate = plate_evidence(*plate_scene("ABC1234"))
+    bare = plate_evidence(*bare_scene("ABC1234", background))
+    assert bare.score < 0.1 < plate.score
+    assert bare.enclosed < 1.0  # the colour behind the text runs on past where a plate would end
+
+
+def test_dark_text_straight_on_light_paint_has_no_plate_edge():
+    image = np.full((480, 640, 3), 200, np.uint8)  # a white van's side
+    box = draw_text(image, "SW722", (320, 240), 1.5, (20, 20, 20))
+    assert plate_evidence(image, box).score < 0.1
+
+
+def test_a_short_text_centred_on_a_plate_is_a_vanity_plate():
+    image, box = plate_scene("GT", plate=(200, 100), scale=2.0)
+    proof = plate_evidence(image, box)
+    assert proof.is_vanity_plate(0.6)
+    assert proof.width_share < 0.5 and proof.off_centre < 0.05
+
+
+def test_a_short_text_at_one_side_of_a_plate_is_not():
+    image, box = plate_scene("48", plate=(260, 60), text_at=0.88)  # a region code, a country band
+    assert not plate_evidence(image, box).is_vanity_plate(0.6)
+
+
+def test_degenerate_boxes_have_no_evidence():
+    image = car()
+    assert plate_evidence(image, (10, 10, 1, 1)) == NONE
+    assert plate_evidence(np.zeros((0, 0, 3), np.uint8), (0, 0, 5, 5)) == NONE
+    assert 0.0 <= plate_evidence(image, (0, 0, 40, 20)).score <= 1.0  # at the picture's corner
+
+
+def test_inside_falls_off_outside_its_bounds():
+    assert inside(2.0, (1.0, 6.5)) == 1.0
+    assert inside(0.75, (1.0, 6.5)) == 0.5 and inside(0.4, (1.0, 6.5)) == 0.0
+    assert inside(13.0, (1.0, 6.5)) == 0.0
+
+
+class FixedDetector:
+    def __init__(self, boxes):
+        self.boxes = boxes
+
+    def detect(self, image, long_side):
+        return [Detection(b) for b in self.boxes]
+
+
+class EngineReading:
+    """Reads the text drawn in whichever box it is given (a stand-in for the recogniser)."""
+
+    name = "fake"
+
+    def __init__(self, texts):
+        self.texts = texts  # box size (w, h) -> text
+
+    def read(self, line):
+        text = self.texts[(line.shape[1], line.shape[0])]
+        return [OcrResult(text, 0.95, (0.95,) * len(text))]
+
+
+def reader_for(image_boxes, texts, countries=("us",), min_aspect=1.4):
+    rules = PlateRules(PlateConfig(countries=list(countries)))
+    return PlateReader(FixedDetector(image_boxes), EngineReading(texts), rules, 0.5, (),
+                       min_aspect=min_aspect, min_evidence=0.1, vanity_evidence=0.6)
+
+
+def side_by_side(left, right):
+    """Two scenes in one picture; the right one's box shifted."""
+    (a, box_a), (b, box_b) = left, right
+    return np.hstack([a, b]), box_a, (box_b[0] + a.shape[1],) + tuple(box_b[1:])
+
+
+def test_a_read_fitting_no_format_needs_plate_evidence():
+    image, plate_box, mark_box = side_by_side(plate_scene("12AB34"), bare_scene("AB12CD3", "busy"))
+    reader = reader_for([plate_box, mark_box], {plate_box[2:]: "12AB34", mark_box[2:]: "AB12CD3"})
+    assert [r.text for r in reader.read_image(image, 960)] == ["12AB34"]  # the watermark is no plate
+
+
+def test_a_vanity_plate_without_digits_is_read_only_on_a_plate():
+    plate, plate_box = plate_scene("FAST", plate=(300, 150), scale=2.0)
+    sign, sign_box = bare_scene("FAST", "busy", scale=2.0)
+    for image, box, expected in ((plate, plate_box, ["FAST"]), (sign, sign_box, [])):
+        reader = reader_for([box], {box[2:]: "FAST"})
+        assert [r.text for r in reader.read_image(image, 960)] == expected
+    reader = reader_for([plate_box], {plate_box[2:]: "FAST"}, countries=["it"])  # a site without 4-letter plates
+    assert reader.read_image(plate, 960) == []
+
+
+def test_a_narrow_vanity_line_is_read_on_a_plate_but_not_a_narrow_scene_text():
+    plate, plate_box = plate_scene("GT", plate=(200, 100), scale=2.0)
+    assert plate_box[2] / plate_box[3] < 1.4
+    assert [r.text for r in reader_for([plate_box], {plate_box[2:]: "GT"}).read_image(plate, 960)] == ["GT"]
+    side, (x, y, w, h) = plate_scene("11", text_at=0.9)  # a region code at the plate's side
+    side_box = (x + (w - int(1.2 * h)) // 2, y, int(1.2 * h), h)  # boxed as narrowly as the detector may
+    assert reader_for([side_box], {side_box[2:]: "11"}).read_image(side, 960) == []
+    wide = reader_for([side_box], {side_box[2:]: "11"}, min_aspect=1.0)  # taken as wide enough: the evidence refused it
+    assert [r.text for r in wide.read_image(side, 960)] == ["11"]
+
+
+def test_of_two_equally_sure_reads_the_one_on_a_plate_ranks_first():
+    image, plate_box, mark_box = side_by_side(bare_scene("7ABC123", "busy"), plate_scene("7XYZ123"))
+    reader = reader_for([plate_box, mark_box], {plate_box[2:]: "7ABC123", mark_box[2:]: "7XYZ123"})
+    assert [r.text for r in reader.read_image(image, 960)] == ["7XYZ123", "7ABC123"]  # both fit a US format
+
+
+def test_without_evidence_rules_the_reader_reads_as_before():
+    image, box = bare_scene("AB12CD3", "busy")
+    rules = PlateRules(PlateConfig(countries=["us"]))
+    reader = PlateReader(FixedDetector([box]), EngineReading({box[2:]: "AB12CD3"}), rules, 0.5)
+    assert [r.text for r in reader.read_image(image, 960)] == ["AB12CD3"]
+
+
+def test_plate_rules_waive_digits_only_for_a_vanity_plate():
+    rules = PlateRules(PlateConfig(countries=["us"]))
+    assert rules.best(OcrResult("FAST", 0.9)) is None
+    assert rules.best(OcrResult("FAST", 0.9), vanity=True).text == "FAST"
