@@ -27,7 +27,8 @@ class Lane:
         t = config.tracking
         self.spec, self.name, self.source = spec, spec.name, source
         self.frames = FramePipeline(reader, perf, pool, t.worker_threads, t.pipeline_lag_frames, source.is_live,
-                                    config.detection.video_side, t.iou_match, config.storage.crop_margin, spec.region)
+                                    config.detection.video_side, t.iou_match, config.storage.crop_margin, spec.region,
+                                    t.focus_full_every)
         self.decider = VisitDecider(t, config.storage.auto_save, config.storage.auto_save_threshold)
         self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share) \
             if t.motion_gate else None
@@ -58,6 +59,12 @@ class Lane:
             return True
         self.still_skips += 1
         return False
+
+    def submit(self, frame: Frame) -> None:
+        """Hand the frame to the workers: the detector looks where it moved and where plates are tracked."""
+        tracked = [track.box for track in self.decider.tracker.tracks]
+        moving = self.motion.moving if self.motion is not None else None
+        self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving, tracked)
 
     def direction(self, track: Track) -> str:
         return direction_of(self.spec.direction, track.first_box, track.box, self._approaching_is)
