@@ -19,9 +19,9 @@ from typing import Iterator, Optional, Sequence
 import cv2
 import numpy as np
 
-from securex.core.domain import Box, Frame, crop, grow_box, iou
+from securex.core.domain import Box, Frame, PlateRead, crop, grow_box, iou
 from securex.core.perf import PerfMonitor
-from securex.gate.focus import DetectWindow, detect_window
+from securex.gate.focus import DetectWindow, closer_looks, detect_window
 from securex.gate.lanes import is_rectangle, region_box, region_points
 from securex.pipeline.reader import PlateReader
 from securex.video.motion import Area
@@ -55,11 +55,12 @@ class FramePipeline:
         return not self._live or len(self._pending) < self._workers
 
     def submit(self, frame: Frame, settled: list[Box], moving: Optional[Area] = None,
-               tracked: Sequence[Box] = ()) -> None:
+               tracked: Sequence[Box] = (), lost: bool = False) -> None:
         """Detect and read `frame` in a worker; boxes on `settled` tracks are not read again. The detector looks
-        at the `moving` part of the region and the `tracked` plates (all of the region every `full_every` runs)."""
+        around the `tracked` plates found at the last run, and at the `moving` part of the region when none is or
+        one was `lost` (all of the region every `full_every` runs)."""
         height, width = frame.image.shape[:2]
-        window = detect_window(region_box(self._region, width, height), moving, tracked, self.runs,
+        window = detect_window(region_box(self._region, width, height), moving, tracked, lost, self.runs,
                                self._full_every, self._detect_side, width, height)
         self.runs += 1
         self._pending.append((frame.index, self._pool.submit(self._analyse, frame, settled, window)))
@@ -79,12 +80,29 @@ class FramePipeline:
             yield self._pending.popleft()[1].result()
 
     def _analyse(self, frame: Frame, settled: list[Box], window: DetectWindow) -> FrameWork:
-        """Detect plates in a frame's window and read those not on an already settled track (worker thread)."""
+        """Detect plates in a frame's window and read those not on an already settled track; candidates that
+        could not be read are looked at again, closer (worker thread)."""
         image = frame.image
-        with self._perf.stage("detect"):
-            found = self._detect(image, window)
+        height, width = image.shape[:2]
         boxes: list[Box] = []
         reads: list[Optional[Sighting]] = []
+        plates, unread = self._look(image, window, settled, boxes, reads)
+        region = region_box(self._region, width, height)
+        for look in closer_looks(unread, window, region, self._detect_side, width, height):
+            more, _ = self._look(image, look, settled, [], [])
+            plates += [p for p in more if all(iou(p.box, known.box) < self._same_box_iou for known in plates)]
+        for read in plates:
+            plate_box = grow_box(read.box, self._crop_margin, width, height)
+            boxes.append(read.box)
+            reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
+        return FrameWork(frame.index, boxes, reads, frame.timestamp)
+
+    def _look(self, image: np.ndarray, window: DetectWindow, settled: list[Box], boxes: list[Box],
+              reads: list[Optional[Sighting]]) -> tuple[list[PlateRead], list[Box]]:
+        """The plates read in one window, and the candidates that held none; candidates on settled tracks are
+        not read (their boxes go to `boxes`, with no read)."""
+        with self._perf.stage("detect"):
+            found = self._detect(image, window)
         fresh = []
         for detection in found:
             if any(iou(detection.box, box) >= self._same_box_iou for box in settled):
@@ -94,11 +112,8 @@ class FramePipeline:
                 fresh.append(detection)
         with self._perf.stage("ocr"):
             plates = self._reader.read_detections(image, fresh) if fresh else []
-        for read in plates:
-            plate_box = grow_box(read.box, self._crop_margin, image.shape[1], image.shape[0])
-            boxes.append(read.box)
-            reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
-        return FrameWork(frame.index, boxes, reads, frame.timestamp)
+        unread = [d.box for d in fresh if not any(iou(d.box, p.box) > 0 for p in plates)]
+        return plates, unread
 
     def _detect(self, image: np.ndarray, window: DetectWindow) -> list:
         """Plate candidates in the window (outside the lane's polygon blanked), in the picture's pixels."""

@@ -62,9 +62,10 @@ class Lane:
 
     def submit(self, frame: Frame) -> None:
         """Hand the frame to the workers: the detector looks where it moved and where plates are tracked."""
-        tracked = [track.box for track in self.decider.tracker.tracks]
+        tracks = self.decider.tracker.tracks
         moving = self.motion.moving if self.motion is not None else None
-        self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving, tracked)
+        self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving,
+                           [track.box for track in tracks if not track.missed], any(track.missed for track in tracks))
 
     def direction(self, track: Track) -> str:
         return direction_of(self.spec.direction, track.first_box, track.box, self._approaching_is)
