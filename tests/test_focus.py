@@ -9,7 +9,7 @@ import pytest
 
 from securex.core.domain import Detection, Frame, PlateRead
 from securex.core.perf import PerfMonitor
-from securex.gate.focus import DetectWindow, closer_looks, detect_window, focus_box, window_side
+from securex.gate.focus import DetectWindow, closer_looks, cut_by_window, detect_window, focus_box, window_side
 from securex.gate.frames import FramePipeline
 from securex.video.motion import MotionGate
 
@@ -98,6 +98,16 @@ def test_a_candidate_that_could_not_be_read_is_looked_at_closer():
                         HEIGHT) == []  # already seen at twice its pixels: nothing closer to gain
     big = (0, 0, 1800, 300)  # a candidate as wide as the picture gains nothing: within the region's cost
     assert closer_looks([big], coarse, WHOLE, 480, WIDTH, HEIGHT) == []
+
+
+def test_a_line_cut_by_the_window_is_not_a_candidate_but_the_pictures_edge_cuts_nothing():
+    window = (400, 0, 800, 500)  # its top is the picture's edge, the other sides are inside it
+    assert not cut_by_window((600, 200, 100, 30), window, WHOLE)
+    assert cut_by_window((400, 200, 100, 30), window, WHOLE)  # the clock's last digits, cut at the left edge
+    assert cut_by_window((1120, 200, 80, 30), window, WHOLE)  # at the right edge
+    assert cut_by_window((600, 470, 100, 30), window, WHOLE)  # at the bottom edge
+    assert not cut_by_window((600, 0, 100, 30), window, WHOLE)  # at the picture's own top: whole as it is
+    assert not cut_by_window((0, 0, 100, 30), WHOLE, WHOLE)
 
 
 class GatedReader:

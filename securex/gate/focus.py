@@ -28,6 +28,7 @@ FOCUS_MIN_PAD = 0.02  # and by at least this share of the picture's width / heig
 PLATE_REACH = (1.0, 2.0)  # around a tracked plate: this many plate widths sideways, heights up and down
 CLOSER_LOOKS = 2  # candidates that could not be read looked at again, closer, per detector run at most
 CLOSER_GAIN = 1.5  # a closer look is worth it with at least this many times the pixels per plate
+EDGE = 2  # pixels: a candidate this near an edge of its window touches it
 MAX_SCALE = 2.0  # the detector never sees a window larger than twice the picture's own pixels
 
 
@@ -105,3 +106,13 @@ def closer_looks(unread: Sequence[Box], window: DetectWindow, region: Box, base_
         if side / max(around[2], around[3]) >= CLOSER_GAIN * scale:
             looks.append(DetectWindow(around, side))
     return looks
+
+
+def cut_by_window(box: Box, window: Box, region: Box) -> bool:
+    """True when a candidate touches an edge of the window that lies inside the region: the window cut it, so it
+    is part of a line (a clock's digits, a sign's word), not the line; the whole-region runs see the whole."""
+    x, y, w, h = box
+    wx, wy, ww, wh = window
+    rx, ry, rw, rh = region
+    return (wx > rx and x <= wx + EDGE) or (wy > ry and y <= wy + EDGE) \
+        or (wx + ww < rx + rw and x + w >= wx + ww - EDGE) or (wy + wh < ry + rh and y + h >= wy + wh - EDGE)

@@ -21,7 +21,7 @@ import numpy as np
 
 from securex.core.domain import Box, Frame, PlateRead, crop, grow_box, iou
 from securex.core.perf import PerfMonitor
-from securex.gate.focus import DetectWindow, closer_looks, detect_window
+from securex.gate.focus import DetectWindow, closer_looks, cut_by_window, detect_window
 from securex.gate.lanes import is_rectangle, region_box, region_points
 from securex.pipeline.reader import PlateReader
 from securex.video.motion import Area
@@ -126,5 +126,7 @@ class FramePipeline:
             inside = np.zeros(part.shape[:2], np.uint8)
             cv2.fillPoly(inside, [np.array(region_points(self._region, box, width, height), np.int32)], 255)
             part = cv2.bitwise_and(part, part, mask=inside)
-        return self._reader.unmasked([replace(d, box=(d.box[0] + box[0], d.box[1] + box[1], d.box[2], d.box[3]))
-                                      for d in self._reader.detector.detect(part, window.side)], width, height)
+        region = region_box(self._region, width, height)
+        found = [replace(d, box=(d.box[0] + box[0], d.box[1] + box[1], d.box[2], d.box[3]))
+                 for d in self._reader.detector.detect(part, window.side)]
+        return self._reader.unmasked([d for d in found if not cut_by_window(d.box, box, region)], width, height)
