@@ -80,15 +80,15 @@ class FramePipeline:
             yield self._pending.popleft()[1].result()
 
     def _analyse(self, frame: Frame, settled: list[Box], window: DetectWindow) -> FrameWork:
-        """Detect plates in a frame's window and read those not on an already settled track; candidates that
-        could not be read are looked at again, closer (worker thread)."""
+        """Detect plates in a frame's window and read those not on an already settled track; when it finds none,
+        the candidates that could not be read are looked at again, closer (worker thread)."""
         image = frame.image
         height, width = image.shape[:2]
         boxes: list[Box] = []
         reads: list[Optional[Sighting]] = []
         plates, unread = self._look(image, window, settled, boxes, reads)
         region = region_box(self._region, width, height)
-        for look in closer_looks(unread, window, region, self._detect_side, width, height):
+        for look in [] if plates or boxes else closer_looks(unread, window, region, self._detect_side, width, height):
             more, _ = self._look(image, look, settled, [], [])
             plates += [p for p in more if all(iou(p.box, known.box) < self._same_box_iou for known in plates)]
         for read in plates:
