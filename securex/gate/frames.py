@@ -66,10 +66,12 @@ class FramePipeline:
         self._pending.append((frame.index, self._pool.submit(self._analyse, frame, settled, window)))
 
     def finished(self, current: int) -> Iterator[FrameWork]:
-        """Work that is done, oldest first; a file's work is waited for once it is `lag` frames old."""
+        """Work that is done, oldest first; a file's work is applied when it is `lag` frames old (waited for if
+        need be, never sooner: what the next detector run looks at depends on it, so runs are reproducible)."""
         while self._pending:
             index, future = self._pending[0]
-            if not (future.done() or (not self._live and current - index >= self._lag)):
+            # a file's work is never applied early: the next detector window depends on it
+            if not (future.done() if self._live else current - index >= self._lag):
                 return
             self._pending.popleft()
             yield future.result()
