@@ -1,15 +1,15 @@
 """Where a lane's detector looks: the moving part of its region, closer, for what the whole region costs.
 
-While plates are tracked the detector looks around them (as far as a plate moves between two runs); when
-none is, or one was lost, the motion gate's rectangle of the picture that changed is looked at too, padded
-and kept inside the lane's region: that is the window the detector runs on. The window
-is scaled so that it has no more detector pixels than the whole region has at VIDEO_DETECT_SIDE: a car
-that fills a small part of the picture (far away, or a wide camera) gets more pixels per plate at the
-same cost, up to the picture's own resolution. Every FOCUS_FULL_EVERY-th run looks at the whole region
-at the working resolution, so a plate that does not move (a parked car, a second car beside a moving
-one) is still found, as it was before. A candidate a run found but could not read (a plate too small at
-the window's scale) is looked at again in a small window around it, closer (up to twice the picture's own
-pixels): a small or far plate is read from the full-resolution frame rather than missed.
+While plates are tracked the detector looks around them (as far as a plate moves between two runs);
+when none is, or one was lost, the motion gate's rectangle of the picture that changed is looked at
+too, padded and kept inside the lane's region: that is the window the detector runs on. The window is
+scaled so that it has no more detector pixels than the whole region has at VIDEO_DETECT_SIDE: a car
+that fills a small part of the picture (far away, or a wide camera) gets more pixels per plate at
+the same cost, up to twice the picture's own pixels. Every FOCUS_FULL_EVERY-th run looks at the whole
+region at the working resolution, so a plate that does not move (a parked car, a second car beside a
+moving one) is still found, as it was before. When a run finds no plate, a candidate it could not
+read (a plate too small at the window's scale) is looked at again in a small window around it,
+closer: a small or far plate is read from the full-resolution frame rather than missed.
 
 Plain code: no threads, windows or I/O, so tests/test_focus.py checks it with plain values.
 """
