@@ -94,6 +94,9 @@ MOTION_GATE = True                # skip the detector while nothing moves and no
 MOTION_THUMB_WIDTH = 160          # motion is judged on a grey thumbnail this wide (px)
 MOTION_PIXEL_DELTA = 12           # a thumbnail pixel whose grey level changes more than this has moved
 MOTION_MIN_SHARE = 0.002          # share of moved thumbnail pixels that counts as motion (0.002 = 0.2 %)
+FOCUS_FULL_EVERY = 4              # every Nth detector run looks at the whole lane region; the others look closer at
+                                  # its moving part and the tracked plates, for the same cost (1 = always the whole
+                                  # region)
 TRACK_IOU_MATCH = 0.2             # box overlap that continues a track
 TRACK_MAX_MISSED_DETECTIONS = 4   # detector runs without the plate before its track ends
 SETTLED_RECHECK_FRAMES = 15       # a settled track is read again this often, to notice a new car in its place

@@ -116,7 +116,7 @@ def test_window_keys_and_screenshots(display, tmp_path):
         key("s")  # the lane is still empty
         assert said(log_path, "No plate to save"), log_path.read_text()
         assert message_shown(with_message(env, tmp_path / "no_plate.png", layout), layout)
-        time.sleep(4)  # let the car come into view and be read
+        time.sleep(5)  # let the car come into view (at 4 s) and be read (a file's work applies 4 frames later)
         key("s")  # save the plate on screen by hand (auto-save is off)
         assert wait_for(lambda: count_rows(db) == 1), log_path.read_text()
         assert said(log_path, "Saved ABC1234")

@@ -172,6 +172,9 @@ class TrackingConfig:
                                       "a thumbnail pixel whose grey level changes more than this has moved", 1, 254)
     motion_min_share: float = setting("MOTION_MIN_SHARE", 0.002,
                                       "share of moved thumbnail pixels that counts as motion (0.002 = 0.2 %)", 0, 1)
+    focus_full_every: int = setting(
+        "FOCUS_FULL_EVERY", 4, "every Nth detector run looks at the whole lane region; the others look closer at "
+        "its moving part and the tracked plates, for the same cost (1 = always the whole region)", 1, 1000)
     iou_match: float = setting("TRACK_IOU_MATCH", 0.2, "box overlap that continues a track", 0.01, 1)
     max_missed_detections: int = setting("TRACK_MAX_MISSED_DETECTIONS", 4,
                                          "detector runs without the plate before its track ends", 1, 1000)

@@ -106,7 +106,7 @@ class GateApp:
     def _process(self, lane: Lane, frame: Frame) -> None:
         if frame.index % self._tracking.detect_interval_frames == 0 and lane.frames.has_room() \
                 and lane.worth_detecting(frame):
-            lane.frames.submit(frame, lane.decider.settled_boxes(frame.index))
+            lane.submit(frame)
         for work in lane.frames.finished(frame.index):
             self._apply(lane, work)
         self.announcer.check_watchlist()

@@ -6,7 +6,7 @@ gives the same records; a live source never waits and skips a detector run when 
 
 Every lane has its own FramePipeline on the gate's one worker pool (first come, first served), and
 none may have more than `workers` frames in it at once, so a busy lane cannot starve a quiet one. Only
-the lane's region is detected, at the same pixels per plate as the whole picture would be.
+the lane's region is detected; most runs look only at its moving part, closer, for the same cost (gate/focus.py).
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from typing import Iterator, Optional, Sequence
 import cv2
 import numpy as np
 
-from securex.core.domain import Box, Frame, crop, grow_box, iou
+from securex.core.domain import Box, Frame, PlateRead, crop, grow_box, iou
 from securex.core.perf import PerfMonitor
+from securex.gate.focus import DetectWindow, closer_looks, cut_by_window, detect_window
 from securex.gate.lanes import is_rectangle, region_box, region_points
 from securex.pipeline.reader import PlateReader
+from securex.video.motion import Area
 from securex.video.tracking import Sighting
 
 
@@ -39,11 +41,12 @@ class FrameWork:
 class FramePipeline:
     def __init__(self, reader: PlateReader, perf: PerfMonitor, pool: ThreadPoolExecutor, workers: int,
                  lag_frames: int, live: bool, detect_side: int, same_box_iou: float, crop_margin: float,
-                 region: Sequence[tuple[float, float]] = ()):
+                 region: Sequence[tuple[float, float]] = (), full_every: int = 1):
         self._reader, self._perf, self._pool = reader, perf, pool
         self._workers, self._lag, self._live = workers, lag_frames, live
         self._detect_side, self._same_box_iou, self._crop_margin = detect_side, same_box_iou, crop_margin
-        self._region = tuple(region)
+        self._region, self._full_every = tuple(region), full_every
+        self.runs = 0  # detector runs submitted (every `full_every`-th looks at the whole region)
         self._pending: deque[tuple[int, Future]] = deque()
 
     def has_room(self) -> bool:
@@ -51,15 +54,24 @@ class FramePipeline:
         `workers` frames of a lane in the pool); a file's work is waited for `lag` frames later."""
         return not self._live or len(self._pending) < self._workers
 
-    def submit(self, frame: Frame, settled: list[Box]) -> None:
-        """Detect and read `frame` in a worker; boxes on `settled` tracks are not read again."""
-        self._pending.append((frame.index, self._pool.submit(self._analyse, frame, settled)))
+    def submit(self, frame: Frame, settled: list[Box], moving: Optional[Area] = None,
+               tracked: Sequence[Box] = (), lost: bool = False) -> None:
+        """Detect and read `frame` in a worker; boxes on `settled` tracks are not read again. The detector looks
+        around the `tracked` plates found at the last run, and at the `moving` part of the region when none is or
+        one was `lost` (all of the region every `full_every` runs)."""
+        height, width = frame.image.shape[:2]
+        window = detect_window(region_box(self._region, width, height), moving, tracked, lost, self.runs,
+                               self._full_every, self._detect_side, width, height)
+        self.runs += 1
+        self._pending.append((frame.index, self._pool.submit(self._analyse, frame, settled, window)))
 
     def finished(self, current: int) -> Iterator[FrameWork]:
-        """Work that is done, oldest first; a file's work is waited for once it is `lag` frames old."""
+        """Work that is done, oldest first; a file's work is applied when it is `lag` frames old (waited for if
+        need be, never sooner: what the next detector run looks at depends on it, so runs are reproducible)."""
         while self._pending:
             index, future = self._pending[0]
-            if not (future.done() or (not self._live and current - index >= self._lag)):
+            # a file's work is never applied early: the next detector window depends on it
+            if not (future.done() if self._live else current - index >= self._lag):
                 return
             self._pending.popleft()
             yield future.result()
@@ -69,13 +81,30 @@ class FramePipeline:
         while self._pending:
             yield self._pending.popleft()[1].result()
 
-    def _analyse(self, frame: Frame, settled: list[Box]) -> FrameWork:
-        """Detect plates in a frame and read those not on an already settled track (worker thread)."""
+    def _analyse(self, frame: Frame, settled: list[Box], window: DetectWindow) -> FrameWork:
+        """Detect plates in a frame's window and read those not on an already settled track; when it finds none,
+        the candidates that could not be read are looked at again, closer (worker thread)."""
         image = frame.image
-        with self._perf.stage("detect"):
-            found = self._detect(image)
+        height, width = image.shape[:2]
         boxes: list[Box] = []
         reads: list[Optional[Sighting]] = []
+        plates, unread = self._look(image, window, settled, boxes, reads)
+        region = region_box(self._region, width, height)
+        for look in [] if plates or boxes else closer_looks(unread, window, region, self._detect_side, width, height):
+            more, _ = self._look(image, look, settled, [], [])
+            plates += [p for p in more if all(iou(p.box, known.box) < self._same_box_iou for known in plates)]
+        for read in plates:
+            plate_box = grow_box(read.box, self._crop_margin, width, height)
+            boxes.append(read.box)
+            reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
+        return FrameWork(frame.index, boxes, reads, frame.timestamp)
+
+    def _look(self, image: np.ndarray, window: DetectWindow, settled: list[Box], boxes: list[Box],
+              reads: list[Optional[Sighting]]) -> tuple[list[PlateRead], list[Box]]:
+        """The plates read in one window, and the candidates that held none; candidates on settled tracks are
+        not read (their boxes go to `boxes`, with no read)."""
+        with self._perf.stage("detect"):
+            found = self._detect(image, window)
         fresh = []
         for detection in found:
             if any(iou(detection.box, box) >= self._same_box_iou for box in settled):
@@ -85,23 +114,21 @@ class FramePipeline:
                 fresh.append(detection)
         with self._perf.stage("ocr"):
             plates = self._reader.read_detections(image, fresh) if fresh else []
-        for read in plates:
-            plate_box = grow_box(read.box, self._crop_margin, image.shape[1], image.shape[0])
-            boxes.append(read.box)
-            reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
-        return FrameWork(frame.index, boxes, reads, frame.timestamp)
+        unread = [d.box for d in fresh if not any(iou(d.box, p.box) > 0 for p in plates)]
+        return plates, unread
 
-    def _detect(self, image: np.ndarray) -> list:
-        """Plate candidates in the lane's region only (outside its polygon blanked), in the picture's pixels."""
+    def _detect(self, image: np.ndarray, window: DetectWindow) -> list:
+        """Plate candidates in the window (outside the lane's polygon blanked), in the picture's pixels."""
         height, width = image.shape[:2]
-        box = region_box(self._region, width, height)
+        box = window.box
         if box == (0, 0, width, height) and is_rectangle(self._region):  # a polygon touching every edge is cut
-            return self._reader.detect(image, self._detect_side)
+            return self._reader.detect(image, window.side)
         part = crop(image, box)
         if not is_rectangle(self._region):
             inside = np.zeros(part.shape[:2], np.uint8)
             cv2.fillPoly(inside, [np.array(region_points(self._region, box, width, height), np.int32)], 255)
             part = cv2.bitwise_and(part, part, mask=inside)
-        side = max(16, round(self._detect_side * max(part.shape[:2]) / max(width, height)))
-        return self._reader.unmasked([replace(d, box=(d.box[0] + box[0], d.box[1] + box[1], d.box[2], d.box[3]))
-                                      for d in self._reader.detector.detect(part, side)], width, height)
+        region = region_box(self._region, width, height)
+        found = [replace(d, box=(d.box[0] + box[0], d.box[1] + box[1], d.box[2], d.box[3]))
+                 for d in self._reader.detector.detect(part, window.side)]
+        return self._reader.unmasked([d for d in found if not cut_by_window(d.box, box, region)], width, height)

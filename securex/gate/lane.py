@@ -37,7 +37,8 @@ class Lane:
         self.spec, self.name, self.source = spec, spec.name, source
         self.reader = lane_reader(reader, config, spec)
         self.frames = FramePipeline(self.reader, perf, pool, t.worker_threads, t.pipeline_lag_frames, source.is_live,
-                                    config.detection.video_side, t.iou_match, config.storage.crop_margin, spec.region)
+                                    config.detection.video_side, t.iou_match, config.storage.crop_margin, spec.region,
+                                    t.focus_full_every)
         self.decider = VisitDecider(t, config.storage.auto_save, config.storage.auto_save_threshold)
         self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share) \
             if t.motion_gate else None
@@ -68,6 +69,13 @@ class Lane:
             return True
         self.still_skips += 1
         return False
+
+    def submit(self, frame: Frame) -> None:
+        """Hand the frame to the workers: the detector looks where it moved and where plates are tracked."""
+        tracks = self.decider.tracker.tracks
+        moving = self.motion.moving if self.motion is not None else None
+        self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving,
+                           [track.box for track in tracks if not track.missed], any(track.missed for track in tracks))
 
     def direction(self, track: Track) -> str:
         return direction_of(self.spec.direction, track.first_box, track.box, self._approaching_is)

@@ -1,0 +1,118 @@
+"""Where a lane's detector looks: the moving part of its region, closer, for what the whole region costs.
+
+While plates are tracked the detector looks around them (as far as a plate moves between two runs);
+when none is, or one was lost, the motion gate's rectangle of the picture that changed is looked at
+too, padded and kept inside the lane's region: that is the window the detector runs on. The window is
+scaled so that it has no more detector pixels than the whole region has at VIDEO_DETECT_SIDE: a car
+that fills a small part of the picture (far away, or a wide camera) gets more pixels per plate at
+the same cost, up to twice the picture's own pixels. Every FOCUS_FULL_EVERY-th run looks at the whole
+region at the working resolution, so a plate that does not move (a parked car, a second car beside a
+moving one) is still found, as it was before. When a run finds no plate, a candidate it could not
+read (a plate too small at the window's scale) is looked at again in a small window around it,
+closer: a small or far plate is read from the full-resolution frame rather than missed.
+
+Plain code: no threads, windows or I/O, so tests/test_focus.py checks it with plain values.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from securex.core.domain import Box
+from securex.video.motion import Area
+
+FOCUS_PAD = 0.05  # the moving rectangle is grown by this share of its width / height on each side
+FOCUS_MIN_PAD = 0.02  # and by at least this share of the picture's width / height
+PLATE_REACH = (1.0, 2.0)  # around a tracked plate: this many plate widths sideways, heights up and down
+CLOSER_LOOKS = 2  # candidates that could not be read looked at again, closer, per detector run at most
+CLOSER_GAIN = 1.5  # a closer look is worth it with at least this many times the pixels per plate
+EDGE = 2  # pixels: a candidate this near an edge of its window touches it
+MAX_SCALE = 2.0  # the detector never sees a window larger than twice the picture's own pixels
+
+
+@dataclass(frozen=True)
+class DetectWindow:
+    """The pixel rectangle of the picture the detector runs on, and the long side it is scaled to."""
+
+    box: Box
+    side: int
+
+
+def around_plates(boxes: Sequence[Box]) -> tuple[float, float, float, float]:
+    """The left, top, right, bottom of the places these plates can be at the next run."""
+    reach_x, reach_y = PLATE_REACH
+    grown = [(x - reach_x * w, y - reach_y * h, x + w + reach_x * w, y + h + reach_y * h) for x, y, w, h in boxes]
+    return min(b[0] for b in grown), min(b[1] for b in grown), max(b[2] for b in grown), max(b[3] for b in grown)
+
+
+def focus_box(region: Box, moving: Optional[Area], tracked: Sequence[Box], lost: bool, width: int,
+              height: int) -> Box:
+    """Where to look closer, inside the region: around the plates found at the last run (as far as a plate moves
+    between two runs); with the moving rectangle too when a tracked plate was lost there or none is tracked; all of
+    the region when nothing says where (the first frame, no motion gate, nothing moved and nothing tracked) or
+    it is outside the region."""
+    places = [around_plates(tracked)] if tracked else []
+    if moving is not None and (lost or not tracked):
+        places.append((moving[0] * width, moving[1] * height, moving[2] * width, moving[3] * height))
+    if not places:
+        return region
+    left, top = min(p[0] for p in places), min(p[1] for p in places)
+    right, bottom = max(p[2] for p in places), max(p[3] for p in places)
+    pad_x = max(FOCUS_PAD * (right - left), FOCUS_MIN_PAD * width)
+    pad_y = max(FOCUS_PAD * (bottom - top), FOCUS_MIN_PAD * height)
+    x0, y0 = max(region[0], math.floor(left - pad_x)), max(region[1], math.floor(top - pad_y))
+    x1 = min(region[0] + region[2], math.ceil(right + pad_x))
+    y1 = min(region[1] + region[3], math.ceil(bottom + pad_y))
+    if x1 <= x0 or y1 <= y0:  # outside the lane's region
+        return region
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def window_side(box: Box, region: Box, base_side: int, width: int, height: int) -> int:
+    """The long side to scale `box` to: the region's scale at `base_side`, raised while the window has no more
+    pixels than the region would have (at most the picture's own resolution, never below the region's scale)."""
+    base = base_side / max(width, height)
+    area = max(1, box[2] * box[3])
+    scale = max(base, min(max(base, MAX_SCALE), base * math.sqrt(max(1, region[2] * region[3]) / area)))
+    return max(16, round(scale * max(box[2], box[3])))
+
+
+def detect_window(region: Box, moving: Optional[Area], tracked: Sequence[Box], lost: bool, run: int,
+                  full_every: int, base_side: int, width: int, height: int) -> DetectWindow:
+    """Where the lane's `run`-th detector run looks (counted from 0; run 0 and every `full_every`-th: the whole
+    region; `full_every` 1 = always the whole region)."""
+    whole = full_every <= 1 or run % full_every == 0
+    box = region if whole else focus_box(region, moving, tracked, lost, width, height)
+    return DetectWindow(box, window_side(box, region, base_side, width, height))
+
+
+def closer_looks(unread: Sequence[Box], window: DetectWindow, region: Box, base_side: int, width: int,
+                 height: int) -> list[DetectWindow]:
+    """Windows around candidates the run found but could not read (a plate too small at the window's scale),
+    largest first, each seen closer (up to MAX_SCALE, within the region's cost); none where it would not be
+    at least CLOSER_GAIN times closer."""
+    scale = window.side / max(1, window.box[2], window.box[3])
+    looks = []
+    for box in sorted(unread, key=lambda b: b[2] * b[3], reverse=True)[:CLOSER_LOOKS]:
+        left, top, right, bottom = around_plates([box])
+        x0, y0 = max(region[0], math.floor(left)), max(region[1], math.floor(top))
+        x1, y1 = min(region[0] + region[2], math.ceil(right)), min(region[1] + region[3], math.ceil(bottom))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        around = (x0, y0, x1 - x0, y1 - y0)
+        side = window_side(around, region, base_side, width, height)
+        if side / max(around[2], around[3]) >= CLOSER_GAIN * scale:
+            looks.append(DetectWindow(around, side))
+    return looks
+
+
+def cut_by_window(box: Box, window: Box, region: Box) -> bool:
+    """True when a candidate touches an edge of the window that lies inside the region: the window cut it, so it
+    is part of a line (a clock's digits, a sign's word), not the line; the whole-region runs see the whole."""
+    x, y, w, h = box
+    wx, wy, ww, wh = window
+    rx, ry, rw, rh = region
+    return (wx > rx and x <= wx + EDGE) or (wy > ry and y <= wy + EDGE) \
+        or (wx + ww < rx + rw and x + w >= wx + ww - EDGE) or (wy + wh < ry + rh and y + h >= wy + wh - EDGE)

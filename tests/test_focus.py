@@ -1,0 +1,195 @@
+"""Where a lane's detector looks (gate/focus.py, plain values), that the frame pipeline detects there, and that
+a busy lane cannot starve a quiet one in the gate's shared worker pool."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from securex.core.domain import Detection, Frame, PlateRead
+from securex.core.perf import PerfMonitor
+from securex.gate.focus import DetectWindow, closer_looks, cut_by_window, detect_window, focus_box, window_side
+from securex.gate.frames import FramePipeline
+from securex.video.motion import MotionGate
+
+WIDTH, HEIGHT = 1920, 1080
+WHOLE = (0, 0, WIDTH, HEIGHT)
+
+
+def pixels(box, side):
+    """Detector pixels of a window scaled to `side` on its long side."""
+    scale = side / max(box[2], box[3])
+    return box[2] * box[3] * scale * scale
+
+
+def test_motion_gate_tells_where_the_picture_moved():
+    gate = MotionGate(160, 12, 0.002)
+    road = np.full((720, 1280, 3), 90, np.uint8)
+    assert gate.moved(road) and gate.moving is None  # the first look: moved, but nowhere in particular
+    car = road.copy()
+    car[500:560, 900:1000] = 230
+    assert gate.moved(car)
+    left, top, right, bottom = gate.moving
+    assert 0.68 <= left <= 900 / 1280 and 1000 / 1280 <= right <= 0.8
+    assert 0.67 <= top <= 500 / 720 and 560 / 720 <= bottom <= 0.8
+    assert not gate.moved(car) and gate.moving is None
+
+
+def test_focus_is_the_moving_part_padded_while_no_plate_is_tracked():
+    far_car = (0.45, 0.0, 0.55, 0.1)  # a car far up the road
+    box = focus_box(WHOLE, far_car, [], False, WIDTH, HEIGHT)
+    assert box[0] < 0.45 * WIDTH and box[0] + box[2] > 0.55 * WIDTH and box[1] == 0 and box[3] > 0.1 * HEIGHT
+    assert box[2] * box[3] < 0.05 * WIDTH * HEIGHT  # a small part of the picture
+
+
+def test_focus_follows_the_tracked_plates_and_the_motion_only_when_one_was_lost():
+    plate = (900, 600, 120, 40)
+    around = focus_box(WHOLE, (0.0, 0.0, 1.0, 1.0), [plate], False, WIDTH, HEIGHT)  # the whole picture moves
+    assert around[0] <= 900 - 120 and around[0] + around[2] >= 1020 + 120  # a plate width either side
+    assert around[1] <= 600 - 80 and around[1] + around[3] >= 640 + 80  # two plate heights up and down
+    assert around[2] * around[3] < 0.1 * WIDTH * HEIGHT  # the plate's neighbourhood, not the moving picture
+    assert focus_box(WHOLE, None, [plate], False, WIDTH, HEIGHT) == around  # a still scene: the parked car's plate
+    far_car = (0.45, 0.0, 0.55, 0.1)
+    lost = focus_box(WHOLE, far_car, [plate], True, WIDTH, HEIGHT)  # a plate was lost: look where it moved too
+    assert lost[1] == 0 and lost[0] < 0.45 * WIDTH and lost[1] + lost[3] >= 640 + 80
+
+
+def test_focus_without_motion_or_plates_or_outside_the_lane_is_the_whole_region():
+    region = (960, 0, 960, 1080)  # the lane is the right half
+    assert focus_box(region, None, [], False, WIDTH, HEIGHT) == region  # nothing says where
+    assert focus_box(region, (0.0, 0.5, 0.2, 0.6), [], False, WIDTH, HEIGHT) == region  # motion in another lane
+    inside = focus_box(region, (0.4, 0.5, 0.6, 0.6), [], False, WIDTH, HEIGHT)  # across the lane edge: cut at it
+    assert inside[0] == 960 and inside[0] + inside[2] < WIDTH
+
+
+@pytest.mark.parametrize("window", [(860, 0, 200, 120), (500, 100, 800, 500), (0, 0, 1400, 1080), WHOLE])
+def test_a_window_costs_no_more_than_the_whole_region(window):
+    side = window_side(window, WHOLE, 480, WIDTH, HEIGHT)
+    assert pixels(window, side) <= pixels(WHOLE, 480) * 1.01
+    assert side / max(window[2], window[3]) >= 480 / WIDTH - 1e-9  # never coarser than the region's scale
+    assert side <= 2 * max(window[2], window[3])  # never finer than twice the picture's own pixels
+
+
+def test_a_small_window_is_seen_closer_up_to_the_pictures_own_pixels():
+    assert window_side(WHOLE, WHOLE, 480, WIDTH, HEIGHT) == 480
+    assert window_side((480, 0, 960, 540), WHOLE, 480, WIDTH, HEIGHT) == 480  # a quarter: twice the scale (0.5)
+    assert window_side((900, 0, 120, 60), WHOLE, 480, WIDTH, HEIGHT) == 240  # tiny: twice its own pixels, no more
+    half = (960, 0, 960, 1080)
+    assert window_side(half, half, 480, WIDTH, HEIGHT) == 270  # a lane region keeps the picture's scale
+
+
+def test_every_nth_run_looks_at_the_whole_region():
+    moving = (0.4, 0.4, 0.5, 0.5)
+    boxes = [detect_window(WHOLE, moving, [], False, run, 4, 480, WIDTH, HEIGHT).box for run in range(9)]
+    assert [box == WHOLE for box in boxes] == [True, False, False, False, True, False, False, False, True]
+    assert all(detect_window(WHOLE, moving, [], False, run, 1, 480, WIDTH, HEIGHT) == DetectWindow(WHOLE, 480)
+               for run in range(5))
+
+
+def test_a_candidate_that_could_not_be_read_is_looked_at_closer():
+    coarse = DetectWindow(WHOLE, 480)  # a quarter of the picture's pixels
+    looks = closer_looks([(900, 300, 40, 20), (100, 100, 60, 30), (5, 5, 8, 4), (1500, 800, 30, 15)], coarse,
+                         WHOLE, 480, WIDTH, HEIGHT)
+    assert len(looks) == 2  # two at most, the largest candidates
+    assert looks[0].box == (40, 40, 180, 150) and looks[0].side == 360  # a plate's reach around it, at twice
+    assert looks[1].box[0] == 860 and looks[1].side == 2 * max(looks[1].box[2:])
+    assert closer_looks([(900, 300, 40, 20)], DetectWindow((800, 200, 300, 200), 600), WHOLE, 480, WIDTH,
+                        HEIGHT) == []  # already seen at twice its pixels: nothing closer to gain
+    big = (0, 0, 1800, 300)  # a candidate as wide as the picture gains nothing: within the region's cost
+    assert closer_looks([big], coarse, WHOLE, 480, WIDTH, HEIGHT) == []
+
+
+def test_a_line_cut_by_the_window_is_not_a_candidate_but_the_pictures_edge_cuts_nothing():
+    window = (400, 0, 800, 500)  # its top is the picture's edge, the other sides are inside it
+    assert not cut_by_window((600, 200, 100, 30), window, WHOLE)
+    assert cut_by_window((400, 200, 100, 30), window, WHOLE)  # the clock's last digits, cut at the left edge
+    assert cut_by_window((1120, 200, 80, 30), window, WHOLE)  # at the right edge
+    assert cut_by_window((600, 470, 100, 30), window, WHOLE)  # at the bottom edge
+    assert not cut_by_window((600, 0, 100, 30), window, WHOLE)  # at the picture's own top: whole as it is
+    assert not cut_by_window((0, 0, 100, 30), WHOLE, WHOLE)
+
+
+class GatedReader:
+    """A stand-in reader whose detector waits until the test lets each frame through (frame number = pixel value)."""
+
+    def __init__(self, readable=False):
+        self.detector, self.readable = self, readable
+        self.release = {n: threading.Event() for n in range(256)}
+        self.started = {n: threading.Event() for n in range(256)}
+        self.seen = []
+
+    def detect(self, image, side):
+        number = int(image[0, 0, 0])
+        self.seen.append((number, image.shape[:2], side))
+        self.started[number].set()
+        assert self.release[number].wait(30), "the test never let this frame through"
+        return [Detection((5, 5, 40, 12))]
+
+    def unmasked(self, detections, width, height):
+        return detections
+
+    def read_detections(self, image, detections):
+        return [PlateRead("AB123", 0.9, d.box) for d in detections] if self.readable else []
+
+
+def frame(number, width=640, height=360):
+    return Frame(number, float(number), np.full((height, width, 3), number, np.uint8))
+
+
+def pipeline(reader, pool, live=True):
+    return FramePipeline(reader, PerfMonitor(5), pool, 2, 5, live, 480, 0.5, 0.1, full_every=2)
+
+
+def test_the_detector_runs_on_the_window_and_boxes_come_back_in_picture_pixels():
+    reader = GatedReader(readable=True)
+    for event in reader.release.values():
+        event.set()
+    moving = (0.5, 0.5, 0.6, 0.6)
+    with ThreadPoolExecutor(1) as pool:
+        lane = pipeline(reader, pool, live=False)
+        lane.submit(frame(1, 1280, 720), [], moving=moving)  # run 0: the whole picture
+        lane.submit(frame(2, 1280, 720), [], moving=moving)  # run 1: the moving part, closer
+        works = list(lane.drain())
+    window = detect_window((0, 0, 1280, 720), moving, [], False, 1, 2, 480, 1280, 720)
+    assert reader.seen == [(1, (720, 1280), 480), (2, (window.box[3], window.box[2]), window.side)]
+    assert window.side / max(window.box[2:]) > 480 / 1280  # closer than the whole picture
+    assert works[0].boxes == [(5, 5, 40, 12)]
+    assert works[1].boxes == [(window.box[0] + 5, window.box[1] + 5, 40, 12)]  # in the picture's pixels
+    assert lane.runs == 2
+
+
+def test_a_candidate_that_reads_nothing_is_detected_again_closer():
+    reader = GatedReader()
+    for event in reader.release.values():
+        event.set()
+    with ThreadPoolExecutor(1) as pool:
+        lane = pipeline(reader, pool, live=False)
+        lane.submit(frame(1, 1280, 720), [])
+        assert [work.frame for work in lane.drain()] == [1]
+    (number, whole, side), (again, shape, closer) = reader.seen
+    assert number == again == 1 and whole == (720, 1280) and side == 480
+    assert shape[0] < 100 and closer / max(shape) == 2.0  # around the candidate at twice the picture's pixels
+
+
+def test_a_busy_lane_cannot_starve_a_quiet_one_in_the_shared_pool():
+    reader = GatedReader()
+    with ThreadPoolExecutor(2) as pool:  # WORKER_THREADS = 2, shared by both lanes
+        busy, quiet = pipeline(reader, pool), pipeline(reader, pool)
+        submitted = 0
+        while busy.has_room() and submitted < 10:
+            submitted += 1
+            busy.submit(frame(submitted), [])
+        assert submitted == 2 and not busy.has_room()  # the busy lane holds no more than its share of the pool
+        assert reader.started[1].wait(30) and reader.started[2].wait(30)  # both workers on the busy lane
+        assert quiet.has_room()
+        reader.release[100].set()
+        quiet.submit(frame(100), [])  # the quiet lane's car, queued behind the busy lane's two frames
+        reader.release[1].set()  # one busy frame ends...
+        assert reader.started[100].wait(30)  # ...and the freed worker takes the quiet lane's frame next
+        assert list(busy.finished(1))[0].frame == 1 and busy.has_room()
+        busy.submit(frame(3), [])  # the busy lane's next frame comes after the quiet lane's
+        assert [work.frame for work in quiet.drain()] == [100]
+        for number in (2, 3):
+            reader.release[number].set()
+        assert [work.frame for work in busy.drain()] == [2, 3]
