@@ -9,7 +9,15 @@ import pytest
 
 from securex.core.domain import Detection, Frame, PlateRead
 from securex.core.perf import PerfMonitor
-from securex.gate.focus import DetectWindow, closer_looks, cut_by_window, detect_window, focus_box, window_side
+from securex.gate.focus import (
+    FOLLOW_HEIGHT,
+    DetectWindow,
+    closer_looks,
+    cut_by_window,
+    detect_window,
+    focus_box,
+    window_side,
+)
 from securex.gate.frames import FramePipeline
 from securex.video.motion import MotionGate
 
@@ -77,6 +85,21 @@ def test_a_small_window_is_seen_closer_up_to_the_pictures_own_pixels():
     assert window_side((900, 0, 120, 60), WHOLE, 480, WIDTH, HEIGHT) == 240  # tiny: twice its own pixels, no more
     half = (960, 0, 960, 1080)
     assert window_side(half, half, 480, WIDTH, HEIGHT) == 270  # a lane region keeps the picture's scale
+
+
+def test_a_found_plate_is_followed_only_as_close_as_its_height_needs():
+    window, plate = (800, 300, 300, 200), (900, 380, 100, 24)
+    searching = window_side(window, WHOLE, 480, WIDTH, HEIGHT)
+    following = window_side(window, WHOLE, 480, WIDTH, HEIGHT, [plate])
+    assert following < searching
+    assert following / window[2] * plate[3] == pytest.approx(FOLLOW_HEIGHT, abs=1)  # the plate at FOLLOW_HEIGHT
+    tiny = window_side(window, WHOLE, 480, WIDTH, HEIGHT, [(900, 380, 30, 4)])  # a far plate: closer, within the cost
+    assert tiny == searching
+    big = window_side(window, WHOLE, 480, WIDTH, HEIGHT, [(850, 300, 250, 150)])  # never coarser than the region's
+    assert big == round(480 / WIDTH * window[2])
+    tracked = detect_window(WHOLE, None, [plate], False, 1, 4, 480, WIDTH, HEIGHT)
+    lost = detect_window(WHOLE, (0.4, 0.3, 0.6, 0.5), [plate], True, 1, 4, 480, WIDTH, HEIGHT)
+    assert tracked.side / tracked.box[2] < lost.side / lost.box[2]  # a lost plate is searched for closer
 
 
 def test_every_nth_run_looks_at_the_whole_region():

@@ -30,6 +30,7 @@ CLOSER_LOOKS = 2  # candidates that could not be read looked at again, closer, p
 CLOSER_GAIN = 1.5  # a closer look is worth it with at least this many times the pixels per plate
 EDGE = 2  # pixels: a candidate this near an edge of its window touches it
 MAX_SCALE = 2.0  # the detector never sees a window larger than twice the picture's own pixels
+FOLLOW_HEIGHT = 16  # detector pixels high a found plate is followed at (the reader reads it at full resolution)
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,17 @@ def focus_box(region: Box, moving: Optional[Area], tracked: Sequence[Box], lost:
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def window_side(box: Box, region: Box, base_side: int, width: int, height: int) -> int:
+def window_side(box: Box, region: Box, base_side: int, width: int, height: int, following: Sequence[Box] = ()) -> int:
     """The long side to scale `box` to: the region's scale at `base_side`, raised while the window has no more
-    pixels than the region would have (at most the picture's own resolution, never below the region's scale)."""
+    pixels than the region would have (at most the picture's own resolution, never below the region's scale).
+    A window that follows plates already found (`following`) is raised only as far as its smallest plate needs
+    to be FOLLOW_HEIGHT detector pixels high: looking closer at a found plate finds nothing more to read."""
     base = base_side / max(width, height)
     area = max(1, box[2] * box[3])
-    scale = max(base, min(max(base, MAX_SCALE), base * math.sqrt(max(1, region[2] * region[3]) / area)))
+    most = max(base, MAX_SCALE)
+    if following:
+        most = max(base, min(most, FOLLOW_HEIGHT / max(1, min(h for _, _, _, h in following))))
+    scale = max(base, min(most, base * math.sqrt(max(1, region[2] * region[3]) / area)))
     return max(16, round(scale * max(box[2], box[3])))
 
 
@@ -85,7 +91,8 @@ def detect_window(region: Box, moving: Optional[Area], tracked: Sequence[Box], l
     region; `full_every` 1 = always the whole region)."""
     whole = full_every <= 1 or run % full_every == 0
     box = region if whole else focus_box(region, moving, tracked, lost, width, height)
-    return DetectWindow(box, window_side(box, region, base_side, width, height))
+    following = tracked if not whole and tracked and not lost else ()
+    return DetectWindow(box, window_side(box, region, base_side, width, height, following))
 
 
 def closer_looks(unread: Sequence[Box], window: DetectWindow, region: Box, base_side: int, width: int,
