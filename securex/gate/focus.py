@@ -30,7 +30,7 @@ CLOSER_LOOKS = 2  # candidates that could not be read looked at again, closer, p
 CLOSER_GAIN = 1.5  # a closer look is worth it with at least this many times the pixels per plate
 EDGE = 2  # pixels: a candidate this near an edge of its window touches it
 MAX_SCALE = 2.0  # the detector never sees a window larger than twice the picture's own pixels
-FOLLOW_HEIGHT = 16  # detector pixels high a found plate is followed at (the reader reads it at full resolution)
+FOLLOW_HEIGHT = 24  # detector pixels high a found plate is followed at (the reader reads it at full resolution)
 
 
 @dataclass(frozen=True)
