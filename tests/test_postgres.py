@@ -21,14 +21,19 @@ SAVED = re.compile(r"Saved (\w+) .* -> record (\d+),")
 _names = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def server():
+def start_server() -> PostgresServer:
+    """A new server of the tests' own; the test fails (CI) or is skipped where the server is not installed."""
     bindir = server_bin()
     if bindir is None:
         if os.environ.get("SECUREX_REQUIRE_POSTGRES"):
             pytest.fail("PostgreSQL server binaries not found although scripts/setup.sh --test installs them")
         pytest.skip("PostgreSQL server not installed (scripts/test.sh installs it)")
-    server = PostgresServer(bindir).start()
+    return PostgresServer(bindir).start()
+
+
+@pytest.fixture(scope="module")
+def server():
+    server = start_server()
     yield server
     server.stop()
 
@@ -114,10 +119,7 @@ def test_unreachable_server_is_one_line_exit_2(tmp_path):
 
 def test_server_down_mid_run_loses_no_visit_and_leaves_no_orphan_photo(tmp_path):
     """The finding: stop PostgreSQL 8 s into a run, start it 8 s later; before, most visits were never recorded."""
-    bindir = server_bin()
-    if bindir is None:
-        pytest.skip("PostgreSQL server not installed (scripts/test.sh installs it)")
-    own = PostgresServer(bindir).start()  # a server of its own: this test stops it
+    own = start_server()  # a server of its own: this test stops it
     try:
         database = own.create_database("outage")
         plates = [f"PGD{n}{n}{n}{n}" for n in range(1, 10)] + [f"PGE{n}{n}{n}{n}" for n in range(1, 4)]
@@ -217,12 +219,7 @@ def test_inside_reads_only_the_gates_entries_and_exits_from_postgres(database, t
 @pytest.fixture
 def own_server():
     """A server of the test's own: the test stops it or makes it hang."""
-    bindir = server_bin()
-    if bindir is None:
-        if os.environ.get("SECUREX_REQUIRE_POSTGRES"):
-            pytest.fail("PostgreSQL server binaries not found although scripts/setup.sh --test installs them")
-        pytest.skip("PostgreSQL server not installed (scripts/test.sh installs it)")
-    own = PostgresServer(bindir).start()
+    own = start_server()
     yield own
     own.stop()  # thaws it first
 
