@@ -3,8 +3,9 @@
 gate-dev.mp4 (720p25) is upscaled to 1080p once and cached in the temp folder; every lane plays that
 file. For each number of lanes, in the same run: the pure decode rate of the file (OpenCV, nothing
 else), SecureX's combined processing rate over all lanes (headless, every frame), its ratio to the
-decode rate, CPU seconds, peak RSS of that run alone, and per lane the records written and the
-latency from each visit's first readable frame to the frame whose work writes its record (source time).
+decode rate, CPU seconds, peak RSS of that run alone, and per lane the records written with their
+direction (odd lanes are `in`, even lanes `both`: direction from the plate's motion) and the latency
+from each visit's first readable frame to the frame whose work writes its record (source time).
 `--soak N` also runs the most lanes N loops of the video and prints the RSS after each loop.
 `--window N` also runs N lanes in the window under Xvfb, each paced like a 25 fps camera, and prints
 the frames per second each lane's picture was shown at.
@@ -66,7 +67,9 @@ def upscaled(frames: int) -> Path:
 
 
 def lane_args(video: Path, lanes: int) -> list[str]:
-    return [arg for n in range(1, lanes + 1) for arg in ("--lane", f"lane-{n}:in={video}")]
+    """Odd lanes are entry lanes (`in`); even ones are `both`, their direction judged from each plate's motion
+    (the clip's cars approach the camera, so every record should say `in`)."""
+    return [arg for n in range(1, lanes + 1) for arg in ("--lane", f"lane-{n}:{'in' if n % 2 else 'both'}={video}")]
 
 
 def one_run(video: Path, lanes: int) -> dict:
@@ -78,7 +81,10 @@ def one_run(video: Path, lanes: int) -> dict:
         result = subprocess.run(command, capture_output=True, text=True, check=True)
         wall = time.perf_counter() - start
         database = sqlite3.connect(Path(tmp) / "plates.db")
-        per_lane = dict(database.execute("SELECT lane, COUNT(*) FROM plates GROUP BY lane").fetchall())
+        per_lane: dict[str, dict[str, int]] = {}
+        for lane, direction, count in database.execute(
+                "SELECT lane, direction, COUNT(*) FROM plates GROUP BY lane, direction"):
+            per_lane.setdefault(lane, {})[direction or "none"] = count
         database.close()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"stdout": result.stdout, "stderr": result.stderr, "wall": wall, "per_lane": per_lane,
@@ -144,7 +150,10 @@ def main() -> None:
             lines = "\n".join(line for line in run["stderr"].splitlines() if line.endswith(f", lane {lane}"))
             delays = latency(lines, truth, firsts, fps, settings.tracking.pipeline_lag_frames)
             late = f"mean {sum(delays) / len(delays):.2f} s, max {max(delays):.2f} s" if delays else "-"
-            print(f"    {lane}: {run['per_lane'].get(lane, 0)} records, {len(delays)} visits read right; "
+            directions = run["per_lane"].get(lane, {})
+            kinds = ", ".join(f"{d} {c}" for d, c in sorted(directions.items()))
+            print(f"    {lane} ({'in' if n % 2 else 'both'}): {sum(directions.values())} records "
+                  f"(direction {kinds or '-'}), {len(delays)} visits read right; "
                   f"latency first readable frame -> record {late}")
     if args.window and shutil.which("xvfb-run"):
         print(f"window, {args.window} lane(s) paced at {fps:.0f} fps each: {window_rate(video, args.window):.1f} "

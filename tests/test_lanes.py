@@ -22,6 +22,9 @@ NEAR, FAR = (300, 300, 120, 30), (300, 200, 80, 20)  # a plate box close to the 
 
 @pytest.mark.parametrize("lane, first, last, approaching_is, expected", [
     ("both", FAR, NEAR, "in", "in"),  # grew and moved down: coming toward the camera
+    ("both", (300, 500, 80, 20), NEAR, "in", "in"),  # grew while moving up (a camera below the plates): coming
+    ("both", NEAR, (300, 500, 80, 20), "in", "out"),  # shrank while moving down: going away
+    ("both", NEAR, (300, 380, 120, 30), "in", ""),  # moved down without growing: not known
     ("both", NEAR, FAR, "in", "out"),
     ("both", FAR, NEAR, "out", "out"),  # a camera that watches cars leave
     ("both", NEAR, (302, 301, 120, 30), "in", ""),  # hardly moved: not known

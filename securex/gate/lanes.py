@@ -42,11 +42,13 @@ def barrier_lane_problem(barrier: dict, lanes: Sequence[LaneConfig], configured:
 
 def approach_score(first: Box, last: Box) -> float:
     """How clearly a plate came toward the camera between two boxes (negative: went away): the doublings of its
-    area plus how many plate heights it moved down the picture."""
-    growth = math.log2(max(1, last[2] * last[3]) / max(1, first[2] * first[3]))
+    area (judged by its width), plus how many plate heights it moved down the picture (up, when leaving) where
+    that agrees. Only the size says which way whatever the camera's mounting: an approaching plate moves down
+    the picture of a camera above the lane, but up that of one below the plates' height."""
+    growth = 2 * math.log2(max(1, last[2]) / max(1, first[2]))  # by the width: a line's height is noisier
     height = max(1.0, (first[3] + last[3]) / 2)
     down = (last[1] + last[3] / 2 - first[1] - first[3] / 2) / height
-    return growth + down
+    return growth + down if growth * down > 0 else growth
 
 
 def direction_of(lane_direction: str, first: Box, last: Box, approaching_is: str) -> str:
