@@ -97,7 +97,7 @@ def test_the_one_lane_without_lanes_records_no_direction_as_before_lanes(base_se
     assert lanes_to_run([], [], None, 2, "north") == [LaneConfig("north", "2", "")]
     assert lanes_to_run([LaneConfig("a", "0", "in")], [], "gate.mp4", 0, "lane-1") == \
         [LaneConfig("lane-1", "gate.mp4", "")]
-    track = Track(1, (300, 300, 120, 30), first_box=(300, 200, 80, 20))  # grew and came down: toward
+    track = Track(1, (300, 300, 120, 30), path=[(300, 200, 80, 20), (300, 300, 120, 30)])  # grew, came down: toward
     with ThreadPoolExecutor(max_workers=1) as pool:
         lane = Lane(lanes_to_run([], [], "gate.mp4", 0, "lane-1")[0], SimpleNamespace(is_live=False), base_settings,
                     None, PerfMonitor(2.0), pool)

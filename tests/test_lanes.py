@@ -32,7 +32,7 @@ NEAR, FAR = (300, 300, 120, 30), (300, 200, 80, 20)  # a plate box close to the 
     ("out", FAR, NEAR, "in", "out"),
 ])
 def test_direction_from_the_plates_motion(lane, first, last, approaching_is, expected):
-    assert direction_of(lane, first, last, approaching_is) == expected
+    assert direction_of(lane, [first, last], approaching_is) == expected
 
 
 def test_lanes_of_a_run_come_from_the_options_then_lanes_then_the_camera():
@@ -151,3 +151,10 @@ def test_on_site_is_kept_record_by_record_and_the_report_counts_ins_outs_and_tim
                                                "  time on site     median 2 h 05 min, longest 25 h 10 min "
                                                "(3 stays ended)", "  hour   in  out  on site (most at once)"]
     assert movement_lines(movements([moved("ABC1234", 0, "")], "")) == []
+
+
+def test_one_odd_box_on_the_path_does_not_decide_the_direction():
+    growing = [(300, 300, 80 + 8 * i, 20 + 2 * i) for i in range(6)]
+    odd = [(300, 290, 160, 60)] + growing[1:]  # the first box found taller and wider (two lines read as one)
+    assert direction_of("both", odd, "in") == "in"
+    assert direction_of("both", list(reversed(growing)), "in") == "out"

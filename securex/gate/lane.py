@@ -78,4 +78,4 @@ class Lane:
                            [track.box for track in tracks if not track.missed], any(track.missed for track in tracks))
 
     def direction(self, track: Track) -> str:
-        return direction_of(self.spec.direction, track.first_box, track.box, self._approaching_is)
+        return direction_of(self.spec.direction, track.path, self._approaching_is)

@@ -6,6 +6,7 @@ Plain code: no threads, windows or I/O, so tests/test_lanes.py checks it with pl
 from __future__ import annotations
 
 import math
+import statistics
 from typing import Optional, Sequence
 
 from securex.config.lanes import LaneConfig
@@ -51,12 +52,23 @@ def approach_score(first: Box, last: Box) -> float:
     return growth + down if growth * down > 0 else growth
 
 
-def direction_of(lane_direction: str, first: Box, last: Box, approaching_is: str) -> str:
-    """IN or OUT: an `in` or `out` lane's own; on a `both` lane, from the plate's motion ("" when it hardly moved);
-    "" on a lane without a direction (NO_DIRECTION)."""
+def path_ends(path: Sequence[Box]) -> tuple[Box, Box]:
+    """Where a plate was early and late on its path (its boxes, oldest first): the median box of the first half
+    and of the second half, so one odd box (a line found taller, or two rows for one) does not decide."""
+    half = max(1, len(path) // 2)
+
+    def median(boxes: Sequence[Box]) -> Box:
+        return tuple(int(statistics.median(values)) for values in zip(*boxes, strict=True))
+
+    return median(path[:half]), median(path[-half:])
+
+
+def direction_of(lane_direction: str, path: Sequence[Box], approaching_is: str) -> str:
+    """IN or OUT: an `in` or `out` lane's own; on a `both` lane, from the plate's motion along its `path` (its
+    boxes, oldest first; "" when it hardly moved); "" on a lane without a direction (NO_DIRECTION)."""
     if lane_direction != BOTH:
         return lane_direction
-    score = approach_score(first, last)
+    score = approach_score(*path_ends(path))
     if abs(score) < CLEAR_MOTION:
         return ""
     leaving_is = OUT if approaching_is == IN else IN

@@ -19,6 +19,7 @@ from securex.core.domain import Box, PlateRead, box_area, iou
 _TRACK_IDS = itertools.count(1)  # track ids are unique across the lanes' trackers (the panel keys plates by them)
 CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths continues a track
 NESTED_SHARE = 0.8  # two boxes overlapping by this share of the smaller are one place
+PATH_KEPT = 16  # boxes of a track's path kept from its start (its direction is judged on them)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Track:
     recorded: bool = False
     decision: Optional[Any] = None  # what the gate made of the settled plate (its watchlist standing)
     announced: bool = False  # alert raised / alert command run for this track
-    first_box: Optional[Box] = None  # where this track's plate was first seen (its direction is judged from here)
+    path: list[Box] = field(default_factory=list, repr=False)  # its first PATH_KEPT boxes: its direction
     origin: Optional[Box] = None  # where the track began (or the track it replaced began)
     seen_at: Optional[float] = None  # source time of the last detector run that found it
     travel: float = 0.0  # farthest the box has moved from its origin, in box heights or growth share
@@ -52,14 +53,16 @@ class Track:
     fixed: bool = False  # settled without moving: fixed text, continued only by overlapping boxes
 
     def __post_init__(self) -> None:
-        if self.first_box is None:
-            self.first_box = self.box
+        if not self.path:
+            self.path = [self.box]
         if self.origin is None:
             self.origin = self.box
 
     def move_to(self, box: Box) -> None:
         """The box in a new detector run; the travel from the origin is kept at its largest."""
         self.box, self.missed = box, 0
+        if len(self.path) < PATH_KEPT:
+            self.path.append(box)
         self.travel = max(self.travel, box_travel(self.origin, box))
 
     def add_read(self, sighting: Sighting) -> None:
