@@ -183,3 +183,17 @@ def test_a_car_that_drives_up_and_waits_at_the_barrier_is_decided_once():
     decided += visits.finish()
     assert {t.winner.read.text for t in decided} == {"WAIT123"}
     assert len({t.id for t in decided}) == 1
+
+
+def test_a_lane_not_ready_for_a_settled_plate_hands_it_on_once_it_is_or_when_it_leaves():
+    visits = VisitDecider(TrackingConfig(static_min_move=0.0, max_missed_detections=1), True, 0.8,
+                          ready=lambda track: len(track.path) >= 5)  # e.g. a both lane waiting for the direction
+    for frame in range(4):
+        assert visits.apply([LANE], [read("ABC1234", frame=frame)]) == []  # settled at the third read: not ready
+    assert [t.winner.read.text for t in visits.apply([LANE], [read("ABC1234", frame=4)])] == ["ABC1234"]
+    waiting = VisitDecider(TrackingConfig(static_min_move=0.0, max_missed_detections=1), True, 0.8,
+                           ready=lambda track: False)
+    for frame in range(3):
+        assert waiting.apply([LANE], [read("XYZ9876", frame=frame)]) == []
+    assert waiting.apply([], []) == []
+    assert [t.winner.read.text for t in waiting.apply([], [])] == ["XYZ9876"]  # it left: handed on all the same

@@ -8,7 +8,7 @@ from typing import Optional
 
 from securex.config import Config
 from securex.config.lanes import LaneConfig
-from securex.core.domain import Frame
+from securex.core.domain import BOTH, Frame
 from securex.core.perf import PerfMonitor
 from securex.gate.frames import FramePipeline
 from securex.gate.lanes import direction_of
@@ -16,9 +16,11 @@ from securex.gate.visits import VisitDecider
 from securex.pipeline.reader import PlateReader
 from securex.video.capture import VideoSource
 from securex.video.motion import MotionGate
-from securex.video.tracking import Track
+from securex.video.tracking import PATH_KEPT, Track
 
 LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL
+
+PATH_JUDGED = 6  # boxes of its path a `both` lane waits for before it judges a plate's direction
 
 
 def lane_reader(reader: PlateReader, config: Config, spec: LaneConfig) -> PlateReader:
@@ -39,7 +41,8 @@ class Lane:
         self.frames = FramePipeline(self.reader, perf, pool, t.worker_threads, t.pipeline_lag_frames, source.is_live,
                                     config.detection.video_side, t.iou_match, config.storage.crop_margin, spec.region,
                                     t.focus_full_every)
-        self.decider = VisitDecider(t, config.storage.auto_save, config.storage.auto_save_threshold)
+        self.decider = VisitDecider(t, config.storage.auto_save, config.storage.auto_save_threshold,
+                                    self._direction_known if spec.direction == BOTH else None)
         self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share) \
             if t.motion_gate else None
         self._approaching_is = config.camera.approaching_is
@@ -79,3 +82,8 @@ class Lane:
 
     def direction(self, track: Track) -> str:
         return direction_of(self.spec.direction, track.path, self._approaching_is)
+
+    def _direction_known(self, track: Track) -> bool:
+        """A `both` lane records a plate once its path is long enough to judge and its direction is clear there,
+        or once its path is as long as is kept."""
+        return (len(track.path) >= PATH_JUDGED and self.direction(track) != "") or len(track.path) >= PATH_KEPT

@@ -8,7 +8,7 @@ plate has a new car in its place: the old track ends and a new one starts.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 from securex.config import TrackingConfig
 from securex.core.domain import Box
@@ -20,8 +20,12 @@ SHOWN_AFTER_MISSED = 1  # a track's box stays on screen for this many detector r
 
 
 class VisitDecider:
-    def __init__(self, config: TrackingConfig, auto_save: bool, auto_save_threshold: float):
+    def __init__(self, config: TrackingConfig, auto_save: bool, auto_save_threshold: float,
+                 ready: Optional[Callable[[Track], bool]] = None):
+        """`ready`: whether a settled track may be handed on yet (a `both` lane waits until its plate's direction
+        is known); a track that leaves is handed on whatever it says."""
         self._config = config
+        self._ready = ready or (lambda track: True)
         self.tracker = Tracker(config.iou_match, config.max_missed_detections, config.max_tracks)
         self.auto_save = auto_save
         self._threshold = auto_save_threshold
@@ -56,8 +60,8 @@ class VisitDecider:
         return [t for t in ended if t.settled and self.is_vehicle(t)]
 
     def _release(self, tracks: list[Track]) -> list[Track]:
-        """Settled tracks handed on for the first time: those that have moved."""
-        released = [t for t in tracks if t.settled and not t.released and self.is_vehicle(t)]
+        """Settled tracks handed on for the first time: those that have moved, once the lane is ready for them."""
+        released = [t for t in tracks if t.settled and not t.released and self.is_vehicle(t) and self._ready(t)]
         for track in released:
             track.released = True
         return released
