@@ -106,11 +106,16 @@ def box_area(box: Box) -> int:
     return box[2] * box[3]
 
 
-def iou(a: Box, b: Box) -> float:
-    """Intersection over union of two boxes."""
+def intersection(a: Box, b: Box) -> int:
+    """The area two boxes share."""
     ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
     iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
+    return ix * iy
+
+
+def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two boxes."""
+    inter = intersection(a, b)
     union = box_area(a) + box_area(b) - inter
     return inter / union if union > 0 else 0.0
 

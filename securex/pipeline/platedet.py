@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
-from securex.core.domain import Box, Detection, crop, grow_box
+from securex.core.domain import Box, Detection, box_area, crop, grow_box, intersection
 from securex.pipeline.detection import ROI_DETECT_SIDE, SizeFilter
 from securex.pipeline.neural import TextLineModel
 
@@ -77,11 +77,8 @@ class PlateBoxModel:
 
 def inside_share(inner: Box, outer: Box) -> float:
     """The share of `inner`'s area that lies inside `outer`."""
-    x0, y0 = max(inner[0], outer[0]), max(inner[1], outer[1])
-    x1 = min(inner[0] + inner[2], outer[0] + outer[2])
-    y1 = min(inner[1] + inner[3], outer[1] + outer[3])
-    area = inner[2] * inner[3]
-    return max(0, x1 - x0) * max(0, y1 - y0) / area if area else 0.0
+    area = box_area(inner)
+    return intersection(inner, outer) / area if area else 0.0
 
 
 class PlateModelDetector:

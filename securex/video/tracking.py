@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from securex.core.domain import Box, PlateRead, box_area, iou
+from securex.core.domain import Box, PlateRead, box_area, intersection, iou
 
 _TRACK_IDS = itertools.count(1)  # track ids are unique across the lanes' trackers (the panel keys plates by them)
 CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths continues a track
@@ -156,11 +156,9 @@ def box_travel(origin: Box, box: Box) -> float:
     sideways within the line), neither while one box lies inside the other; or the share by which it
     grew or shrank in both width and height (a plate coming closer grows both ways; a text box drawn
     anew changes mostly one)."""
-    ix = max(0, min(origin[0] + origin[2], box[0] + box[2]) - max(origin[0], box[0]))
-    iy = max(0, min(origin[1] + origin[3], box[1] + box[3]) - max(origin[1], box[1]))
     dw, dh = (box[2] - origin[2]) / max(1, origin[2]), (box[3] - origin[3]) / max(1, origin[3])
     growth = min(abs(dw), abs(dh)) if dw * dh > 0 else 0.0
-    if ix * iy >= NESTED_SHARE * max(1, min(box_area(origin), box_area(box))):
+    if intersection(origin, box) >= NESTED_SHARE * max(1, min(box_area(origin), box_area(box))):
         return growth
     dx = abs(box[0] + box[2] / 2 - origin[0] - origin[2] / 2) / max(1, origin[2], box[2])
     dy = abs(box[1] + box[3] / 2 - origin[1] - origin[3] / 2) / max(1, origin[3], box[3])
