@@ -70,7 +70,6 @@ class FramePipeline:
         need be, never sooner: what the next detector run looks at depends on it, so runs are reproducible)."""
         while self._pending:
             index, future = self._pending[0]
-            # a file's work is never applied early: the next detector window depends on it
             if not (future.done() if self._live else current - index >= self._lag):
                 return
             self._pending.popleft()
