@@ -18,6 +18,7 @@ from securex.core.perf import PerfMonitor
 from securex.gate.lane import Lane
 from securex.gate.lanes import lanes_to_run
 from securex.gate.recorder import Recorder
+from securex.pipeline.factory import build_reader
 from securex.records.db import RECORD_COLUMNS
 from securex.records.storage import RecordStore, fetch_movements
 from securex.video.tracking import Track
@@ -60,7 +61,9 @@ def test_each_lane_reads_nothing_in_its_own_masks_and_still_what_the_others_mask
     assert plates_found(config, reader, entry, image) == []
     assert plates_found(config, reader, yard, image) == []
     masked_everywhere = changed(config, MASKS=[[0.3, 0.5, 0.7, 0.75]])  # MASKS still count on a lane with masks
-    assert plates_found(masked_everywhere, reader, masked_everywhere.camera.lanes[1], image) == []
+    gate_reader = build_reader(masked_everywhere)  # the gate's reader, built from the same settings as at a run
+    assert plates_found(masked_everywhere, gate_reader, masked_everywhere.camera.lanes[1], image) == []
+    assert gate_reader.with_masks([[0, 0, 0.4, 0.1]])._min_evidence == gate_reader._min_evidence > 0  # rules kept
 
 
 def config_file(folder, *lines):
@@ -93,15 +96,15 @@ def test_a_barrier_for_a_lane_the_run_does_not_have_is_refused_at_start(tmp_path
     assert capsys.readouterr().err.strip().startswith("Video file not found")
 
 
-def test_the_one_lane_without_lanes_records_no_direction_as_before_lanes(base_settings):
+def test_the_one_lane_without_lanes_records_no_direction_as_before_lanes(base_settings, reader):
     assert lanes_to_run([], [], None, 2, "north") == [LaneConfig("north", "2", "")]
     assert lanes_to_run([LaneConfig("a", "0", "in")], [], "gate.mp4", 0, "lane-1") == \
         [LaneConfig("lane-1", "gate.mp4", "")]
     track = Track(1, (300, 300, 120, 30), path=[(300, 200, 80, 20), (300, 300, 120, 30)])  # grew, came down: toward
     with ThreadPoolExecutor(max_workers=1) as pool:
         lane = Lane(lanes_to_run([], [], "gate.mp4", 0, "lane-1")[0], SimpleNamespace(is_live=False), base_settings,
-                    None, PerfMonitor(2.0), pool)
-        both = Lane(LaneConfig("yard", "y.mp4", "both"), SimpleNamespace(is_live=False), base_settings, None,
+                    reader, PerfMonitor(2.0), pool)
+        both = Lane(LaneConfig("yard", "y.mp4", "both"), SimpleNamespace(is_live=False), base_settings, reader,
                     PerfMonitor(2.0), pool)
     assert lane.direction(track) == "" and both.direction(track) == "in"
 

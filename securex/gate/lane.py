@@ -23,21 +23,12 @@ LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows 
 PATH_JUDGED = 6  # boxes of its path a `both` lane waits for before it judges a plate's direction
 
 
-def lane_reader(reader: PlateReader, config: Config, spec: LaneConfig) -> PlateReader:
-    """The gate's reader for this lane: the same detector, engine and rules, with the lane's own masks added to
-    MASKS (fractions of this lane's picture)."""
-    if not spec.masks:
-        return reader
-    return PlateReader(reader.detector, reader.engine, reader.rules, config.ocr.confidence_threshold,
-                       [*config.detection.masks, *spec.masks])
-
-
 class Lane:
     def __init__(self, spec: LaneConfig, source: VideoSource, config: Config, reader: PlateReader,
                  perf: PerfMonitor, pool: ThreadPoolExecutor):
         t = config.tracking
         self.spec, self.name, self.source = spec, spec.name, source
-        self.reader = lane_reader(reader, config, spec)
+        self.reader = reader.with_masks(spec.masks)  # the lane's own masks added to MASKS
         self.frames = FramePipeline(self.reader, perf, pool, t.worker_threads, t.pipeline_lag_frames, source.is_live,
                                     config.detection.video_side, t.iou_match, config.storage.crop_margin, spec.region,
                                     t.focus_full_every)

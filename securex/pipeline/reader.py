@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from typing import Optional, Sequence
 
@@ -34,6 +35,15 @@ class PlateReader:
         self._min_confidence = min_confidence
         self._masks = [tuple(m) for m in masks]
         self._min_aspect, self._min_evidence, self._vanity_evidence = min_aspect, min_evidence, vanity_evidence
+
+    def with_masks(self, masks: Sequence[Sequence[float]]) -> PlateReader:
+        """This reader with more areas never read (a lane's own masks), its detector, engine, rules and
+        thresholds the same."""
+        if not masks:
+            return self
+        reader = copy.copy(self)
+        reader._masks = self._masks + [tuple(m) for m in masks]
+        return reader
 
     def detect(self, image: np.ndarray, long_side: int) -> list[Detection]:
         """The detector's candidates, less those centred in a masked area (a clock, a sign)."""
