@@ -28,12 +28,40 @@ def test_the_table_covers_the_world_and_every_pattern_is_well_formed():
     assert runs("L1-2", "NN") == ("LNN", "LLNN")
 
 
-def test_default_countries_keep_the_lengths_and_formats_of_before(base_settings):
+def test_default_countries_read_eu_and_brazil_first_and_any_other_country_too(base_settings):
     assert base_settings.plates.countries == DEFAULT_COUNTRIES
-    assert base_settings.plates.lengths == (4, 8)
-    assert PlateRules(base_settings.plates).best(ocr("TN22DA5047")) is None  # 10 characters: not here
+    assert base_settings.plates.lengths == (4, 10)
+    rules = PlateRules(base_settings.plates)
+    indian = rules.best(ocr("TN22DA5047"))  # 10 characters, an Indian format exactly as read
+    assert (indian.text, indian.format_name, indian.world, indian.as_read) == ("TN22DA5047", "in", True, False)
+    assert indian.confidence == pytest.approx(0.95 - base_settings.plates.world_format_penalty)
+    brazil = rules.best(ocr("ABC1234"))  # the site's own formats keep their place: no penalty, as read
+    assert (brazil.format_name, brazil.world, brazil.as_read) == ("br", False, True)
+    assert brazil.confidence == pytest.approx(0.95)
+    assert rules.best(ocr("PJT29O5", weak=(5,))).text == "PJT2905"  # and only they fix characters
+    strict = site(base_settings, "br", "it", "cz", "es", "pl", "eu")  # without "world": as before the table
+    assert strict.best(ocr("TN22DA5047")) is None and strict.best(ocr("KL01CC50")).format_name is None
     assert changed(base_settings, PLATE_COUNTRIES=["in"]).plates.lengths == (4, 11)  # follows the countries
     assert changed(base_settings, PLATE_COUNTRIES=["in"], PLATE_MAX_LENGTH=10).plates.lengths == (4, 10)
+
+
+@pytest.mark.parametrize("read, weak, why", [
+    ("2011", (), "a short number fits some country's format (Thailand)"),
+    ("RK619", (), "five characters"),
+    ("OSW722", (0,), "an unsure first character (a copyright sign read as O)"),
+    ("ABCDEFG", (), "letters only"),
+])
+def test_another_countrys_format_names_only_a_sure_long_read_of_letters_and_digits(base_settings, read, weak, why):
+    best = PlateRules(base_settings.plates).best(ocr(read, weak=weak))
+    assert best is None or (best.format_name, best.world) == (None, False), why
+
+
+def test_a_vanity_plate_may_be_shorter_than_the_sites_plates(base_settings):
+    rules = PlateRules(base_settings.plates)
+    assert rules.best(ocr("GT")) is None
+    assert rules.best(ocr("GT"), vanity=True).text == "GT"
+    assert rules.best(ocr("V"), vanity=True) is None
+    assert site(base_settings, "it").best(ocr("FAST"), vanity=True) is None  # a site without such plates
 
 
 def site(base_settings, *countries):

@@ -132,7 +132,7 @@ def test_new_config_writes_every_default_and_never_overwrites(tmp_path, capsys):
     for section in ("camera", "detection", "ocr", "plates", "tracking"):  # no paths: equal as declared
         assert getattr(written, section) == getattr(Config(), section)
     assert written.window == Config().window and written.events.lane_name == Config().events.lane_name
-    assert written.plates.lengths == (4, 8)  # from the default countries, as before
+    assert written.plates.lengths == (4, 10)  # from the default countries
     assert written.alerts.command is None and written.storage.gate_name == Config().storage.gate_name
     assert cli.main(["new-config", str(target)]) == 2
     assert "already exists" in capsys.readouterr().err

@@ -86,8 +86,8 @@ def refused(command, *args, **kwargs):
 def test_watchlist_add_refuses_plates_that_can_never_match_and_past_days(listed, capsys):
     # finding 10: `watchlist add` took AB (below PLATE_MIN_LENGTH) and an expired --until without a word
     assert refused(watchlist_command, listed, "add", "AB", "flagged") == "'AB' is not a plate: it has 2 characters, " \
-        "a plate has 4 to 8 (PLATE_MIN_LENGTH and PLATE_MAX_LENGTH in config.py)"
-    assert "it has 9 characters" in refused(watchlist_command, listed, "add", "ABCD-12345", "flagged")
+        "a plate has 4 to 10 (PLATE_MIN_LENGTH and PLATE_MAX_LENGTH in config.py)"
+    assert "it has 11 characters" in refused(watchlist_command, listed, "add", "ABCD-1234567", "flagged")
     assert refused(watchlist_command, listed, "add", "ÄBC1234", "flagged") == \
         "'ÄBC1234' is not a plate: Ä cannot be in a plate (PLATE_ALLOWED_CHARS in config.py)"
     yesterday, today = (date.today() - timedelta(days=1)).isoformat(), date.today().isoformat()

@@ -5,7 +5,8 @@ rows (top row first). `letters` limits the letters a country issues (Russia uses
 that look alike in Cyrillic and Latin); `lengths` spans every plate of the country, vanity and old
 series included, and feeds the permissive rule. Characters outside A-Z 0-9 (a Chinese province
 character, Thai or Arabic letters) are not part of the text. `PLATE_COUNTRIES` in config.py picks
-a site's countries; `PLATE_FORMATS` adds a site's own patterns.
+a site's countries; `PLATE_FORMATS` adds a site's own patterns. The entry "world" stands for every
+other country: its formats name a read only exactly as read, never changing a character.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def runs(*parts: str, longest: int = 16) -> tuple[str, ...]:
 NO_IO = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 CYRILLIC_LOOKALIKES = "ABEKMHOPCTYX"
 UA_LETTERS = "ABCEHIKMOPTX"
+WORLD = "world"
 
 COUNTRIES: dict[str, Country] = {c.name: c for c in [
     # Europe
@@ -109,6 +111,9 @@ COUNTRIES: dict[str, Country] = {c.name: c for c in [
     Country("au", ("LLLNNN", "NLLLNNN", "LLNNLL", "NLLNNL", "LLLNNL")),  # Australia (NSW, Victoria, ...)
     Country("nz", ("LLLNNN", "LLNNNN")),  # New Zealand
     Country("me", ("LLLLNNN", "LLLLNNNN")),  # Montenegro PG MN 112
+    # Plates of any other country: a read fitting a format above exactly as read is known by that
+    # country; any other layout of 4 to 10 characters passes the permissive rule (vanity plates: 2 to 10)
+    Country(WORLD, (), (4, 10)),
 ]}
 
 
@@ -118,4 +123,11 @@ def site_formats(countries: list[str], own: dict) -> list[tuple[str, str, Option
     return found + [(name, pattern, None) for name, patterns in own.items() for pattern in patterns]
 
 
-DEFAULT_COUNTRIES = ["br", "it", "cz", "es", "pl", "eu"]  # EU + Brazil, as before the table existed
+def world_formats(countries: list[str]) -> list[tuple[str, str, Optional[str]]]:
+    """(name, pattern, letters) of every other country's format, when the site reads the world's plates."""
+    if WORLD not in countries:
+        return []
+    return [(c.name, p, c.letters) for c in COUNTRIES.values() if c.name not in countries for p in c.patterns]
+
+
+DEFAULT_COUNTRIES = ["br", "it", "cz", "es", "pl", "eu", WORLD]  # EU + Brazil first, any other country's too

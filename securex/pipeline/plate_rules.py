@@ -3,8 +3,9 @@
 A confusable character (O/0, I/1, B/8, S/5, Z/2, G/6) is only changed where a known format decides
 it; changing one the OCR was sure of costs confidence, so an unchanged fit wins over a changed one;
 a low-confidence character (a screw, a sticker, a separator read as a character) is only dropped
-when that makes a known format fit. A read that fits no known format is still a plate if it passes
-the permissive rule, with a lower confidence.
+when that makes a known format fit. A read that fits none of the site's formats is still a plate if
+it passes the permissive rule, with a lower confidence; when the site reads the world's plates, such
+a read that fits another country's format exactly as read is known by that country.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ from itertools import combinations
 from typing import Optional
 
 from securex.config import PlateConfig
-from securex.config.plate_formats import site_formats
+from securex.config.plate_formats import WORLD, site_formats, world_formats
 from securex.core.domain import OcrResult
 from securex.core.plate_text import DIGIT_FOR_LETTER, LETTER_FOR_DIGIT
 
 MAX_DROPPED_CHARS = 2
+WORLD_VANITY_LENGTH = 2  # a site reading the world's plates reads vanity plates this short (GT, V8)
+WORLD_MIN_LENGTH = 6  # another country's format tells a plate from other text only on a read this long, with
+# letters and digits both, every character sure to be one (any short number fits some country's format; a symbol
+# read as a letter is unsure)
 
 
 @dataclass(frozen=True)
@@ -29,19 +34,23 @@ class RuledText:
     confidence: float
     format_name: Optional[str]
     as_read: bool = False  # it fits its format exactly as the OCR read it: no character changed or dropped
+    world: bool = False  # the format is another country's, not one of the site's: the read passed the permissive rule
 
 
 class PlateRules:
     def __init__(self, config: PlateConfig):
         self._allowed = set(config.allowed_chars)
         self._min_len, self._max_len = config.lengths
+        self._vanity_min_len = min(self._min_len, WORLD_VANITY_LENGTH) if WORLD in config.countries else self._min_len
         self._min_digits = config.min_digits
         self._penalty = config.unknown_format_penalty
+        self._world_penalty = config.world_format_penalty
         self._fix_below = config.fix_char_confidence
         self._sure_change_cost = config.sure_change_penalty
         self._drop_below = config.drop_char_confidence
         self._formats = [(name, p.replace("/", ""), letters)
                          for name, p, letters in site_formats(config.countries, config.formats)]
+        self._world = [(name, p.replace("/", ""), letters) for name, p, letters in world_formats(config.countries)]
 
     def best(self, ocr: OcrResult, vanity: bool = False) -> Optional[RuledText]:
         """The most confident plate reading of an OCR result, or None when it is not a plate. `vanity`:
@@ -65,12 +74,39 @@ class PlateRules:
                 found.append(RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes), name,
                                        fixed == text and len(kept) == len(chars)))
             if len(kept) == len(chars) and self.is_plausible(text, vanity):
-                found.append(RuledText(text, max(0.0, confidence - self._penalty), None))
+                found.append(self._permissive(text, kept_confs, confidence))
         return found
+
+    def _permissive(self, text: str, confs: list[float], confidence: float) -> RuledText:
+        """A read that passed the permissive rule: named by another country whose format it fits, changing
+        only unsure confusable characters, when the site reads the world's plates and the read is telling
+        enough; otherwise of no known format."""
+        fit = self._world_fit(text, confs)
+        if fit is None:
+            return RuledText(text, max(0.0, confidence - self._penalty), None)
+        return RuledText(fit[1], max(0.0, confidence - self._world_penalty), fit[0], world=True)
+
+    def _world_fit(self, text: str, confs: list[float]) -> Optional[tuple[str, str]]:
+        """(country, text) of the other country's format `text` fits with the fewest unsure characters changed
+        (none changed where one fits as read), or None: no such format, or a read too short or unsure."""
+        if len(text) < WORLD_MIN_LENGTH or text.isdigit() or text.isalpha() or min(confs) < self._drop_below:
+            return None
+        best = None
+        for name, pattern, letters in self._world:
+            fixed = conform(text, pattern, letters)
+            if fixed is None or any(a != b and c >= self._fix_below
+                                    for a, b, c in zip(text, fixed, confs, strict=True)):
+                continue
+            changes = sum(a != b for a, b in zip(text, fixed, strict=True))
+            if best is None or changes < best[0]:
+                best = (changes, name, fixed)
+                if not changes:
+                    break
+        return best and best[1:]
 
     def is_plausible(self, text: str, vanity: bool = False) -> bool:
         """The permissive rule every plate meets: length, allowed characters, enough digits (none on a vanity plate)."""
-        return (self._min_len <= len(text) <= self._max_len
+        return ((self._vanity_min_len if vanity else self._min_len) <= len(text) <= self._max_len
                 and set(text) <= self._allowed
                 and (vanity or sum(c.isdigit() for c in text) >= self._min_digits))
 
