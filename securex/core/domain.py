@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
@@ -15,6 +15,13 @@ class Detection:
     """A region the detector thinks holds a plate (or a plate's text line)."""
 
     box: Box
+    slope: float = 0.0  # a slanted text line's rise per pixel along it (a plate seen from the side): 0 = level
+    thickness: float = 0.0  # a slanted line's height, measured upright (its box is taller by the rise)
+
+    def moved(self, dx: int, dy: int) -> Detection:
+        """The same detection in a picture whose origin lies (dx, dy) further up and left (a crop's parent)."""
+        x, y, w, h = self.box
+        return replace(self, box=(x + dx, y + dy, w, h))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Iterator, Optional, Sequence
 
 import cv2
@@ -128,6 +128,5 @@ class FramePipeline:
             cv2.fillPoly(inside, [np.array(region_points(self._region, box, width, height), np.int32)], 255)
             part = cv2.bitwise_and(part, part, mask=inside)
         region = region_box(self._region, width, height)
-        found = [replace(d, box=(d.box[0] + box[0], d.box[1] + box[1], d.box[2], d.box[3]))
-                 for d in self._reader.detector.detect(part, window.side)]
+        found = [d.moved(box[0], box[1]) for d in self._reader.detector.detect(part, window.side)]
         return self._reader.unmasked([d for d in found if not cut_by_window(d.box, box, region)], width, height)

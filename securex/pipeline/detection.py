@@ -48,8 +48,7 @@ class TextLineDetector:
         self._model, self._filter = model, size_filter
 
     def detect(self, image: np.ndarray, long_side: int) -> list[Detection]:
-        lines = self._model.find_lines(image, long_side)
-        return self._filter([Detection(box) for box, _ in lines])
+        return self._filter(self._model.find_lines(image, long_side))
 
 
 class HaarDetector:
@@ -83,8 +82,8 @@ class HybridDetector:
         height, width = image.shape[:2]
         for plate in self._haar.detect(image, long_side):
             roi = grow_box(plate.box, ROI_MARGIN, width, height)
-            for (x, y, w, h), _ in self._model.find_lines(crop(image, roi), ROI_DETECT_SIDE):
-                line = Detection((x + roi[0], y + roi[1], w, h))
+            for found_line in self._model.find_lines(crop(image, roi), ROI_DETECT_SIDE):
+                line = found_line.moved(roi[0], roi[1])
                 if all(iou(line.box, other.box) < SAME_BOX_IOU for other in found):
                     found.extend(self._filter([line]))
         return found

@@ -93,7 +93,7 @@ class PlateModelDetector:
 
     def detect(self, image: np.ndarray, long_side: int) -> list[Detection]:
         height, width = image.shape[:2]
-        scene = self._filter([Detection(box) for box, _ in self._lines.find_lines(image, long_side)])
+        scene = self._filter(self._lines.find_lines(image, long_side))
         plates = self._plates.find_plates(image)
         if not plates:
             return scene
@@ -103,8 +103,8 @@ class PlateModelDetector:
             on_plate = [d for d in scene if inside_share(d.box, near) >= LINE_INSIDE_SHARE]
             if not on_plate:
                 roi = grow_box(plate, PLATE_ROI_MARGIN, width, height)
-                closer = [Detection((x + roi[0], y + roi[1], w, h))
-                          for (x, y, w, h), _ in self._lines.find_lines(crop(image, roi), ROI_DETECT_SIDE)]
+                lines = self._lines.find_lines(crop(image, roi), ROI_DETECT_SIDE)
+                closer = [line.moved(roi[0], roi[1]) for line in lines]
                 on_plate = self._filter([d for d in closer if inside_share(d.box, near) >= LINE_INSIDE_SHARE])
             found.extend(d for d in on_plate or [Detection(plate)] if d not in found)
         return found

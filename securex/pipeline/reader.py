@@ -15,6 +15,7 @@ from securex.core.domain import Box, Detection, OcrResult, PlateRead, crop, iou
 from securex.pipeline.detection import Detector
 from securex.pipeline.evidence import Evidence, plate_evidence
 from securex.pipeline.grouping import plate_groups, union
+from securex.pipeline.neural import level
 from securex.pipeline.ocr import OcrEngine
 from securex.pipeline.plate_rules import PlateRules, RuledText
 
@@ -61,10 +62,10 @@ class PlateReader:
     def read_detections(self, image: np.ndarray, detections: list[Detection]) -> list[PlateRead]:
         """The plates in these candidates, best first, one per place. Boxes that are one plate (two rows,
         or one line split by an emblem) are read as one, in reading order, when that reads better."""
-        proofs = [(d.box, plate_evidence(image, d.box)) for d in detections]
-        readable = [(box, proof) for box, proof in proofs if self._readable(box, proof)]
-        boxes, evidence = [box for box, _ in readable], [proof for _, proof in readable]
-        raws = [self._raw(image, box) for box in boxes]
+        proofs = [(d, plate_evidence(image, d.box)) for d in detections]
+        readable = [(d, proof) for d, proof in proofs if self._readable(d, proof)]
+        boxes, evidence = [d.box for d, _ in readable], [proof for _, proof in readable]
+        raws = [self._raw(image, d) for d, _ in readable]
         reads = {(i,): self._ruled(raws[i], box, evidence[i]) for i, box in enumerate(boxes)}
         for group in plate_groups(boxes):
             joined = [join_readings(parts) for parts in zip(*(raws[i] for i in group), strict=False)]
@@ -81,14 +82,21 @@ class PlateReader:
                 kept.append(read)
         return kept
 
-    def _readable(self, box: Box, proof: Evidence) -> bool:
-        """A detector box is read when it is as wide as a plate line, or narrower on a clear vanity plate."""
-        wide = box[3] > 0 and box[2] / box[3] >= self._min_aspect
+    def _readable(self, detection: Detection, proof: Evidence) -> bool:
+        """A detector box is read when it is as wide as a plate line (a slanted line: measured along it), or
+        narrower on a clear vanity plate."""
+        _, _, width, height = detection.box
+        height = detection.thickness if detection.slope else height
+        wide = height > 0 and width / height >= self._min_aspect
         return wide or proof.is_vanity_plate(self._vanity_evidence)
 
-    def _raw(self, image: np.ndarray, box: Box) -> list[OcrResult]:
-        region = crop(image, box)
-        return self.engine.read(region) if region.size else []
+    def _raw(self, image: np.ndarray, detection: Detection) -> list[OcrResult]:
+        """The engine's readings of the box; of a slanted line, also of the line levelled."""
+        region = crop(image, detection.box)
+        if not region.size:
+            return []
+        levelled = self.engine.read(level(region, detection.slope, detection.thickness)) if detection.slope else []
+        return self.engine.read(region) + levelled
 
     def _ruled(self, readings: list[OcrResult], box: Box, proof: Evidence) -> Optional[tuple[PlateRead, Evidence]]:
         """The plate read in these readings with its evidence, or None: too unsure, or text fitting no format

@@ -1,0 +1,69 @@
+"""Slanted text lines (a plate seen from the side, a tilted camera): measured by the detector, levelled for
+the recogniser."""
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from securex.pipeline.neural import level, slanted_line
+
+import synth
+
+
+def region(centre, size, degrees):
+    return cv2.boxPoints((centre, size, degrees)).astype(np.int32).reshape(-1, 1, 2)
+
+
+@pytest.mark.parametrize("degrees", [12, -25, 35])
+def test_a_slanted_line_gets_its_slope_and_upright_thickness(degrees):
+    line = slanted_line(region((200, 200), (240, 40), degrees), 0.0, 1.0, 1.0, 400, 400)
+    theta = math.radians(degrees)
+    assert line.slope == pytest.approx(math.tan(theta), abs=0.02)
+    assert line.thickness == pytest.approx(40 / math.cos(theta), abs=2)
+    x, y, w, h = line.box  # the upright box holds the whole rotated line
+    assert w == pytest.approx(240 * math.cos(theta) + 40 * abs(math.sin(theta)), abs=3)
+    assert h == pytest.approx(240 * abs(math.sin(theta)) + 40 * math.cos(theta), abs=3)
+
+
+def test_level_lines_and_blobs_are_not_slanted_lines():
+    assert slanted_line(region((200, 200), (240, 40), 2), 0.0, 1.0, 1.0, 400, 400) is None  # level enough
+    assert slanted_line(region((200, 200), (60, 40), 30), 0.0, 1.0, 1.0, 400, 400) is None  # too short to tell
+    assert slanted_line(region((200, 200), (240, 40), 60), 0.0, 1.0, 1.0, 400, 400) is None  # steeper than 45°
+
+
+def side_view(text: str, slope: float, squeeze: float) -> np.ndarray:
+    """A plate seen from the side: narrower by `squeeze`, its baseline rising `slope` per pixel, characters upright."""
+    plate = synth.plate_image(text)
+    plate = cv2.resize(plate, (int(plate.shape[1] * squeeze), plate.shape[0]))
+    h, w = plate.shape[:2]
+    rise = abs(slope) * w
+    shear = np.float32([[1, 0, 0], [slope, 1, rise if slope < 0 else 0]])
+    return cv2.warpAffine(plate, shear, (w, int(h + rise)), borderValue=(90, 90, 90))
+
+
+def test_levelling_undoes_the_slant():
+    slanted = side_view("AB1234CD", 0.4, 1.0)
+    levelled = level(slanted, 0.4, synth.PLATE_H)
+    plate = synth.plate_image("AB1234CD")
+    assert levelled.shape[:2] == plate.shape[:2]
+    difference = np.abs(levelled.astype(int) - plate.astype(int)).mean()
+    assert difference < 12  # the same picture, up to the resampling at the edges
+    assert np.abs(slanted[:synth.PLATE_H].astype(int) - plate.astype(int)).mean() > 3 * difference
+
+
+@pytest.mark.slow
+def test_a_plate_seen_from_the_side_is_read(base_settings):
+    from securex.config import changed
+    from securex.pipeline.factory import build_reader
+
+    image = np.full((480, 640, 3), 90, np.uint8)
+    plate = side_view("BH5507IT", -0.45, 0.45)
+    image[150:150 + plate.shape[0], 250:250 + plate.shape[1]] = plate
+    reader = build_reader(changed(base_settings, PLATE_COUNTRIES=["ua"]))
+    detections = reader.detect(image, base_settings.detection.still_side)
+    assert any(d.slope < -0.3 for d in detections)
+    assert [r.text for r in reader.read_detections(image, detections)][:1] == ["BH5507IT"]
+    upright = [type(d)(d.box) for d in detections]  # the same boxes read as they stand, not levelled
+    assert "BH5507IT" not in [r.text for r in reader.read_detections(image, upright)]
