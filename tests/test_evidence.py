@@ -175,3 +175,11 @@ def test_plate_rules_waive_digits_only_for_a_vanity_plate():
     rules = PlateRules(PlateConfig(countries=["us"]))
     assert rules.best(OcrResult("FAST", 0.9)) is None
     assert rules.best(OcrResult("FAST", 0.9), vanity=True).text == "FAST"
+
+
+def test_a_narrow_bottom_row_joins_its_plate_but_is_never_read_alone():
+    image = car()
+    top, bottom, lone = (100, 100, 90, 40), (122, 146, 44, 40), (400, 300, 30, 30)
+    texts = {top[2:]: "6808", bottom[2:]: "XO"}  # reading the lone narrow box would fail: it has no text here
+    reader = reader_for([top, bottom, lone], texts, countries=["ua"])
+    assert [r.text for r in reader.read_image(image, 960)] == ["6808XO"]  # an old Ukrainian plate, NNNN/LL

@@ -62,16 +62,19 @@ class PlateReader:
     def read_detections(self, image: np.ndarray, detections: list[Detection]) -> list[PlateRead]:
         """The plates in these candidates, best first, one per place. Boxes that are one plate (two rows,
         or one line split by an emblem) are read as one, in reading order, when that reads better."""
-        proofs = [(d, plate_evidence(image, d.box)) for d in detections]
-        readable = [(d, proof) for d, proof in proofs if self._readable(d, proof)]
-        boxes, evidence = [d.box for d, _ in readable], [proof for _, proof in readable]
-        raws = [self._raw(image, d) for d, _ in readable]
-        reads = {(i,): self._ruled(raws[i], box, evidence[i]) for i, box in enumerate(boxes)}
-        for group in plate_groups(boxes):
+        evidence = [plate_evidence(image, d.box) for d in detections]
+        boxes = [d.box for d in detections]
+        alone = [self._readable(d, proof) for d, proof in zip(detections, evidence, strict=True)]
+        groups = [g for g in plate_groups(boxes) if any(alone[i] for i in g)]  # a narrow piece joins a line
+        raws = {i: self._raw(image, detections[i]) for i in sorted({i for g in groups for i in g}
+                                                                  | {i for i, ok in enumerate(alone) if ok})}
+        reads = {(i,): self._ruled(raws[i], boxes[i], evidence[i]) for i in raws if alone[i]}
+        for group in groups:
             joined = [join_readings(parts) for parts in zip(*(raws[i] for i in group), strict=False)]
             box = union([boxes[i] for i in group])
             read = self._ruled(joined, box, plate_evidence(image, box))
-            if read is not None and joined_is_better(read[0], [p and p[0] for p in (reads[(i,)] for i in group)]):
+            parts = [reads.get((i,)) for i in group]
+            if read is not None and joined_is_better(read[0], [p and p[0] for p in parts]):
                 reads[group] = read
         merged = {i for group in reads if len(group) > 1 and reads[group] is not None for i in group}
         found = [r for g, r in reads.items() if r is not None and not (len(g) == 1 and g[0] in merged)]
