@@ -7,7 +7,11 @@ import cv2
 import numpy as np
 import pytest
 
+from securex.config import PlateConfig
+from securex.core.domain import Detection, OcrResult
 from securex.pipeline.neural import level, slanted_line
+from securex.pipeline.plate_rules import PlateRules
+from securex.pipeline.reader import PlateReader
 
 import synth
 
@@ -67,3 +71,26 @@ def test_a_plate_seen_from_the_side_is_read(base_settings):
     assert [r.text for r in reader.read_detections(image, detections)][:1] == ["BH5507IT"]
     upright = [type(d)(d.box) for d in detections]  # the same boxes read as they stand, not levelled
     assert "BH5507IT" not in [r.text for r in reader.read_detections(image, upright)]
+
+
+class CountingEngine:
+    """Reads the same text in every crop, counting the calls (a stand-in for the recogniser)."""
+
+    def __init__(self, text):
+        self.text, self.calls = text, 0
+
+    def read(self, line):
+        self.calls += 1
+        return [OcrResult(self.text, 0.95, (0.95,) * len(self.text))]
+
+
+@pytest.mark.parametrize("text, calls", [("AB123CD", 1), ("AB12", 2)])
+def test_a_slanted_line_is_levelled_only_when_it_does_not_already_read_as_a_site_plate(text, calls):
+    class Slanted:
+        def detect(self, image, long_side):
+            return [Detection((100, 100, 200, 80), 0.3, 22.0)]
+
+    engine = CountingEngine(text)
+    reader = PlateReader(Slanted(), engine, PlateRules(PlateConfig(countries=["it"])), 0.5)
+    reader.read_image(np.full((400, 400, 3), 128, np.uint8), 400)
+    assert engine.calls == calls  # an Italian plate read as it stands needs no second, levelled read

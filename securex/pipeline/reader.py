@@ -94,12 +94,15 @@ class PlateReader:
         return wide or proof.is_vanity_plate(self._vanity_evidence)
 
     def _raw(self, image: np.ndarray, detection: Detection) -> list[OcrResult]:
-        """The engine's readings of the box; of a slanted line, also of the line levelled."""
+        """The engine's readings of the box; of a slanted line, also of the line levelled, unless the box as it
+        stands already reads as one of the site's formats, every character as read."""
         region = crop(image, detection.box)
         if not region.size:
             return []
-        levelled = self.engine.read(level(region, detection.slope, detection.thickness)) if detection.slope else []
-        return self.engine.read(region) + levelled
+        readings = self.engine.read(region)
+        if detection.slope and not any((best := self.rules.best(r)) is not None and best.as_read for r in readings):
+            readings += self.engine.read(level(region, detection.slope, detection.thickness))
+        return readings
 
     def _ruled(self, readings: list[OcrResult], box: Box, proof: Evidence) -> Optional[tuple[PlateRead, Evidence]]:
         """The plate read in these readings with its evidence, or None: too unsure, or text fitting no format
