@@ -67,9 +67,10 @@ OCR_CONFIDENCE_THRESHOLD = 0.5    # reads below this confidence (0..1) are not s
 # that does not, confusable characters (O/0, I/1, B/8, S/5, Z/2, G/6) are fixed only where a format
 # decides it, and `read --json` names the country. "eu" stands for the EU plates not listed one by one
 # (any layout of 4 to 8 characters). "world" reads any other country's plates too: a sure read of 6 or
-# more letters and digits that fits another country's format exactly as read is named by that country
-# and needs no plate evidence; any other layout of 4 to 10 characters passes the permissive rule; a
-# vanity plate may have 2. Leave "world" out to read only the countries listed. Known:
+# more letters and digits that fits another country's format as read (or changing only unsure
+# confusable characters) is named by that country and needs no plate evidence; any other layout of
+# 4 to 10 characters passes the permissive rule; a vanity plate may have 2. Leave "world" out to read
+# only the countries listed. Known:
 # ae ar at au be bg br by ca ch cl cn cz de dk ee es eu fi fr gr hr hu id ie in it kz lt lv me mx my
 # ng nl no nz ph pk pl pt py ro ru sa se sg si sk th tr tw ua uk us uy vn world za
 PLATE_COUNTRIES = ['br', 'it', 'cz', 'es', 'pl', 'eu', 'world'] # the countries whose plates are read
@@ -81,7 +82,8 @@ PLATE_ALLOWED_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" # characters a plat
 PLATE_FORMATS = {}                # name: [patterns] of the site's own
 UNKNOWN_FORMAT_PENALTY = 0.15     # taken off the confidence of a read that fits no known format
 WORLD_FORMAT_PENALTY = 0.05       # taken off the confidence of a read that fits no format of the site's but another
-                                  # country's, exactly as read (with "world" in PLATE_COUNTRIES)
+                                  # country's, as read or changing only unsure characters (with "world" in
+                                  # PLATE_COUNTRIES)
 FIX_CHAR_CONFIDENCE = 0.9         # a confusable character read below this is changed freely to fit a format
 SURE_CHANGE_PENALTY = 0.1         # confidence lost per character read at or above that which a format changes
 DROP_CHAR_CONFIDENCE = 0.75       # a character read below this may be dropped if that makes a format fit

@@ -33,10 +33,10 @@ def test_default_countries_read_eu_and_brazil_first_and_any_other_country_too(ba
     assert base_settings.plates.lengths == (4, 10)
     rules = PlateRules(base_settings.plates)
     indian = rules.best(ocr("TN22DA5047"))  # 10 characters, an Indian format exactly as read
-    assert (indian.text, indian.format_name, indian.world, indian.as_read) == ("TN22DA5047", "in", True, False)
+    assert (indian.text, indian.format_name, indian.as_read) == ("TN22DA5047", "in", False)
     assert indian.confidence == pytest.approx(0.95 - base_settings.plates.world_format_penalty)
     brazil = rules.best(ocr("ABC1234"))  # the site's own formats keep their place: no penalty, as read
-    assert (brazil.format_name, brazil.world, brazil.as_read) == ("br", False, True)
+    assert (brazil.format_name, brazil.as_read) == ("br", True)
     assert brazil.confidence == pytest.approx(0.95)
     assert rules.best(ocr("PJT29O5", weak=(5,))).text == "PJT2905"  # and only they fix characters
     strict = site(base_settings, "br", "it", "cz", "es", "pl", "eu")  # without "world": as before the table
@@ -53,7 +53,7 @@ def test_default_countries_read_eu_and_brazil_first_and_any_other_country_too(ba
 ])
 def test_another_countrys_format_names_only_a_sure_long_read_of_letters_and_digits(base_settings, read, weak, why):
     best = PlateRules(base_settings.plates).best(ocr(read, weak=weak))
-    assert best is None or (best.format_name, best.world) == (None, False), why
+    assert best is None or best.format_name is None, why
 
 
 def test_a_vanity_plate_may_be_shorter_than_the_sites_plates(base_settings):

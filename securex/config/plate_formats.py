@@ -6,7 +6,8 @@ that look alike in Cyrillic and Latin); `lengths` spans every plate of the count
 series included, and feeds the permissive rule. Characters outside A-Z 0-9 (a Chinese province
 character, Thai or Arabic letters) are not part of the text. `PLATE_COUNTRIES` in config.py picks
 a site's countries; `PLATE_FORMATS` adds a site's own patterns. The entry "world" stands for every
-other country: its formats name a read only exactly as read, never changing a character.
+other country: its formats name a read that fits them as read, or by changing only characters the
+recogniser was unsure of, never a sure one.
 """
 
 from __future__ import annotations
@@ -111,8 +112,9 @@ COUNTRIES: dict[str, Country] = {c.name: c for c in [
     Country("au", ("LLLNNN", "NLLLNNN", "LLNNLL", "NLLNNL", "LLLNNL")),  # Australia (NSW, Victoria, ...)
     Country("nz", ("LLLNNN", "LLNNNN")),  # New Zealand
     Country("me", ("LLLLNNN", "LLLLNNNN")),  # Montenegro PG MN 112
-    # Plates of any other country: a read fitting a format above exactly as read is known by that
-    # country; any other layout of 4 to 10 characters passes the permissive rule (vanity plates: 2 to 10)
+    # Plates of any other country: a read fitting a format above as read (or changing only unsure
+    # confusables) is known by that country; any other layout of 4 to 10 characters passes the
+    # permissive rule (vanity plates: 2 to 10)
     Country(WORLD, (), (4, 10)),
 ]}
 

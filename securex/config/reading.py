@@ -112,9 +112,10 @@ letters, one- and two-row layouts, lengths). A read that fits one of their forma
 that does not, confusable characters (O/0, I/1, B/8, S/5, Z/2, G/6) are fixed only where a format
 decides it, and `read --json` names the country. "eu" stands for the EU plates not listed one by one
 (any layout of 4 to 8 characters). "world" reads any other country's plates too: a sure read of 6 or
-more letters and digits that fits another country's format exactly as read is named by that country
-and needs no plate evidence; any other layout of 4 to 10 characters passes the permissive rule; a
-vanity plate may have 2. Leave "world" out to read only the countries listed. Known:
+more letters and digits that fits another country's format as read (or changing only unsure
+confusable characters) is named by that country and needs no plate evidence; any other layout of
+4 to 10 characters passes the permissive rule; a vanity plate may have 2. Leave "world" out to read
+only the countries listed. Known:
 """ + "\n".join(textwrap.wrap(" ".join(sorted(COUNTRIES)), 100))
 
 FORMATS_NOTE = """The site's own formats, added to its countries': {"name": ["LLNNNN", ...]}, L = letter, N = digit,
@@ -138,7 +139,7 @@ class PlateConfig:
                                             "taken off the confidence of a read that fits no known format", 0, 1)
     world_format_penalty: float = setting(
         "WORLD_FORMAT_PENALTY", 0.05, "taken off the confidence of a read that fits no format of the site's but "
-        "another country's, exactly as read (with \"world\" in PLATE_COUNTRIES)", 0, 1)
+        "another country's, as read or changing only unsure characters (with \"world\" in PLATE_COUNTRIES)", 0, 1)
     fix_char_confidence: float = setting(
         "FIX_CHAR_CONFIDENCE", 0.9, "a confusable character read below this is changed freely to fit a format", 0, 1)
     sure_change_penalty: float = setting(

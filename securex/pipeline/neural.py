@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Optional
 
 import cv2
 import numpy as np
@@ -75,7 +76,8 @@ class TextLineModel:
         return lines
 
 
-def slanted_line(contour: np.ndarray, grow: float, fx: float, fy: float, width: int, height: int):
+def slanted_line(contour: np.ndarray, grow: float, fx: float, fy: float, width: int,
+                 height: int) -> Optional[Detection]:
     """A slanted text line as a Detection in image pixels (the upright box around its grown rotated
     rectangle, its slope and vertical thickness), or None for a level line or a region too short to tell."""
     centre, (rw, rh), angle = cv2.minAreaRect(contour)

@@ -5,7 +5,8 @@ it; changing one the OCR was sure of costs confidence, so an unchanged fit wins 
 a low-confidence character (a screw, a sticker, a separator read as a character) is only dropped
 when that makes a known format fit. A read that fits none of the site's formats is still a plate if
 it passes the permissive rule, with a lower confidence; when the site reads the world's plates, such
-a read that fits another country's format exactly as read is known by that country.
+a read that fits another country's format as read, or changing only unsure confusable characters, is
+known by that country.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ class RuledText:
     confidence: float
     format_name: Optional[str]
     as_read: bool = False  # it fits its format exactly as the OCR read it: no character changed or dropped
-    world: bool = False  # the format is another country's, not one of the site's: the read passed the permissive rule
 
 
 class PlateRules:
@@ -84,7 +84,7 @@ class PlateRules:
         fit = self._world_fit(text, confs)
         if fit is None:
             return RuledText(text, max(0.0, confidence - self._penalty), None)
-        return RuledText(fit[1], max(0.0, confidence - self._world_penalty), fit[0], world=True)
+        return RuledText(fit[1], max(0.0, confidence - self._world_penalty), fit[0])
 
     def _world_fit(self, text: str, confs: list[float]) -> Optional[tuple[str, str]]:
         """(country, text) of the other country's format `text` fits with the fewest unsure characters changed
