@@ -47,6 +47,7 @@ NO_IO = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 CYRILLIC_LOOKALIKES = "ABEKMHOPCTYX"
 UA_LETTERS = "ABCEHIKMOPTX"
 WORLD = "world"
+WORLD_VANITY_LENGTH = 2  # a site reading the world's plates reads vanity plates this short (GT, V8)
 
 COUNTRIES: dict[str, Country] = {c.name: c for c in [
     # Europe
@@ -114,7 +115,7 @@ COUNTRIES: dict[str, Country] = {c.name: c for c in [
     Country("me", ("LLLLNNN", "LLLLNNNN")),  # Montenegro PG MN 112
     # Plates of any other country: a read fitting a format above as read (or changing only unsure
     # confusables) is known by that country; any other layout of 4 to 10 characters passes the
-    # permissive rule (vanity plates: 2 to 10)
+    # permissive rule (vanity plates: from WORLD_VANITY_LENGTH)
     Country(WORLD, (), (4, 10)),
 ]}
 

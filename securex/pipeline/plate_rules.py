@@ -16,12 +16,11 @@ from itertools import combinations
 from typing import Optional
 
 from securex.config import PlateConfig
-from securex.config.plate_formats import WORLD, site_formats, world_formats
+from securex.config.plate_formats import WORLD, WORLD_VANITY_LENGTH, site_formats, world_formats
 from securex.core.domain import OcrResult
 from securex.core.plate_text import DIGIT_FOR_LETTER, LETTER_FOR_DIGIT
 
 MAX_DROPPED_CHARS = 2
-WORLD_VANITY_LENGTH = 2  # a site reading the world's plates reads vanity plates this short (GT, V8)
 WORLD_MIN_LENGTH = 6  # another country's format tells a plate from other text only on a read this long, with
 # letters and digits both, every character sure to be one (any short number fits some country's format; a symbol
 # read as a letter is unsure)
@@ -69,8 +68,7 @@ class PlateRules:
                 fixed = conform(text, pattern, letters)
                 if fixed is None:
                     continue
-                sure_changes = sum(a != b and c >= self._fix_below
-                                   for a, b, c in zip(text, fixed, kept_confs, strict=True))
+                sure_changes = self._sure_changes(text, fixed, kept_confs)
                 found.append(RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes), name,
                                        fixed == text and len(kept) == len(chars)))
             if len(kept) == len(chars) and self.is_plausible(text, vanity):
@@ -94,8 +92,7 @@ class PlateRules:
         best = None
         for name, pattern, letters in self._world:
             fixed = conform(text, pattern, letters)
-            if fixed is None or any(a != b and c >= self._fix_below
-                                    for a, b, c in zip(text, fixed, confs, strict=True)):
+            if fixed is None or self._sure_changes(text, fixed, confs):
                 continue
             changes = sum(a != b for a, b in zip(text, fixed, strict=True))
             if best is None or changes < best[0]:
@@ -103,6 +100,10 @@ class PlateRules:
                 if not changes:
                     break
         return best and best[1:]
+
+    def _sure_changes(self, text: str, fixed: str, confs: list[float]) -> int:
+        """How many characters read at or above FIX_CHAR_CONFIDENCE `fixed` changes in `text`."""
+        return sum(a != b and c >= self._fix_below for a, b, c in zip(text, fixed, confs, strict=True))
 
     def is_plausible(self, text: str, vanity: bool = False) -> bool:
         """The permissive rule every plate meets: length, allowed characters, enough digits (none on a vanity plate)."""
