@@ -73,3 +73,16 @@ def two_row_scene(top: str, bottom: str, size: tuple[int, int] = (640, 480)) -> 
     x, y = (width - pw) // 2, int(0.6 * height)
     image[y:y + ph, x:x + pw] = plate
     return image
+
+
+def car(background="paint", size=(640, 480)):
+    """A scene: uniform grey paint, or a busy one (gravel, grass, leaves: mottled light and shade)."""
+    width, height = size
+    if background == "busy":
+        rng = np.random.default_rng(7)
+        light = rng.integers(20, 235, (height // 8, width // 8), dtype=np.uint8).astype(np.float32)
+        light = cv2.GaussianBlur(cv2.resize(light, size, interpolation=cv2.INTER_LINEAR), (0, 0), 2)
+        return np.clip(light[:, :, None] * np.array([0.6, 1.0, 0.75]), 0, 255).astype(np.uint8)  # green-grey
+    image = np.full((height, width, 3), 90, np.uint8)
+    cv2.rectangle(image, (60, 80), (580, 440), (150, 140, 130), -1)
+    return image

@@ -10,6 +10,8 @@ from securex.pipeline.evidence import NONE, inside, plate_evidence
 from securex.pipeline.plate_rules import PlateRules
 from securex.pipeline.reader import PlateReader
 
+import synth
+
 FONT, THICK = cv2.FONT_HERSHEY_DUPLEX, 3
 
 
@@ -22,22 +24,9 @@ def draw_text(image, text, centre, scale, colour):
     return (x - pad, y - th - pad, tw + 2 * pad, th + base // 2 + 2 * pad)
 
 
-def car(background="paint", size=(640, 480)):
-    """A scene: uniform grey paint, or a busy one (gravel, grass, leaves: mottled light and shade)."""
-    width, height = size
-    if background == "busy":
-        rng = np.random.default_rng(7)
-        light = rng.integers(20, 235, (height // 8, width // 8), dtype=np.uint8).astype(np.float32)
-        light = cv2.GaussianBlur(cv2.resize(light, size, interpolation=cv2.INTER_LINEAR), (0, 0), 2)
-        return np.clip(light[:, :, None] * np.array([0.6, 1.0, 0.75]), 0, 255).astype(np.uint8)  # green-grey
-    image = np.full((height, width, 3), 90, np.uint8)
-    cv2.rectangle(image, (60, 80), (580, 440), (150, 140, 130), -1)
-    return image
-
-
 def plate_scene(text, plate=(260, 60), scale=1.5, centre=(320, 300), text_at=0.5):
     """A white plate with a dark border on the car, the text at `text_at` of its width; returns image, text box."""
-    image = car()
+    image = synth.car()
     (cx, cy), (pw, ph) = centre, plate
     cv2.rectangle(image, (cx - pw // 2, cy - ph // 2), (cx + pw // 2, cy + ph // 2), (235, 235, 235), -1)
     cv2.rectangle(image, (cx - pw // 2, cy - ph // 2), (cx + pw // 2, cy + ph // 2), (20, 20, 20), 3)
@@ -47,7 +36,7 @@ def plate_scene(text, plate=(260, 60), scale=1.5, centre=(320, 300), text_at=0.5
 
 def bare_scene(text, background, scale=1.5, colour=(235, 235, 235)):
     """The same text drawn straight onto the scene (a watermark, writing on a wall): no plate around it."""
-    image = car(background)
+    image = synth.car(background)
     return image, draw_text(image, text, (320, 300), scale, colour)
 
 
@@ -86,7 +75,7 @@ def test_a_short_text_at_one_side_of_a_plate_is_not():
 
 
 def test_degenerate_boxes_have_no_evidence():
-    image = car()
+    image = synth.car()
     assert plate_evidence(image, (10, 10, 1, 1)) == NONE
     assert plate_evidence(np.zeros((0, 0, 3), np.uint8), (0, 0, 5, 5)) == NONE
     assert 0.0 <= plate_evidence(image, (0, 0, 40, 20)).score <= 1.0  # at the picture's corner
@@ -111,17 +100,19 @@ class EngineReading:
 
     name = "fake"
 
-    def __init__(self, texts):
+    def __init__(self, texts, weak=()):
         self.texts = texts  # box size (w, h) -> text
+        self.weak = weak  # the places of characters read unsure
 
     def read(self, line):
         text = self.texts[(line.shape[1], line.shape[0])]
-        return [OcrResult(text, 0.95, (0.95,) * len(text))]
+        confs = tuple(0.6 if i in self.weak else 0.95 for i in range(len(text)))
+        return [OcrResult(text, sum(confs) / len(confs), confs)]
 
 
-def reader_for(image_boxes, texts, countries=("us",), min_aspect=1.4):
+def reader_for(image_boxes, texts, countries=("us",), min_aspect=1.4, weak=()):
     rules = PlateRules(PlateConfig(countries=list(countries)))
-    return PlateReader(FixedDetector(image_boxes), EngineReading(texts), rules, 0.5, (),
+    return PlateReader(FixedDetector(image_boxes), EngineReading(texts, weak), rules, 0.5, (),
                        min_aspect=min_aspect, min_evidence=0.1, vanity_evidence=0.6)
 
 
@@ -135,6 +126,16 @@ def test_a_read_fitting_no_format_needs_plate_evidence():
     image, plate_box, mark_box = side_by_side(plate_scene("12AB34"), bare_scene("AB12CD3", "busy"))
     reader = reader_for([plate_box, mark_box], {plate_box[2:]: "12AB34", mark_box[2:]: "AB12CD3"})
     assert [r.text for r in reader.read_image(image, 960)] == ["12AB34"]  # the watermark is no plate
+
+
+def test_another_countrys_read_with_an_unsure_character_needs_plate_evidence():
+    image, plate_box, mark_box = side_by_side(plate_scene("GN06BGV"), bare_scene("OSW722", "busy"))
+    texts = {plate_box[2:]: "GN06BGV", mark_box[2:]: "OSW722"}  # a UK plate; a watermark "©SW722"
+    sure = reader_for([plate_box, mark_box], texts, countries=["it", "world"])
+    assert [r.text for r in sure.read_image(image, 960)] == ["GN06BGV", "OSW722"]  # both fit another country
+    unsure = reader_for([plate_box, mark_box], texts, countries=["it", "world"], weak=(0,))
+    reads = unsure.read_image(image, 960)
+    assert [r.text for r in reads] == ["GN06BGV"] and reads[0].format_name is not None  # known by its country
 
 
 def test_a_vanity_plate_without_digits_is_read_only_on_a_plate():
@@ -178,7 +179,7 @@ def test_plate_rules_waive_digits_only_for_a_vanity_plate():
 
 
 def test_a_narrow_bottom_row_joins_its_plate_but_is_never_read_alone():
-    image = car()
+    image = synth.car()
     top, bottom, lone = (100, 100, 90, 40), (122, 146, 44, 40), (400, 300, 30, 30)
     texts = {top[2:]: "6808", bottom[2:]: "XO"}  # reading the lone narrow box would fail: it has no text here
     reader = reader_for([top, bottom, lone], texts, countries=["ua"])

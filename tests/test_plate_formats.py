@@ -48,12 +48,21 @@ def test_default_countries_read_eu_and_brazil_first_and_any_other_country_too(ba
 @pytest.mark.parametrize("read, weak, why", [
     ("2011", (), "a short number fits some country's format (Thailand)"),
     ("RK619", (), "five characters"),
-    ("OSW722", (0,), "an unsure first character (a copyright sign read as O)"),
     ("ABCDEFG", (), "letters only"),
 ])
-def test_another_countrys_format_names_only_a_sure_long_read_of_letters_and_digits(base_settings, read, weak, why):
+def test_another_countrys_format_names_only_a_long_read_of_letters_and_digits(base_settings, read, weak, why):
     best = PlateRules(base_settings.plates).best(ocr(read, weak=weak))
     assert best is None or best.format_name is None, why
+
+
+def test_a_world_fit_with_an_unsure_character_needs_plate_evidence(base_settings):
+    rules = PlateRules(base_settings.plates)
+    sure = rules.best(ocr("GN06BGV"))  # a UK plate as read
+    assert (sure.text, sure.needs_evidence) == ("GN06BGV", False)
+    unsure = rules.best(ocr("OSW722", weak=(0,)))  # a copyright sign read as O: it may be text in the picture
+    assert unsure.format_name is not None and unsure.needs_evidence
+    assert rules.best(ocr("1A2B3C4D")).needs_evidence  # fits no format at all
+    assert not rules.best(ocr("ABC1234", weak=(0,))).needs_evidence  # the site's own format tells it
 
 
 def test_a_vanity_plate_may_be_shorter_than_the_sites_plates(base_settings):

@@ -1,6 +1,8 @@
+from securex.config import PlateConfig
 from securex.core.domain import OcrResult
 from securex.core.plate_text import edit_distance, fold_o_i, same_plate
 from securex.pipeline.plate_rules import PlateRules, conform
+from securex.pipeline.reader import choose_reading
 
 
 def ocr(text, confs):
@@ -64,3 +66,13 @@ def test_edit_distance_and_folding():
     assert fold_o_i("RKO99AI") == "RK099A1"
     assert same_plate("RK101AO", "RK101A0", 0)
     assert not same_plate("PJP2783", "OKL1235", 1)
+
+
+def test_renderings_agree_on_any_text_each_could_be_not_only_on_each_ones_best():
+    rules = PlateRules(PlateConfig(countries=["it", "world"]))
+    blurred = ocr("AB3391AK", [0.99, 0.98, 0.65, 0.99, 0.86, 0.98, 0.83, 0.98])  # a weak 3: Italy's AB391AK without it
+    sharp = ocr("AB3391AK", [0.99, 1.0, 1.0, 1.0, 1.0, 1.0, 0.99, 0.98])  # a Ukrainian plate, read sure
+    assert rules.best(blurred).text == "AB391AK" and rules.best(sharp).text == "AB3391AK"
+    assert choose_reading([rules.candidates(blurred), rules.candidates(sharp)]).text == "AB3391AK"
+    assert choose_reading([rules.candidates(blurred)]) == rules.best(blurred)  # one rendering: its best
+    assert choose_reading([[], []]) is None

@@ -9,6 +9,7 @@ import pytest
 
 from securex.config import PlateConfig
 from securex.core.domain import Detection, OcrResult
+from securex.pipeline.evidence import line_evidence, plate_evidence
 from securex.pipeline.neural import level, slanted_line
 from securex.pipeline.plate_rules import PlateRules
 from securex.pipeline.reader import PlateReader
@@ -55,6 +56,31 @@ def test_levelling_undoes_the_slant():
     difference = np.abs(levelled.astype(int) - plate.astype(int)).mean()
     assert difference < 12  # the same picture, up to the resampling at the edges
     assert np.abs(slanted[:synth.PLATE_H].astype(int) - plate.astype(int)).mean() > 3 * difference
+
+
+def slanted_text_on(background: np.ndarray, slope: float) -> tuple[np.ndarray, tuple]:
+    """Light text straight on a scene (no plate around it), its baseline rising `slope` per pixel; and its box."""
+    ink = np.zeros(background.shape[:2], np.uint8)
+    cv2.putText(ink, "GN06BGV", (250, 250), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 255, 4)
+    shear = np.float32([[1, 0, 0], [slope, 1, -slope * 250]])
+    ink = cv2.warpAffine(ink, shear, ink.shape[::-1])
+    image = background.copy()
+    image[ink > 127] = (235, 235, 235)
+    x, y, w, h = cv2.boundingRect(ink)
+    return image, (x, y, w, h)
+
+
+@pytest.mark.parametrize("slope", [-0.45, 0.3])
+def test_a_plate_seen_from_the_side_shows_its_plate_once_levelled(slope):
+    image = np.full((480, 640, 3), 90, np.uint8)
+    plate = side_view("GN06BGV", slope, 0.5)
+    image[150:150 + plate.shape[0], 250:250 + plate.shape[1]] = plate
+    box = (250, 150, plate.shape[1], plate.shape[0])
+    assert plate_evidence(image, box).score < 0.1  # the upright box cuts through the plate's face
+    assert line_evidence(image, Detection(box, slope, synth.PLATE_H)).score > 0.5
+    assert line_evidence(image, Detection(box)) == plate_evidence(image, box)  # a level line: as before
+    scene, text_box = slanted_text_on(synth.car("busy"), slope)  # the same text with no plate
+    assert line_evidence(scene, Detection(text_box, slope, 45)).score < 0.1
 
 
 @pytest.mark.slow

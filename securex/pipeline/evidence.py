@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from securex.core.domain import Box
+from securex.core.domain import Box, Detection
 
 WORK_HEIGHT = 16  # the text box's height, in pixels, once its surroundings are scaled for the measure
 SIDE_REACH = 1.6  # the window reaches this many text heights left and right of the box (a vanity plate's margins)
@@ -105,6 +105,27 @@ def plate_evidence(image: np.ndarray, box: Box) -> Evidence:
                     round(area / max(1, fw * fh), 3), round(shape_fit(fw / max(1, fh), (by1 - by0) / max(1, fh)), 3),
                     round(min(1.0, (bx1 - bx0) / max(1, fw)), 3),
                     round(abs((bx0 + bx1) / 2 - (left + fw / 2)) / max(1, fw), 3))
+
+
+def line_evidence(image: np.ndarray, detection: Detection) -> Evidence:
+    """The evidence for a detector's line; a slanted line (a plate seen from the side) is measured with its
+    surroundings sheared level, as a plate seen from the front."""
+    if not detection.slope or detection.thickness < 2:
+        return plate_evidence(image, detection.box)
+    x, y, w, h = detection.box
+    thickness = detection.thickness
+    reach_x, reach_y = int(round(SIDE_REACH * thickness)), int(round(UP_REACH * thickness + h / 2))
+    cx, cy = x + w / 2, y + h / 2
+    x0, y0 = max(0, x - reach_x), max(0, int(cy) - reach_y)
+    x1, y1 = min(image.shape[1], x + w + reach_x), min(image.shape[0], int(cy) + reach_y)
+    window = image[y0:y1, x0:x1]
+    if window.size == 0:
+        return NONE
+    shear = np.float32([[1, 0, 0], [-detection.slope, 1, detection.slope * (cx - x0)]])  # y' = y - slope * (x - cx)
+    levelled = cv2.warpAffine(window, shear, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_REPLICATE)
+    top = int(round(cy - y0 - thickness / 2))
+    return plate_evidence(levelled, (x - x0, max(0, top), w, max(2, int(round(thickness)))))
 
 
 def same_colour(near: np.ndarray, small: np.ndarray, box: tuple[int, int, int, int], tolerance: float) -> np.ndarray:

@@ -6,7 +6,8 @@ a low-confidence character (a screw, a sticker, a separator read as a character)
 when that makes a known format fit. A read that fits none of the site's formats is still a plate if
 it passes the permissive rule, with a lower confidence; when the site reads the world's plates, such
 a read that fits another country's format as read, or changing only unsure confusable characters, is
-known by that country.
+known by that country; it needs plate evidence (as a read of no format does) when one of its characters is
+unsure to be one.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from securex.core.plate_text import DIGIT_FOR_LETTER, LETTER_FOR_DIGIT
 
 MAX_DROPPED_CHARS = 2
 WORLD_MIN_LENGTH = 6  # another country's format tells a plate from other text only on a read this long, with
-# letters and digits both, every character sure to be one (any short number fits some country's format; a symbol
-# read as a letter is unsure)
+# letters and digits both (any short number fits some country's format), every character sure to be one (a symbol
+# read as a letter is unsure: such a read needs plate evidence as a read of no format does)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class RuledText:
     confidence: float
     format_name: Optional[str]
     as_read: bool = False  # it fits its format exactly as the OCR read it: no character changed or dropped
+    needs_evidence: bool = False  # the format alone does not tell it from other text: it needs plate evidence
 
 
 class PlateRules:
@@ -77,17 +79,18 @@ class PlateRules:
 
     def _permissive(self, text: str, confs: list[float], confidence: float) -> RuledText:
         """A read that passed the permissive rule: named by another country whose format it fits, changing
-        only unsure confusable characters, when the site reads the world's plates and the read is telling
-        enough; otherwise of no known format."""
+        only unsure confusable characters, when the site reads the world's plates and the read is long enough
+        (it needs plate evidence when a character is weak); otherwise of no known format (it needs evidence)."""
         fit = self._world_fit(text, confs)
         if fit is None:
-            return RuledText(text, max(0.0, confidence - self._penalty), None)
-        return RuledText(fit[1], max(0.0, confidence - self._world_penalty), fit[0])
+            return RuledText(text, max(0.0, confidence - self._penalty), None, needs_evidence=True)
+        return RuledText(fit[1], max(0.0, confidence - self._world_penalty), fit[0],
+                         needs_evidence=min(confs) < self._drop_below)
 
     def _world_fit(self, text: str, confs: list[float]) -> Optional[tuple[str, str]]:
         """(country, text) of the other country's format `text` fits with the fewest unsure characters changed
-        (none changed where one fits as read), or None: no such format, or a read too short or unsure."""
-        if len(text) < WORLD_MIN_LENGTH or text.isdigit() or text.isalpha() or min(confs) < self._drop_below:
+        (none changed where one fits as read), or None: no such format, or a read too short or all letters or digits."""
+        if len(text) < WORLD_MIN_LENGTH or text.isdigit() or text.isalpha():
             return None
         best = None
         for name, pattern, letters in self._world:

@@ -13,7 +13,7 @@ import numpy as np
 
 from securex.core.domain import Box, Detection, OcrResult, PlateRead, crop, iou
 from securex.pipeline.detection import Detector
-from securex.pipeline.evidence import Evidence, plate_evidence
+from securex.pipeline.evidence import Evidence, line_evidence, plate_evidence
 from securex.pipeline.grouping import plate_groups, union
 from securex.pipeline.neural import level
 from securex.pipeline.ocr import OcrEngine
@@ -62,7 +62,7 @@ class PlateReader:
     def read_detections(self, image: np.ndarray, detections: list[Detection]) -> list[PlateRead]:
         """The plates in these candidates, best first, one per place. Boxes that are one plate (two rows,
         or one line split by an emblem) are read as one, in reading order, when that reads better."""
-        evidence = [plate_evidence(image, d.box) for d in detections]
+        evidence = [line_evidence(image, d) for d in detections]
         boxes = [d.box for d in detections]
         alone = [self._readable(d, proof) for d, proof in zip(detections, evidence, strict=True)]
         groups = [g for g in plate_groups(boxes) if any(alone[i] for i in g)]  # a narrow piece joins a line
@@ -109,10 +109,10 @@ class PlateReader:
         on too little plate evidence. A vanity plate (clear evidence) needs no digits. (A narrow box is
         refused before it is read; two rows read as one make a box as tall as a two-row plate.)"""
         vanity = proof.is_vanity_plate(self._vanity_evidence)
-        best = choose_reading([self.rules.best(r, vanity) for r in readings])
+        best = choose_reading([self.rules.candidates(r, vanity) for r in readings])
         if best is None or best.confidence < self._min_confidence:
             return None
-        if best.format_name is None and proof.score < self._min_evidence:
+        if best.needs_evidence and proof.score < self._min_evidence:
             return None
         return PlateRead(best.text, round(best.confidence, 4), box, best.format_name, best.as_read), proof
 
@@ -142,12 +142,17 @@ def in_mask(box: Box, mask: tuple, width: int, height: int) -> bool:
     return mask[0] <= cx <= mask[2] and mask[1] <= cy <= mask[3]
 
 
-def choose_reading(readings: list[Optional[RuledText]]) -> Optional[RuledText]:
-    """Of several renderings' readings, the text they agree on most (summed confidence), then the surest."""
+def choose_reading(readings: list[list[RuledText]]) -> Optional[RuledText]:
+    """Of several renderings' plate readings (each rendering's candidates), the text they agree on most: the
+    sum over renderings of each one's surest candidate with that text; then the surest."""
     by_text: dict[str, list[RuledText]] = defaultdict(list)
-    for reading in readings:
-        if reading is not None:
-            by_text[reading.text].append(reading)
+    for candidates in readings:
+        surest: dict[str, RuledText] = {}
+        for candidate in candidates:
+            if candidate.text not in surest or candidate.confidence > surest[candidate.text].confidence:
+                surest[candidate.text] = candidate
+        for text, candidate in surest.items():
+            by_text[text].append(candidate)
     if not by_text:
         return None
     group = max(by_text.values(), key=lambda g: (sum(r.confidence for r in g), max(r.confidence for r in g)))
