@@ -45,6 +45,17 @@ def test_disagreeing_reads_wait_and_a_leaving_car_is_decided_on_fewer_reads():
     assert [t.winner.read.text for t in leaving] == ["FST1234"]
 
 
+def test_reads_of_part_of_the_plate_count_for_it_not_against_it():
+    visits = decider(max_missed_detections=0)
+    assert visits.apply([LANE], [read("DN670", 0.82, 0)]) == []  # a car entering the picture, read in parts
+    assert visits.apply([LANE], [read("6702", 0.85, 1)]) == []
+    assert [t.winner.read.text for t in visits.apply([LANE], [read("DN6702", 0.94, 2)])] == ["DN6702"]
+    other = decider(max_missed_detections=0)
+    for frame, text in enumerate(["DN671", "6703", "DN6702"]):  # not parts of it: a vote split three ways
+        assert other.apply([LANE], [read(text, 0.9, frame)]) == []
+    assert other.apply([], []) == []
+
+
 def test_one_read_is_not_enough_to_record_a_leaving_car():
     visits = decider(max_missed_detections=1)
     visits.apply([LANE], [read("ONE1234")])

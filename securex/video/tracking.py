@@ -2,7 +2,8 @@
 
 A track follows one plate box across detector runs (box overlap, or a nearby centre for a car that
 moves fast toward the camera). Each read adds its confidence as a vote for its text; the vote is
-settled when enough reads agree, and then the track needs no more OCR.
+settled when enough reads agree (a read of part of the plate, as it enters the picture, agrees with
+the whole), and then the track needs no more OCR.
 """
 
 from __future__ import annotations
@@ -83,8 +84,13 @@ class Track:
 
     @property
     def winner_share(self) -> float:
+        """The winner's share of the votes; reads of a part of its text (the plate half in view, one row of
+        two) count for it, not against it."""
         total = sum(self.votes.values())
-        return self.votes[self.winner.read.text] / total if total else 0.0
+        if not total:
+            return 0.0
+        text = self.winner.read.text
+        return sum(votes for part, votes in self.votes.items() if part in text) / total
 
     def update_settled(self, min_reads: int, share: float) -> bool:
         """Settle the vote once enough reads agree; True only on the call that settles it."""
