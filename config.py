@@ -66,11 +66,11 @@ OCR_CONFIDENCE_THRESHOLD = 0.5    # reads below this confidence (0..1) are not s
 # letters, one- and two-row layouts, lengths). A read that fits one of their formats ranks above one
 # that does not, confusable characters (O/0, I/1, B/8, S/5, Z/2, G/6) are fixed only where a format
 # decides it, and `read --json` names the country. "eu" stands for the EU plates not listed one by one
-# (any layout of 4 to 8 characters). "world" reads any other country's plates too: a sure read of 6 or
+# (any layout of 4 to 8 characters). "world" reads any other country's plates too: a read of 6 or
 # more letters and digits that fits another country's format as read (or changing only unsure
-# confusable characters) is named by that country and needs no plate evidence; any other layout of
-# 4 to 10 characters passes the permissive rule; a vanity plate may have 2. Leave "world" out to read
-# only the countries listed. Known:
+# confusable characters) is named by that country and, every character read surely, needs no plate
+# evidence; any other layout of 4 to 10 characters passes the permissive rule; a vanity plate may
+# have 2. Leave "world" out to read only the countries listed. Known:
 # ae ar at au be bg br by ca ch cl cn cz de dk ee es eu fi fr gr hr hu id ie in it kz lt lv me mx my
 # ng nl no nz ph pk pl pt py ro ru sa se sg si sk th tr tw ua uk us uy vn world za
 PLATE_COUNTRIES = ['br', 'it', 'cz', 'es', 'pl', 'eu', 'world'] # the countries whose plates are read

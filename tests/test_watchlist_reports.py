@@ -85,8 +85,11 @@ def refused(command, *args, **kwargs):
 
 def test_watchlist_add_refuses_plates_that_can_never_match_and_past_days(listed, capsys):
     # finding 10: `watchlist add` took AB (below PLATE_MIN_LENGTH) and an expired --until without a word
-    assert refused(watchlist_command, listed, "add", "AB", "flagged") == "'AB' is not a plate: it has 2 characters, " \
-        "a plate has 4 to 10 (PLATE_MIN_LENGTH and PLATE_MAX_LENGTH in config.py)"
+    strict = changed(listed, PLATE_COUNTRIES=["br", "eu"])
+    assert refused(watchlist_command, strict, "add", "AB", "flagged") == "'AB' is not a plate: it has 2 characters, " \
+        "a plate has 4 to 8 (PLATE_MIN_LENGTH, PLATE_MAX_LENGTH and PLATE_COUNTRIES in config.py)"
+    assert refused(watchlist_command, listed, "add", "A", "flagged") == "'A' is not a plate: it has 1 character, " \
+        "a plate has 2 to 10 (PLATE_MIN_LENGTH, PLATE_MAX_LENGTH and PLATE_COUNTRIES in config.py)"
     assert "it has 11 characters" in refused(watchlist_command, listed, "add", "ABCD-1234567", "flagged")
     assert refused(watchlist_command, listed, "add", "ÄBC1234", "flagged") == \
         "'ÄBC1234' is not a plate: Ä cannot be in a plate (PLATE_ALLOWED_CHARS in config.py)"
@@ -96,6 +99,7 @@ def test_watchlist_add_refuses_plates_that_can_never_match_and_past_days(listed,
     assert [e.plate for e in read_entries(listed.alerts.watchlist_path)] == ["ABC1234", "XYZ9876", "OLD1111"]
     assert watchlist_command(listed, "add", "new-1234", "allowed", "", today) == 0
     assert capsys.readouterr().out == f"Added NEW1234: allowed, until {today}\n"
+    assert watchlist_command(listed, "add", "gt", "allowed") == 0  # "world" reads vanity plates this short
 
 
 def test_moving_a_plate_to_the_other_list_needs_replace_and_says_what_it_replaced(listed, capsys):

@@ -166,7 +166,7 @@ def _check_new_entry(config: Config, typed: str, entry: Entry, earlier: list[Ent
     """Refuse an entry that can never match or never count, or that silently moves a plate to the other list.
     Returns the plate's earlier entry, if any."""
     rules = config.plates
-    problem = plate_problem(entry.plate, *rules.lengths, rules.allowed_chars)
+    problem = plate_problem(entry.plate, rules.shortest, rules.lengths[1], rules.allowed_chars)
     if problem:
         raise SecureXError(f"{typed!r} is not a plate: {problem}")
     if entry.valid_until and entry.valid_until < date.today().isoformat():

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from securex.config.plate_formats import COUNTRIES, DEFAULT_COUNTRIES
+from securex.config.plate_formats import COUNTRIES, DEFAULT_COUNTRIES, WORLD, WORLD_VANITY_LENGTH
 from securex.config.setting import setting
 
 LANES_NOTE = """Lanes watched by this PC, one camera each, in one process (one window, one record chain). Each lane:
@@ -111,11 +111,11 @@ COUNTRIES_NOTE = """The countries whose plates this site sees (securex/config/pl
 letters, one- and two-row layouts, lengths). A read that fits one of their formats ranks above one
 that does not, confusable characters (O/0, I/1, B/8, S/5, Z/2, G/6) are fixed only where a format
 decides it, and `read --json` names the country. "eu" stands for the EU plates not listed one by one
-(any layout of 4 to 8 characters). "world" reads any other country's plates too: a sure read of 6 or
+(any layout of 4 to 8 characters). "world" reads any other country's plates too: a read of 6 or
 more letters and digits that fits another country's format as read (or changing only unsure
-confusable characters) is named by that country and needs no plate evidence; any other layout of
-4 to 10 characters passes the permissive rule; a vanity plate may have 2. Leave "world" out to read
-only the countries listed. Known:
+confusable characters) is named by that country and, every character read surely, needs no plate
+evidence; any other layout of 4 to 10 characters passes the permissive rule; a vanity plate may
+have 2. Leave "world" out to read only the countries listed. Known:
 """ + "\n".join(textwrap.wrap(" ".join(sorted(COUNTRIES)), 100))
 
 FORMATS_NOTE = """The site's own formats, added to its countries': {"name": ["LLNNNN", ...]}, L = letter, N = digit,
@@ -157,6 +157,7 @@ class PlateConfig:
         "vanity plate: FAST, GT, V8) through, its text centred on the plate with plate all around (1 = never)",
         0, 1)
     lengths: tuple = field(init=False)  # (fewest, most) characters: the two settings, or the countries'
+    shortest: int = field(init=False)  # fewest characters of any plate read: a vanity plate's, with "world"
 
     def __post_init__(self) -> None:
         ranges = [COUNTRIES[name].length_range() for name in self.countries if name in COUNTRIES]
@@ -164,6 +165,7 @@ class PlateConfig:
         low = self.min_length if self.min_length is not None else min((r[0] for r in ranges), default=1)
         high = self.max_length if self.max_length is not None else max((r[1] for r in ranges), default=16)
         object.__setattr__(self, "lengths", (low, high))
+        object.__setattr__(self, "shortest", min(low, WORLD_VANITY_LENGTH) if WORLD in self.countries else low)
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,8 @@ def same_plate(a: str, b: str, tolerance: int) -> bool:
 def plate_problem(plate: str, min_length: int, max_length: int, allowed_chars: str) -> Optional[str]:
     """Why normalised `plate` cannot be a plate under the plate rules (length, characters), or None."""
     if not min_length <= len(plate) <= max_length:
-        return (f"it has {len(plate)} characters, a plate has {min_length} to {max_length} "
-                "(PLATE_MIN_LENGTH and PLATE_MAX_LENGTH in config.py)")
+        return (f"it has {len(plate)} character{'s' if len(plate) != 1 else ''}, a plate has {min_length} to "
+                f"{max_length} (PLATE_MIN_LENGTH, PLATE_MAX_LENGTH and PLATE_COUNTRIES in config.py)")
     wrong = sorted(set(plate) - set(allowed_chars))
     if wrong:
         return f"{''.join(wrong)} cannot be in a plate (PLATE_ALLOWED_CHARS in config.py)"

@@ -17,7 +17,7 @@ from itertools import combinations
 from typing import Optional
 
 from securex.config import PlateConfig
-from securex.config.plate_formats import WORLD, WORLD_VANITY_LENGTH, site_formats, world_formats
+from securex.config.plate_formats import site_formats, world_formats
 from securex.core.domain import OcrResult
 from securex.core.plate_text import DIGIT_FOR_LETTER, LETTER_FOR_DIGIT
 
@@ -42,7 +42,7 @@ class PlateRules:
     def __init__(self, config: PlateConfig):
         self._allowed = set(config.allowed_chars)
         self._min_len, self._max_len = config.lengths
-        self._vanity_min_len = min(self._min_len, WORLD_VANITY_LENGTH) if WORLD in config.countries else self._min_len
+        self._vanity_min_len = config.shortest
         self._min_digits = config.min_digits
         self._penalty = config.unknown_format_penalty
         self._world_penalty = config.world_format_penalty
