@@ -138,6 +138,12 @@ def test_another_countrys_read_with_an_unsure_character_needs_plate_evidence():
     assert [r.text for r in reads] == ["GN06BGV"] and reads[0].format_name is not None  # known by its country
 
 
+def test_on_too_little_plate_evidence_a_reading_the_sites_format_tells_still_counts():
+    image, box = bare_scene("GN06BGV", "busy")  # the last letter unsure: the UK reading needs plate evidence
+    reader = reader_for([box], {box[2:]: "GN06BGV"}, countries=["it", "world"], weak=(6,))
+    assert [(r.text, r.format_name) for r in reader.read_image(image, 960)] == [("GN068GV", "it")]  # B -> 8
+
+
 def test_a_vanity_plate_without_digits_is_read_only_on_a_plate():
     plate, plate_box = plate_scene("FAST", plate=(300, 150), scale=2.0)
     sign, sign_box = bare_scene("FAST", "busy", scale=2.0)

@@ -106,13 +106,14 @@ class PlateReader:
 
     def _ruled(self, readings: list[OcrResult], box: Box, proof: Evidence) -> Optional[tuple[PlateRead, Evidence]]:
         """The plate read in these readings with its evidence, or None: too unsure, or text fitting no format
-        on too little plate evidence. A vanity plate (clear evidence) needs no digits. (A narrow box is
-        refused before it is read; two rows read as one make a box as tall as a two-row plate.)"""
+        on too little plate evidence (on which only readings whose format tells them from other text count).
+        A vanity plate (clear evidence) needs no digits. (A narrow box is refused before it is read; two rows
+        read as one make a box as tall as a two-row plate.)"""
         vanity = proof.is_vanity_plate(self._vanity_evidence)
-        best = choose_reading([self.rules.candidates(r, vanity) for r in readings])
+        on_plate = proof.score >= self._min_evidence
+        best = choose_reading([[c for c in self.rules.candidates(r, vanity) if on_plate or not c.needs_evidence]
+                               for r in readings])
         if best is None or best.confidence < self._min_confidence:
-            return None
-        if best.needs_evidence and proof.score < self._min_evidence:
             return None
         return PlateRead(best.text, round(best.confidence, 4), box, best.format_name, best.as_read), proof
 
