@@ -50,6 +50,12 @@ def test_reads_of_part_of_the_plate_count_for_it_not_against_it():
     assert visits.apply([LANE], [read("DN670", 0.82, 0)]) == []  # a car entering the picture, read in parts
     assert visits.apply([LANE], [read("6702", 0.85, 1)]) == []
     assert [t.winner.read.text for t in visits.apply([LANE], [read("DN6702", 0.94, 2)])] == ["DN6702"]
+    assert visits.apply([LANE], [read("6702", 0.85, 20)]) == []  # leaving: a part of it is still the same car
+    assert visits.tracker.started == 1 and [t.winner.read.text for t in visits.apply([], [])] == ["DN6702"]
+    outnumbered = decider()
+    for frame, text in enumerate(["DN670", "DN670", "DN6702"]):  # parts read more often than the whole
+        decided = outnumbered.apply([LANE], [read(text, 0.9, frame)])
+    assert [t.winner.read.text for t in decided] == ["DN6702"]
     other = decider(max_missed_detections=0)
     for frame, text in enumerate(["DN671", "6703", "DN6702"]):  # not parts of it: a vote split three ways
         assert other.apply([LANE], [read(text, 0.9, frame)]) == []
@@ -136,7 +142,7 @@ def test_a_split_or_restarted_track_is_one_visit_to_announce():
 def test_a_restarted_track_decides_the_same_plate_twice_for_the_announcer_to_catch():
     visits = decider()
     decided = [t for frame in (0, 1, 2) for t in visits.apply([LANE], [read("ABC1234", frame=frame)])]
-    decided += visits.apply([LANE], [read("ABC12", frame=3)])  # a cut-off recheck read restarts the track
+    decided += visits.apply([LANE], [read("8BG1Z34", frame=3)])  # a recheck misread three times restarts the track
     for frame in (4, 5):
         decided += visits.apply([LANE], [read("ABC1234", frame=frame)])
     tracks = list({id(t): t for t in decided}.values())  # the first is decided, then also leaves

@@ -19,6 +19,12 @@ SAME_PLATE_EDITS = 1  # a settled track's recheck read within this many edits is
 SHOWN_AFTER_MISSED = 1  # a track's box stays on screen for this many detector runs without it
 
 
+def is_same_plate(read: str, settled: str) -> bool:
+    """A recheck read of a settled track is still its plate: within SAME_PLATE_EDITS, or a part of it (the
+    plate leaving the picture)."""
+    return read in settled or same_plate(read, settled, SAME_PLATE_EDITS)
+
+
 class VisitDecider:
     def __init__(self, config: TrackingConfig, auto_save: bool, auto_save_threshold: float,
                  ready: Optional[Callable[[Track], bool]] = None):
@@ -40,7 +46,7 @@ class VisitDecider:
         for track, sighting in zip(tracks, reads, strict=True):
             if sighting is None:
                 continue
-            if track.settled and not same_plate(sighting.read.text, track.winner.read.text, SAME_PLATE_EDITS):
+            if track.settled and not is_same_plate(sighting.read.text, track.winner.read.text):
                 ended.append(track)
                 track = self.tracker.restart(track)
             if not track.votes:

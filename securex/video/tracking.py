@@ -75,22 +75,22 @@ class Track:
         if text not in self.best or sighting.read.confidence > self.best[text].read.confidence:
             self.best[text] = sighting
 
+    def support(self, text: str) -> float:
+        """The votes for `text` and for reads of a part of it (the plate half in view, one row of two)."""
+        return sum(votes for part, votes in self.votes.items() if part in text)
+
     @property
     def winner(self) -> Optional[Sighting]:
-        """The surest sighting of the text with the most votes."""
+        """The surest sighting of the text with the most support (the longer text on a tie: the whole plate)."""
         if not self.votes:
             return None
-        return self.best[max(self.votes, key=self.votes.get)]
+        return self.best[max(self.votes, key=lambda text: (self.support(text), len(text)))]
 
     @property
     def winner_share(self) -> float:
-        """The winner's share of the votes; reads of a part of its text (the plate half in view, one row of
-        two) count for it, not against it."""
+        """The winner's share of the votes, its parts' counted for it, not against it."""
         total = sum(self.votes.values())
-        if not total:
-            return 0.0
-        text = self.winner.read.text
-        return sum(votes for part, votes in self.votes.items() if part in text) / total
+        return self.support(self.winner.read.text) / total if total else 0.0
 
     def update_settled(self, min_reads: int, share: float) -> bool:
         """Settle the vote once enough reads agree; True only on the call that settles it."""
