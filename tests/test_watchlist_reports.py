@@ -100,6 +100,8 @@ def test_watchlist_add_refuses_plates_that_can_never_match_and_past_days(listed,
     assert watchlist_command(listed, "add", "new-1234", "allowed", "", today) == 0
     assert capsys.readouterr().out == f"Added NEW1234: allowed, until {today}\n"
     assert watchlist_command(listed, "add", "gt", "allowed") == 0  # "world" reads vanity plates this short
+    assert "a plate has 5 to 10" in refused(watchlist_command, changed(listed, PLATE_MIN_LENGTH=5), "add", "gt",
+                                            "allowed")  # unless the site sets its own shortest
 
 
 def test_moving_a_plate_to_the_other_list_needs_replace_and_says_what_it_replaced(listed, capsys):

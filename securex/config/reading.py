@@ -115,7 +115,7 @@ decides it, and `read --json` names the country. "eu" stands for the EU plates n
 more letters and digits that fits another country's format as read (or changing only unsure
 confusable characters) is named by that country and, every character read surely, needs no plate
 evidence; any other layout of 4 to 10 characters passes the permissive rule; a vanity plate may
-have 2. Leave "world" out to read only the countries listed. Known:
+have 2 (unless PLATE_MIN_LENGTH is set). Leave "world" out to read only the countries listed. Known:
 """ + "\n".join(textwrap.wrap(" ".join(sorted(COUNTRIES)), 100))
 
 FORMATS_NOTE = """The site's own formats, added to its countries': {"name": ["LLNNNN", ...]}, L = letter, N = digit,
@@ -158,6 +158,7 @@ class PlateConfig:
         0, 1)
     lengths: tuple = field(init=False)  # (fewest, most) characters: the two settings, or the countries'
     shortest: int = field(init=False)  # fewest characters of any plate read: a vanity plate's, with "world"
+    # (unless PLATE_MIN_LENGTH is set)
 
     def __post_init__(self) -> None:
         ranges = [COUNTRIES[name].length_range() for name in self.countries if name in COUNTRIES]
@@ -165,7 +166,8 @@ class PlateConfig:
         low = self.min_length if self.min_length is not None else min((r[0] for r in ranges), default=1)
         high = self.max_length if self.max_length is not None else max((r[1] for r in ranges), default=16)
         object.__setattr__(self, "lengths", (low, high))
-        object.__setattr__(self, "shortest", min(low, WORLD_VANITY_LENGTH) if WORLD in self.countries else low)
+        vanity = WORLD in self.countries and self.min_length is None  # a site's own PLATE_MIN_LENGTH holds for all
+        object.__setattr__(self, "shortest", min(low, WORLD_VANITY_LENGTH) if vanity else low)
 
 
 @dataclass(frozen=True)
