@@ -79,6 +79,7 @@ def test_degenerate_boxes_have_no_evidence():
     assert plate_evidence(image, (10, 10, 1, 1)) == NONE
     assert plate_evidence(np.zeros((0, 0, 3), np.uint8), (0, 0, 5, 5)) == NONE
     assert 0.0 <= plate_evidence(image, (0, 0, 40, 20)).score <= 1.0  # at the picture's corner
+    assert plate_evidence(image, (637, 111, 2, 128)) == NONE  # thinner than a pixel at the measure's scale
 
 
 def test_inside_falls_off_outside_its_bounds():

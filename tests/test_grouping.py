@@ -2,9 +2,9 @@
 
 import pytest
 
-from securex.core.domain import OcrResult, PlateRead
+from securex.core.domain import Detection, OcrResult, PlateRead
 from securex.pipeline.grouping import plate_groups, same_line, stacked, union
-from securex.pipeline.reader import join_readings, joined_is_better
+from securex.pipeline.reader import join_readings, joined_is_better, joined_line
 
 import synth
 
@@ -49,3 +49,12 @@ def test_a_two_row_plate_is_read_as_one_plate_top_row_first(base_settings):
     reader = build_reader(changed(base_settings, PLATE_COUNTRIES=["vn"]))
     reads = reader.read_image(synth.two_row_scene("59X1", "23456"), base_settings.detection.still_side)
     assert reads and reads[0].text == "59X123456" and reads[0].format_name == "vn"
+
+
+def test_pieces_of_a_slanted_plate_make_one_slanted_line():
+    top, bottom = Detection((100, 100, 60, 40), 0.3, 22), Detection((95, 128, 80, 46), 0.32, 21)  # two rows
+    line = joined_line([top, bottom])
+    assert line.box == (95, 100, 80, 74) and line.slope == pytest.approx(0.31)
+    assert line.thickness == pytest.approx(74 - 0.31 * 80)  # the band's height less its rise
+    assert joined_line([top, Detection((95, 128, 80, 24))]) == Detection((95, 100, 80, 52))  # one level piece
+    assert joined_line([top, Detection((95, 128, 80, 46), -0.3, 22)]).slope == 0  # sloping apart: not one line

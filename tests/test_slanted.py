@@ -10,9 +10,9 @@ import pytest
 from securex.config import PlateConfig
 from securex.core.domain import Detection, OcrResult
 from securex.pipeline.evidence import line_evidence, plate_evidence
-from securex.pipeline.neural import level, slanted_line
 from securex.pipeline.plate_rules import PlateRules
 from securex.pipeline.reader import PlateReader
+from securex.pipeline.slant import level, slanted_line
 
 import synth
 
@@ -81,6 +81,35 @@ def test_a_plate_seen_from_the_side_shows_its_plate_once_levelled(slope):
     assert line_evidence(image, Detection(box)) == plate_evidence(image, box)  # a level line: as before
     scene, text_box = slanted_text_on(synth.car("busy"), slope)  # the same text with no plate
     assert line_evidence(scene, Detection(text_box, slope, 45)).score < 0.1
+
+
+def text_band() -> tuple[int, int]:
+    """The rows of a drawn plate that hold its characters (the line the detector boxes), top and height."""
+    plate = synth.plate_image("GN06BGV")
+    inner = plate[8:-8, 12:-12].min(axis=(1, 2)) < 100
+    rows = np.flatnonzero(inner) + 8
+    return int(rows[0]), int(rows[-1] - rows[0] + 1)
+
+
+@pytest.mark.parametrize("slope", [-0.45, 0.3])
+def test_the_text_line_of_a_plate_seen_from_the_side_is_measured_on_its_plate(slope):
+    image = np.full((480, 640, 3), 90, np.uint8)
+    plate = side_view("GN06BGV", slope, 0.5)
+    image[150:150 + plate.shape[0], 250:250 + plate.shape[1]] = plate
+    top, thickness = text_band()
+    width = plate.shape[1]
+    line = (250, 150 + top, width, int(thickness + abs(slope) * width))  # the upright box around the sloping text
+    assert line_evidence(image, Detection(line, slope, thickness)).score > 0.5
+    assert plate_evidence(image, line).score < 0.2
+
+
+def test_lines_at_the_edge_of_the_picture_are_measured_without_failing():
+    image = np.full((240, 320, 3), 90, np.uint8)
+    plate = side_view("GN06BGV", 0.3, 0.5)
+    image[100:100 + plate.shape[0], 320 - plate.shape[1] // 2:] = plate[:, :plate.shape[1] - plate.shape[1] // 2]
+    for detection in (Detection((320 - plate.shape[1] // 2, 100, plate.shape[1] // 2, plate.shape[0]), 0.3, 60),
+                      Detection((0, 0, 60, 40), -0.5, 30), Detection((317, 111, 2, 128), 0.5, 58)):
+        assert 0.0 <= line_evidence(image, detection).score <= 1.0
 
 
 @pytest.mark.slow

@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from securex.core.domain import Box, Detection
+from securex.pipeline.slant import sheared_level
 
 WORK_HEIGHT = 16  # the text box's height, in pixels, once its surroundings are scaled for the measure
 SIDE_REACH = 1.6  # the window reaches this many text heights left and right of the box (a vanity plate's margins)
@@ -89,6 +90,8 @@ def plate_evidence(image: np.ndarray, box: Box) -> Evidence:
     bx0, by0 = int(round((x - x0) * scale)), int(round((y - y0) * scale))
     bx1, by1 = min(size[0], max(bx0 + 1, int(round((x + w - x0) * scale)))), min(size[1], by0 + WORK_HEIGHT)
     text = grey[by0:by1, bx0:bx1]
+    if text.size == 0:  # a box thinner than a pixel at the measure's scale
+        return NONE
     face, ink = face_and_ink(text)
     contrast = abs(face - ink) / 255.0
     tolerance = max(MIN_TOLERANCE, FACE_TOLERANCE * abs(face - ink))
@@ -113,19 +116,11 @@ def line_evidence(image: np.ndarray, detection: Detection) -> Evidence:
     if not detection.slope or detection.thickness < 2:
         return plate_evidence(image, detection.box)
     x, y, w, h = detection.box
-    thickness = detection.thickness
-    reach_x, reach_y = int(round(SIDE_REACH * thickness)), int(round(UP_REACH * thickness + h / 2))
-    cx, cy = x + w / 2, y + h / 2
-    x0, y0 = max(0, x - reach_x), max(0, int(cy) - reach_y)
-    x1, y1 = min(image.shape[1], x + w + reach_x), min(image.shape[0], int(cy) + reach_y)
-    window = image[y0:y1, x0:x1]
-    if window.size == 0:
-        return NONE
-    shear = np.float32([[1, 0, 0], [-detection.slope, 1, detection.slope * (cx - x0)]])  # y' = y - slope * (x - cx)
-    levelled = cv2.warpAffine(window, shear, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_REPLICATE)
-    top = int(round(cy - y0 - thickness / 2))
-    return plate_evidence(levelled, (x - x0, max(0, top), w, max(2, int(round(thickness)))))
+    thickness = int(round(detection.thickness))
+    reach_x, reach_y = int(round(SIDE_REACH * thickness)), int(round(UP_REACH * thickness))
+    size = (w + 2 * reach_x, thickness + 2 * reach_y)
+    levelled = sheared_level(image, detection.slope, (x + w / 2, y + h / 2), size)
+    return plate_evidence(levelled, (reach_x, reach_y, w, thickness))
 
 
 def same_colour(near: np.ndarray, small: np.ndarray, box: tuple[int, int, int, int], tolerance: float) -> np.ndarray:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Optional
 
 import cv2
 import numpy as np
 import onnxruntime as ort
 
 from securex.core.domain import Detection, OcrResult
+from securex.pipeline.slant import slanted_line
 
 DET_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 DET_STD = np.array([0.229, 0.224, 0.225], np.float32)
@@ -23,9 +23,6 @@ DET_STRIDE = 32  # the detector's input sides must be multiples of this
 REC_MAX_WIDTH = 960  # widest line the recogniser is given, in pixels at its input height
 REC_PAD_RATIO = 320 / 48  # PP-OCR trains the recogniser on 48x320 lines, shorter ones padded on the right
 MIN_BOX_SIDE = 3  # text boxes thinner than this (detector pixels) are noise
-SLANT_ELONGATION = 2.0  # a text region this many times longer than thick is a line whose slope can be measured
-SLANT_MIN, SLANT_MAX = 0.06, 1.0  # slopes (rise per pixel) worth levelling: from about 3.5 to 45 degrees
-LEVEL_MIN_ASPECT = 3.0  # a levelled line narrower than this many heights was seen from the side: widened back
 
 
 def _session(path: Path, threads: int) -> ort.InferenceSession:
@@ -74,38 +71,6 @@ class TextLineModel:
             x1, y1 = min(float(w), (x + bw + grow) * fx), min(float(h), (y + bh + grow) * fy)
             lines.append(Detection((int(x0), int(y0), int(x1 - x0), int(y1 - y0))))
         return lines
-
-
-def slanted_line(contour: np.ndarray, grow: float, fx: float, fy: float, width: int,
-                 height: int) -> Optional[Detection]:
-    """A slanted text line as a Detection in image pixels (the upright box around its grown rotated
-    rectangle, its slope and vertical thickness), or None for a level line or a region too short to tell."""
-    centre, (rw, rh), angle = cv2.minAreaRect(contour)
-    if max(rw, rh) < SLANT_ELONGATION * max(1.0, min(rw, rh)):
-        return None
-    corners = cv2.boxPoints((centre, (rw + 2 * grow, rh + 2 * grow), angle)) * np.float32([fx, fy])
-    first, second = corners[1] - corners[0], corners[2] - corners[1]
-    along, across = (first, second) if np.hypot(*first) >= np.hypot(*second) else (second, first)
-    if abs(along[0]) < 1e-6 or not SLANT_MIN <= abs(along[1] / along[0]) <= SLANT_MAX:
-        return None
-    slope = float(along[1] / along[0])
-    x0, y0 = np.maximum(corners.min(axis=0), 0)
-    x1, y1 = np.minimum(corners.max(axis=0), (width, height))
-    return Detection((int(x0), int(y0), int(x1 - x0), int(y1 - y0)), round(slope, 3),
-                     round(float(abs(across[1] - across[0] * slope)), 1))
-
-
-def level(line: np.ndarray, slope: float, thickness: float) -> np.ndarray:
-    """A slanted line's crop (the upright box around it, centred on it) sheared so that the line runs
-    level, cut to its vertical `thickness`. A plate seen from the side keeps its characters upright;
-    only the baseline slopes."""
-    h, w = line.shape[:2]
-    band = max(2, int(round(min(thickness, h))))
-    shear = np.float32([[1, 0, 0], [-slope, 1, band / 2 - h / 2 + slope * w / 2]])  # y' = y - slope * x, centred
-    levelled = cv2.warpAffine(line, shear, (w, band), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    if w >= LEVEL_MIN_ASPECT * band:
-        return levelled
-    return cv2.resize(levelled, (int(round(LEVEL_MIN_ASPECT * band)), band), interpolation=cv2.INTER_LINEAR)
 
 
 LATIN_TWINS = "АВЕКМНОРСТУХІЅЈΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"  # Cyrillic and Greek capitals plates share with Latin ones

@@ -13,14 +13,15 @@ import numpy as np
 
 from securex.core.domain import Box, Detection, OcrResult, PlateRead, crop, iou
 from securex.pipeline.detection import Detector
-from securex.pipeline.evidence import Evidence, line_evidence, plate_evidence
+from securex.pipeline.evidence import Evidence, line_evidence
 from securex.pipeline.grouping import plate_groups, union
-from securex.pipeline.neural import level
 from securex.pipeline.ocr import OcrEngine
 from securex.pipeline.plate_rules import PlateRules, RuledText
+from securex.pipeline.slant import level
 
 SAME_PLATE_IOU = 0.3  # two reads whose boxes overlap this much are the same plate: keep the better
 JOINED_MARGIN = 0.05  # pieces read as one plate may be this much less sure than the surest piece alone
+SAME_SLOPE = 0.1  # pieces of one slanted plate slope alike: within this rise per pixel
 EVIDENCE_RANK_WEIGHT = 0.2  # reads rank by confidence plus this share of their plate evidence (0..1)
 
 
@@ -71,8 +72,8 @@ class PlateReader:
         reads = {(i,): self._ruled(raws[i], boxes[i], evidence[i]) for i in raws if alone[i]}
         for group in groups:
             joined = [join_readings(parts) for parts in zip(*(raws[i] for i in group), strict=False)]
-            box = union([boxes[i] for i in group])
-            read = self._ruled(joined, box, plate_evidence(image, box))
+            line = joined_line([detections[i] for i in group])
+            read = self._ruled(joined, line.box, line_evidence(image, line))
             parts = [reads.get((i,)) for i in group]
             if read is not None and joined_is_better(read[0], [p and p[0] for p in parts]):
                 reads[group] = read
@@ -116,6 +117,16 @@ class PlateReader:
         if best is None or best.confidence < self._min_confidence:
             return None
         return PlateRead(best.text, round(best.confidence, 4), box, best.format_name, best.as_read), proof
+
+
+def joined_line(parts: list[Detection]) -> Detection:
+    """The line (or two rows) that pieces of one plate make: their union, slanted when they all slope alike."""
+    box = union([d.box for d in parts])
+    slopes = [d.slope for d in parts]
+    if not all(slopes) or max(slopes) - min(slopes) > SAME_SLOPE:
+        return Detection(box)
+    slope = sum(slopes) / len(slopes)
+    return Detection(box, slope, box[3] - abs(slope) * box[2])  # the band's upright thickness: height less rise
 
 
 def join_readings(parts: tuple[OcrResult, ...]) -> OcrResult:
