@@ -141,8 +141,10 @@ def test_another_countrys_read_with_an_unsure_character_needs_plate_evidence():
 
 def test_on_too_little_plate_evidence_a_reading_the_sites_format_tells_still_counts():
     image, box = bare_scene("GN06BGV", "busy")  # the last letter unsure: the UK reading needs plate evidence
-    reader = reader_for([box], {box[2:]: "GN06BGV"}, countries=["it", "world"], weak=(6,))
-    assert [(r.text, r.format_name) for r in reader.read_image(image, 960)] == [("GN068GV", "it")]  # B -> 8
+    unsure_b = reader_for([box], {box[2:]: "GN06BGV"}, countries=["it", "world"], weak=(4, 6))
+    assert [(r.text, r.format_name) for r in unsure_b.read_image(image, 960)] == [("GN068GV", "it")]  # B -> 8
+    sure_b = reader_for([box], {box[2:]: "GN06BGV"}, countries=["it", "world"], weak=(6,))
+    assert sure_b.read_image(image, 960) == []  # changing a sure B to fit Italy needs plate evidence too
 
 
 def test_a_vanity_plate_without_digits_is_read_only_on_a_plate():

@@ -63,6 +63,10 @@ def test_a_world_fit_with_an_unsure_character_needs_plate_evidence(base_settings
     assert unsure.format_name is not None and unsure.needs_evidence
     assert rules.best(ocr("1A2B3C4D")).needs_evidence  # fits no format at all
     assert not rules.best(ocr("ABC1234", weak=(0,))).needs_evidence  # the site's own format tells it
+    assert not rules.best(ocr("ABC12S4", weak=(5,))).needs_evidence  # changing an unsure S to fit it too
+    brazil = [c for c in rules.candidates(ocr("ABC12S4")) if c.format_name == "br"]
+    assert {c.text for c in brazil} == {"ABC1254", "ABC1Z54"}  # both Brazilian layouts, by changing a sure S:
+    assert all(c.needs_evidence for c in brazil)  # that does not tell it from other text
 
 
 def test_a_vanity_plate_may_be_shorter_than_the_sites_plates(base_settings):

@@ -16,7 +16,7 @@ from securex.pipeline.factory import build_reader, check_stages
 
 PHOTO = Path(__file__).parent / "fixtures" / "photos" / "ccpd-demo-2.jpg"
 PLATE = "AT022C"
-SIGN = "EXIT 12"
+SIGN = "BAY 256"  # fits a Chinese format as read: without plate evidence it is read
 SIGN_TOP = 740  # the sign is painted below this row, far from the plate
 
 

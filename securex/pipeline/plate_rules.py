@@ -1,7 +1,8 @@
 """Plate rules: which OCR strings are plates, how sure we are of them, and which characters to fix.
 
 A confusable character (O/0, I/1, B/8, S/5, Z/2, G/6) is only changed where a known format decides
-it; changing one the OCR was sure of costs confidence, so an unchanged fit wins over a changed one;
+it; changing one the OCR was sure of costs confidence, so an unchanged fit wins over a changed one,
+and such a fit needs plate evidence (text in the scene can be made to fit a format that way);
 a low-confidence character (a screw, a sticker, a separator read as a character) is only dropped
 when that makes a known format fit. A read that fits none of the site's formats is still a plate if
 it passes the permissive rule, with a lower confidence; when the site reads the world's plates, such
@@ -72,7 +73,7 @@ class PlateRules:
                     continue
                 sure_changes = self._sure_changes(text, fixed, kept_confs)
                 found.append(RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes), name,
-                                       fixed == text and len(kept) == len(chars)))
+                                       fixed == text and len(kept) == len(chars), needs_evidence=sure_changes > 0))
             if len(kept) == len(chars) and self.is_plausible(text, vanity):
                 found.append(self._permissive(text, kept_confs, confidence))
         return found
