@@ -38,14 +38,18 @@ def test_level_lines_and_blobs_are_not_slanted_lines():
     assert slanted_line(region((200, 200), (240, 40), 60), 0.0, 1.0, 1.0, 400, 400) is None  # steeper than 45°
 
 
+def sloped(picture: np.ndarray, slope: float, size: tuple[int, int], shift: float, fill=0) -> np.ndarray:
+    """`picture` with its rows rising `slope` per pixel (y' = y + slope * x + shift), columns upright."""
+    return cv2.warpAffine(picture, np.float32([[1, 0, 0], [slope, 1, shift]]), size, borderValue=fill)
+
+
 def side_view(text: str, slope: float, squeeze: float) -> np.ndarray:
     """A plate seen from the side: narrower by `squeeze`, its baseline rising `slope` per pixel, characters upright."""
     plate = synth.plate_image(text)
     plate = cv2.resize(plate, (int(plate.shape[1] * squeeze), plate.shape[0]))
     h, w = plate.shape[:2]
     rise = abs(slope) * w
-    shear = np.float32([[1, 0, 0], [slope, 1, rise if slope < 0 else 0]])
-    return cv2.warpAffine(plate, shear, (w, int(h + rise)), borderValue=(90, 90, 90))
+    return sloped(plate, slope, (w, int(h + rise)), rise if slope < 0 else 0, (90, 90, 90))
 
 
 def test_levelling_undoes_the_slant():
@@ -62,8 +66,7 @@ def slanted_text_on(background: np.ndarray, slope: float) -> tuple[np.ndarray, t
     """Light text straight on a scene (no plate around it), its baseline rising `slope` per pixel; and its box."""
     ink = np.zeros(background.shape[:2], np.uint8)
     cv2.putText(ink, "GN06BGV", (250, 250), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 255, 4)
-    shear = np.float32([[1, 0, 0], [slope, 1, -slope * 250]])
-    ink = cv2.warpAffine(ink, shear, ink.shape[::-1])
+    ink = sloped(ink, slope, ink.shape[::-1], -slope * 250)
     image = background.copy()
     image[ink > 127] = (235, 235, 235)
     x, y, w, h = cv2.boundingRect(ink)
