@@ -153,7 +153,7 @@ def test_wrong_input_is_one_line_and_exit_2(tmp_path):
     assert securex("watchlist", "add", "ABC1234", "--list", "flagged", "--note", "stolen car", *data).returncode == 0
     missing_csv = tmp_path / "nonexistent" / "x.csv"
     cases = [
-        (["watchlist", "add", "AB", "--list", "flagged"], "'AB' is not a plate: it has 2 characters"),
+        (["watchlist", "add", "A", "--list", "flagged"], "'A' is not a plate: it has 1 character"),
         (["watchlist", "add", "NEW1234", "--list", "allowed", "--until", "2020-01-01"],
          "--until 2020-01-01 is in the past: give today or a later day"),
         (["watchlist", "add", "ABC1234", "--list", "allowed"],
