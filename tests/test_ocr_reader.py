@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 import pytest
 
@@ -31,6 +32,17 @@ def test_neural_reader_reads_a_clear_plate_exactly(reader, text):
     assert 0.8 <= reads[0].confidence <= 1.0
     x, y, w, h = reads[0].box
     assert box[0] <= x + w / 2 <= box[0] + box[2] and box[1] <= y + h / 2 <= box[1] + box[3]
+
+
+def test_a_far_plate_in_a_wide_photo_is_looked_at_closer(reader):
+    image = np.full((2160, 3840, 3), 90, np.uint8)  # a 4K view with one plate 80 pixels wide
+    plate = cv2.resize(synth.plate_image("ABC1234"), (80, 18), interpolation=cv2.INTER_AREA)
+    image[1500:1518, 2500:2580] = plate
+    assert reader.read_detections(image, reader.detect(image, 960)) == []  # too small at the working side
+    reads = reader.read_image(image, 960)
+    assert [r.text for r in reads] == ["ABC1234"]
+    x, y, w, h = reads[0].box
+    assert 2500 <= x + w / 2 <= 2580 and 1500 <= y + h / 2 <= 1518  # in the photo's own pixels
 
 
 def test_tesseract_reader_reads_a_clear_plate(base_settings):
