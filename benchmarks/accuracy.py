@@ -8,7 +8,7 @@ right plate, wrong rows, of those the rows whose text is burned-in or scene text
 video's `.overlay.txt`, duplicate rows.
 
     python -m benchmarks.accuracy [--stills DIR ...] [--videos FILE ...] [--engine E] [--detector D]
-                                  [--countries site|config] [--skip-stills] [--skip-video]
+                                  [--countries site|config] [--wider K] [--skip-stills] [--skip-video]
 """
 
 from __future__ import annotations
@@ -67,7 +67,19 @@ def failure_class(top: str, plate: str) -> str:
     return "wrong characters"
 
 
-def still_figures(folders: list[Path], overrides: dict, site_country: bool) -> None:
+def widened(image: np.ndarray, factor: float) -> tuple[np.ndarray, int, int]:
+    """`image` in the middle of a `factor` times wider and taller grey picture (its plates as far away as in a
+    wider view), and the offset (x, y) of the image in it."""
+    if factor <= 1.0:
+        return image, 0, 0
+    height, width = image.shape[:2]
+    wide = np.full((int(height * factor), int(width * factor), 3), 110, np.uint8)
+    x, y = (wide.shape[1] - width) // 2, (wide.shape[0] - height) // 2
+    wide[y:y + height, x:x + width] = image
+    return wide, x, y
+
+
+def still_figures(folders: list[Path], overrides: dict, site_country: bool, wider: float = 1.0) -> None:
     settings = load_config(overrides)
     readers = {}
 
@@ -86,8 +98,8 @@ def still_figures(folders: list[Path], overrides: dict, site_country: bool) -> N
             labels = list(csv.DictReader(handle))
         for row in labels:
             boxed = all(row[k] for k in "xywh")
-            truth_box = tuple(int(row[k]) for k in "xywh") if boxed else None
-            image = load_image(str(folder / row["image"]))
+            image, dx, dy = widened(load_image(str(folder / row["image"])), wider)
+            truth_box = (int(row["x"]) + dx, int(row["y"]) + dy, int(row["w"]), int(row["h"])) if boxed else None
             start = time.perf_counter()
             reads = reader_for(row["region"]).read_image(image, settings.detection.still_side)
             elapsed = time.perf_counter() - start
@@ -111,7 +123,9 @@ def still_figures(folders: list[Path], overrides: dict, site_country: bool) -> N
                 print(f"  miss {row['image']}: label {row['plate']}, read {[r.text for r in reads]}")
     names = ", ".join(f.name for f in folders)
     countries = "each photo's own country" if site_country else "PLATE_COUNTRIES " + " ".join(settings.plates.countries)
-    print(f"\nStills in {names} (engine {settings.ocr.engine}, detector {settings.detection.detector}, {countries})")
+    view = f", each in a {wider:g}x wider view" if wider > 1.0 else ""
+    print(f"\nStills in {names} (engine {settings.ocr.engine}, detector {settings.detection.detector}, {countries}"
+          f"{view})")
     print(f"{'group':8} {'images':>6} {'recall':>7} {'exact':>7} {'exact O/0 I/1':>14} {'CER':>6} "
           f"{'false/img':>9} {'ms/img':>7}")
     fixed = ["all", "EU+BR", "other", "two-row"]
@@ -197,13 +211,15 @@ def main() -> None:
     parser.add_argument("--countries", choices=["site", "config"], default="site",
                         help="site: each photo and real clip read with PLATE_COUNTRIES set to its own country (EU "
                         "and BR photos, the gate clips: the default); config: all with config.py's")
+    parser.add_argument("--wider", type=float, default=1.0,
+                        help="each photo in the middle of a picture this many times wider and taller (far plates)")
     parser.add_argument("--skip-video", action="store_true")
     parser.add_argument("--skip-stills", action="store_true")
     args = parser.parse_args()
     overrides = {"OCR_ENGINE": args.engine, "DETECTOR": args.detector}
     folders = [f for f in args.stills if (f / "labels.csv").is_file()]
     if not args.skip_stills and folders:
-        still_figures(folders, overrides, args.countries == "site")
+        still_figures(folders, overrides, args.countries == "site", args.wider)
     videos = [v for v in args.videos if v.is_file() and v.with_suffix(".csv").is_file()]
     if args.skip_video or not videos:
         return

@@ -21,8 +21,7 @@ from securex.pipeline.slant import level
 
 SAME_PLATE_IOU = 0.3  # two reads whose boxes overlap this much are the same plate: keep the better
 JOINED_MARGIN = 0.05  # pieces read as one plate may be this much less sure than the surest piece alone
-CLOSER_BELOW = 16  # a photo with a plate lower than this (detector pixels at the working side), or with none,
-CLOSER_SIDE = 2.0  # is detected again at up to this many times the working side
+CLOSER_SIDE = 2.0  # a photo with no plate found is detected again at up to this many times the working side
 CLOSER_GAIN = 1.5  # when that is at least this much closer (a small photo is already seen whole)
 SAME_SLOPE = 0.1  # pieces of one slanted plate slope alike: within this rise per pixel
 EVIDENCE_RANK_WEIGHT = 0.2  # reads rank by confidence plus this share of their plate evidence (0..1)
@@ -60,15 +59,14 @@ class PlateReader:
         return [d for d in detections if not any(in_mask(d.box, mask, width, height) for mask in self._masks)]
 
     def read_image(self, image: np.ndarray, long_side: int) -> list[PlateRead]:
-        """All plates in an image, best first, one per place. A picture where none is found at `long_side`, or a
-        small one, is looked at again closer (far plates in a wide view: the detector boxes them better), at up
-        to CLOSER_SIDE times `long_side` or the picture's own size; its reads there, if any, are kept."""
+        """All plates in an image, best first, one per place. A picture where none is found at `long_side` is
+        looked at again closer (a far plate in a wide view), at up to CLOSER_SIDE times `long_side` or the
+        picture's own size. (Where one is found, looking closer can also read it worse: it is kept.)"""
         plates = self.read_detections(image, self.detect(image, long_side))
         closer = min(max(image.shape[:2]), int(CLOSER_SIDE * long_side))
-        scale = long_side / max(image.shape[:2])
-        if (plates and all(p.box[3] * scale >= CLOSER_BELOW for p in plates)) or closer < CLOSER_GAIN * long_side:
+        if plates or closer < CLOSER_GAIN * long_side:
             return plates
-        return self.read_detections(image, self.detect(image, closer)) or plates
+        return self.read_detections(image, self.detect(image, closer))
 
     def read_detections(self, image: np.ndarray, detections: list[Detection]) -> list[PlateRead]:
         """The plates in these candidates, best first, one per place. Boxes that are one plate (two rows,
