@@ -12,14 +12,22 @@ import synth
 def test_two_rows_of_one_plate_are_grouped_top_first():
     top, bottom = (100, 100, 80, 30), (95, 135, 90, 32)
     assert stacked(top, bottom) and not stacked(bottom, top)
-    assert plate_groups([bottom, top]) == [(1, 0)]  # reading order: top row, then bottom row
+    assert plate_groups([Detection(bottom), Detection(top)]) == [(1, 0)]  # reading order: top row, then bottom row
     assert union([top, bottom]) == (95, 100, 90, 67)
 
 
 def test_a_line_split_by_an_emblem_is_grouped_left_first():
     left, right = (300, 200, 40, 30), (370, 202, 110, 29)  # NA  [crest]  900-CZ
     assert same_line(left, right)
-    assert plate_groups([right, left]) == [(1, 0)]
+    assert plate_groups([Detection(right), Detection(left)]) == [(1, 0)]
+
+
+def test_pieces_of_a_slanted_line_are_grouped_as_if_levelled():
+    line = Detection((100, 100, 150, 60), 0.2, 30)  # E014CX seen by a tilted camera: 30 high, rising 0.2 per pixel
+    region = Detection((260, 134, 30, 32))  # its region box 86, too short to measure a slope, further down the line
+    assert plate_groups([line, region]) == [(0, 1)]
+    assert plate_groups([Detection(line.box), region]) == []  # as upright boxes: twice as tall, off the line
+    assert plate_groups([line, Detection((260, 100, 30, 32))]) == []  # above the line's path: another text
 
 
 @pytest.mark.parametrize("a, b", [
@@ -28,7 +36,7 @@ def test_a_line_split_by_an_emblem_is_grouped_left_first():
     ((100, 100, 120, 30), (230, 100, 120, 90)),  # a small line beside something much taller
 ])
 def test_separate_texts_are_not_grouped(a, b):
-    assert plate_groups([a, b]) == []
+    assert plate_groups([Detection(a), Detection(b)]) == []
 
 
 def test_readings_join_in_order_and_win_when_they_fit_a_format():

@@ -2,13 +2,14 @@
 
 The text detector finds lines of characters, and some plates are more than one: a two-row plate
 (motorbikes, trucks, square plates) gives one box per row; a crest, a dot, a dash, a flag or a
-region panel splits one line into pieces. Plain geometry: boxes in, groups of boxes in reading
-order (top row first, then left to right) out.
+region panel splits one line into pieces. Plain geometry: detector lines in, groups of them in
+reading order (top row first, then left to right) out. Pieces of a slanted line (a tilted camera)
+are compared as if levelled.
 """
 
 from __future__ import annotations
 
-from securex.core.domain import Box
+from securex.core.domain import Box, Detection
 
 ROW_GAP = 0.8  # stacked rows: the gap between them is at most this many row heights
 ROW_OVERLAP = 0.5  # stacked rows: they share this share of the narrower one's width
@@ -37,14 +38,26 @@ def same_line(left: Box, right: Box) -> bool:
             and -OVERLAP * short <= gap <= PIECE_GAP * tall)
 
 
-def plate_groups(boxes: list[Box]) -> list[tuple[int, ...]]:
-    """Pairs of box indices that may be one plate, in reading order."""
+def plate_groups(lines: list[Detection]) -> list[tuple[int, ...]]:
+    """Pairs of line indices that may be one plate, in reading order."""
     groups = []
-    for i, a in enumerate(boxes):
-        for j, b in enumerate(boxes):
-            if i != j and (stacked(a, b) or same_line(a, b)):
+    for i, a in enumerate(lines):
+        for j, b in enumerate(lines):
+            if i == j:
+                continue
+            slope = max((a, b), key=lambda d: (d.slope != 0, d.box[2])).slope  # the longer slanted piece's
+            if stacked(a.box, b.box) or same_line(levelled(a, slope), levelled(b, slope)):
                 groups.append((i, j))
     return groups
+
+
+def levelled(line: Detection, slope: float) -> Box:
+    """The box of `line` in a picture sheared so that lines rising `slope` per pixel run level: its centre
+    moved up by the rise to it, its height less its own rise (its thickness, where the detector measured it)."""
+    x, y, w, h = line.box
+    height = line.thickness if line.slope else max(1.0, h - abs(slope) * w)
+    centre = y + h / 2 - slope * (x + w / 2)
+    return (x, int(round(centre - height / 2)), w, max(1, int(round(height))))
 
 
 def union(boxes: list[Box]) -> Box:

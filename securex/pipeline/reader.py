@@ -74,7 +74,7 @@ class PlateReader:
         evidence = [line_evidence(image, d) for d in detections]
         boxes = [d.box for d in detections]
         alone = [self._readable(d, proof) for d, proof in zip(detections, evidence, strict=True)]
-        groups = [g for g in plate_groups(boxes) if any(alone[i] for i in g)]  # a narrow piece joins a line
+        groups = [g for g in plate_groups(detections) if any(alone[i] for i in g)]  # a narrow piece joins a line
         raws = {i: self._raw(image, detections[i]) for i in sorted({i for g in groups for i in g}
                                                                   | {i for i, ok in enumerate(alone) if ok})}
         reads = {(i,): self._ruled(raws[i], boxes[i], evidence[i]) for i in raws if alone[i]}
