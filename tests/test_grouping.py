@@ -3,8 +3,8 @@
 import pytest
 
 from securex.core.domain import Detection, OcrResult, PlateRead
-from securex.pipeline.grouping import plate_groups, same_line, stacked, union
-from securex.pipeline.reader import join_readings, joined_is_better, joined_line
+from securex.pipeline.grouping import joined_line, plate_groups, same_line, stacked, union
+from securex.pipeline.reader import join_readings, joined_is_better
 
 import synth
 

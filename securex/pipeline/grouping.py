@@ -17,6 +17,7 @@ ROW_HEIGHT_RATIO = 2.2  # the taller row is at most this many times the shorter 
 PIECE_GAP = 1.2  # pieces of one line: the gap between them is at most this many character heights
 PIECE_HEIGHT_RATIO = 1.6  # pieces of one line have nearly the same height
 PIECE_CENTRE_SHIFT = 0.35  # and centres at nearly the same height (share of the taller)
+SAME_SLOPE = 0.1  # pieces of one slanted plate slope alike: within this rise per pixel
 OVERLAP = 0.8  # detected boxes are drawn wider than their characters: neighbours overlap up to this share
 
 
@@ -55,9 +56,24 @@ def levelled(line: Detection, slope: float) -> Box:
     """The box of `line` in a picture sheared so that lines rising `slope` per pixel run level: its centre
     moved up by the rise to it, its height less its own rise (its thickness, where the detector measured it)."""
     x, y, w, h = line.box
-    height = line.thickness if line.slope else max(1.0, h - abs(slope) * w)
+    height = line.thickness if line.slope else max(1.0, band_thickness(line.box, slope))
     centre = y + h / 2 - slope * (x + w / 2)
     return (x, int(round(centre - height / 2)), w, max(1, int(round(height))))
+
+
+def joined_line(parts: list[Detection]) -> Detection:
+    """The line (or two rows) that pieces of one plate make: their union, slanted when they all slope alike."""
+    box = union([d.box for d in parts])
+    slopes = [d.slope for d in parts]
+    if not all(slopes) or max(slopes) - min(slopes) > SAME_SLOPE:
+        return Detection(box)
+    slope = sum(slopes) / len(slopes)
+    return Detection(box, slope, band_thickness(box, slope))
+
+
+def band_thickness(box: Box, slope: float) -> float:
+    """The upright thickness of a band rising `slope` per pixel whose upright box is `box`: its height less its rise."""
+    return box[3] - abs(slope) * box[2]
 
 
 def union(boxes: list[Box]) -> Box:

@@ -14,7 +14,7 @@ import numpy as np
 from securex.core.domain import Box, Detection, OcrResult, PlateRead, crop, iou
 from securex.pipeline.detection import Detector
 from securex.pipeline.evidence import Evidence, line_evidence
-from securex.pipeline.grouping import plate_groups, union
+from securex.pipeline.grouping import joined_line, plate_groups
 from securex.pipeline.ocr import OcrEngine
 from securex.pipeline.plate_rules import PlateRules, RuledText
 from securex.pipeline.slant import level
@@ -23,7 +23,6 @@ SAME_PLATE_IOU = 0.3  # two reads whose boxes overlap this much are the same pla
 JOINED_MARGIN = 0.05  # pieces read as one plate may be this much less sure than the surest piece alone
 CLOSER_SIDE = 2.0  # a photo with no plate found is detected again at up to this many times the working side
 CLOSER_GAIN = 1.5  # when that is at least this much closer (a small photo is already seen whole)
-SAME_SLOPE = 0.1  # pieces of one slanted plate slope alike: within this rise per pixel
 EVIDENCE_RANK_WEIGHT = 0.2  # reads rank by confidence plus this share of their plate evidence (0..1)
 
 
@@ -125,16 +124,6 @@ class PlateReader:
         if best is None or best.confidence < self._min_confidence:
             return None
         return PlateRead(best.text, round(best.confidence, 4), box, best.format_name, best.as_read), proof
-
-
-def joined_line(parts: list[Detection]) -> Detection:
-    """The line (or two rows) that pieces of one plate make: their union, slanted when they all slope alike."""
-    box = union([d.box for d in parts])
-    slopes = [d.slope for d in parts]
-    if not all(slopes) or max(slopes) - min(slopes) > SAME_SLOPE:
-        return Detection(box)
-    slope = sum(slopes) / len(slopes)
-    return Detection(box, slope, box[3] - abs(slope) * box[2])  # the band's upright thickness: height less rise
 
 
 def join_readings(parts: tuple[OcrResult, ...]) -> OcrResult:
