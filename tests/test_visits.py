@@ -69,6 +69,28 @@ def test_one_read_is_not_enough_to_record_a_leaving_car():
     assert visits.tracker.tracks == []
 
 
+def test_a_fast_plate_found_again_far_from_where_it_was_lost_is_one_visit():
+    # parking-dev2: a two-row plate read once, lost for three runs, read again 240 px lower as the car comes closer
+    visits = decider(max_missed_detections=4)
+    assert visits.apply([(821, 191, 32, 26)], [read("LZW9715", 0.93, 78)]) == []
+    for _ in (81, 84, 87):  # runs that did not find it
+        assert visits.apply([], []) == []
+    assert visits.apply([(683, 394, 45, 39)], [read("LZW9715", 0.97, 90)]) == []
+    assert visits.tracker.started == 1 and len(visits.tracker.tracks) == 1
+    leaving = [t.winner.read.text for frame in range(5) for t in visits.apply([], [])]
+    assert leaving == ["LZW9715"]  # two reads of one track: recorded as it leaves
+    other = decider(max_missed_detections=4)
+    other.apply([(821, 191, 32, 26)], [read("LZW9715", 0.93, 78)])
+    other.apply([], [])
+    other.apply([(1500, 900, 45, 39)], [read("LZW9715", 0.97, 84)])  # too far for one missed run
+    assert other.tracker.started == 2
+    unlike = decider(max_missed_detections=4)
+    unlike.apply([(821, 191, 32, 26)], [read("LZW9715", 0.93, 78)])
+    unlike.apply([], [])
+    unlike.apply([(830, 230, 32, 26)], [read("ABC1234", 0.97, 84)])  # near, but another plate: another car
+    assert unlike.tracker.started == 2
+
+
 def test_auto_save_needs_confidence_the_switch_and_no_earlier_record():
     visits = decider()
     for frame in range(3):

@@ -25,6 +25,11 @@ def is_same_plate(read: str, settled: str) -> bool:
     return read in settled or same_plate(read, settled, SAME_PLATE_EDITS)
 
 
+def read_of(read: str) -> Callable[[Track], bool]:
+    """Whether a track has had a read of the same plate as `read`."""
+    return lambda track: any(is_same_plate(read, text) or is_same_plate(text, read) for text in track.votes)
+
+
 class VisitDecider:
     def __init__(self, config: TrackingConfig, auto_save: bool, auto_save_threshold: float,
                  ready: Optional[Callable[[Track], bool]] = None):
@@ -49,6 +54,9 @@ class VisitDecider:
             if track.settled and not is_same_plate(sighting.read.text, track.winner.read.text):
                 ended.append(track)
                 track = self.tracker.restart(track)
+            if len(track.path) == 1 and not track.reads:  # begun in this run: perhaps a lost plate found again
+                track = self.tracker.rejoin(track, read_of(sighting.read.text))
+                track.seen_at = at
             if not track.votes:
                 self.plates_read += 1
             track.add_read(sighting)

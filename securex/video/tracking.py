@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from securex.core.domain import Box, PlateRead, box_area, intersection, iou
 
 _TRACK_IDS = itertools.count(1)  # track ids are unique across the lanes' trackers (the panel keys plates by them)
 CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths continues a track
+REJOIN_WIDTHS = 2.0  # a lost track is found again by its plate this many box widths away per run it was missed
 NESTED_SHARE = 0.8  # two boxes overlapping by this share of the smaller are one place
 PATH_KEPT = 16  # boxes of a track's path kept from its start (its direction is judged on them)
 
@@ -133,6 +134,23 @@ class Tracker:
         fresh = self._new(track.box, origin=track.origin, travel=track.travel, fixed=track.fixed)
         self.tracks.append(fresh)
         return fresh
+
+    def rejoin(self, fresh: Track, same: Callable[[Track], bool]) -> Track:
+        """The lost, undecided track that is the `same` plate as `fresh`, near enough for the runs it was missed,
+        continued with `fresh`'s box (a fast plate the detector found only now and then); `fresh` itself when there
+        is none."""
+        def near(track: Track) -> bool:
+            reach = REJOIN_WIDTHS * max(track.box[2], fresh.box[2]) * (track.missed + 1)
+            return _centre_distance(track.box, fresh.box[0] + fresh.box[2] / 2, fresh.box[1] + fresh.box[3] / 2) \
+                <= reach
+        lost = [t for t in self.tracks if t.missed and not t.settled and t.votes and near(t) and same(t)]
+        if not lost:
+            return fresh
+        track = min(lost, key=lambda t: t.missed)
+        self.tracks.remove(fresh)
+        self.started -= 1
+        track.move_to(fresh.box)
+        return track
 
     def _new(self, box: Box, **carried) -> Track:
         self.started += 1
