@@ -13,9 +13,11 @@ from securex.gate.focus import (
     FOLLOW_HEIGHT,
     DetectWindow,
     closer_looks,
+    closer_wanted,
     cut_by_window,
     detect_window,
     focus_box,
+    missing_plates,
     window_side,
 )
 from securex.gate.frames import FramePipeline
@@ -112,15 +114,26 @@ def test_every_nth_run_looks_at_the_whole_region():
 
 def test_a_candidate_that_could_not_be_read_is_looked_at_closer():
     coarse = DetectWindow(WHOLE, 480)  # a quarter of the picture's pixels
-    looks = closer_looks([(900, 300, 40, 20), (100, 100, 60, 30), (5, 5, 8, 4), (1500, 800, 30, 15)], coarse,
-                         WHOLE, 480, WIDTH, HEIGHT)
-    assert len(looks) == 2  # two at most, the largest candidates
-    assert looks[0].box == (40, 40, 180, 150) and looks[0].side == 360  # a plate's reach around it, at twice
+    wanted = closer_wanted([], [(900, 300, 40, 20), (100, 100, 60, 30), (5, 5, 8, 4), (1500, 800, 30, 15)])
+    assert wanted[:2] == [(100, 100, 60, 30), (900, 300, 40, 20)]  # the largest first
+    looks = closer_looks(wanted, coarse, WHOLE, 480, WIDTH, HEIGHT)
+    assert len(looks) == 2  # two at most
+    assert looks[0].box == (40, 25, 180, 180)  # a width either side, 2.5 heights up and down: a second row too
+    assert looks[0].side / 180 > 1.9  # closer...
+    assert pixels(looks[0].box, looks[0].side) <= 1.01 * pixels(WHOLE, 480)  # ...within the region's cost
     assert looks[1].box[0] == 860 and looks[1].side == 2 * max(looks[1].box[2:])
     assert closer_looks([(900, 300, 40, 20)], DetectWindow((800, 200, 300, 200), 600), WHOLE, 480, WIDTH,
                         HEIGHT) == []  # already seen at twice its pixels: nothing closer to gain
     big = (0, 0, 1800, 300)  # a candidate as wide as the picture gains nothing: within the region's cost
     assert closer_looks([big], coarse, WHOLE, 480, WIDTH, HEIGHT) == []
+
+
+def test_an_undecided_plate_the_run_did_not_find_again_is_looked_for_closer_first():
+    plate = (821, 191, 32, 26)  # read at the last run, not yet decided
+    assert missing_plates([plate], [(830, 200, 30, 25)]) == []  # found again near where it was
+    assert missing_plates([plate], [(1500, 800, 30, 25)]) == [plate]
+    unread_row = (823, 204, 28, 12)  # a row of it, found but not read: the plate's own look covers it
+    assert closer_wanted([plate], [(100, 100, 60, 30), unread_row]) == [plate, (100, 100, 60, 30)]
 
 
 def test_a_line_cut_by_the_window_is_not_a_candidate_but_the_pictures_edge_cuts_nothing():
@@ -153,7 +166,7 @@ class GatedReader:
         return detections
 
     def read_detections(self, image, detections):
-        return [PlateRead("AB123", 0.9, d.box) for d in detections] if self.readable else []
+        return [PlateRead("AB123", 0.9, d.box, "eu", as_read=True) for d in detections] if self.readable else []
 
 
 def frame(number, width=640, height=360):
@@ -193,6 +206,42 @@ def test_a_candidate_that_reads_nothing_is_detected_again_closer():
     (number, whole, side), (again, shape, closer) = reader.seen
     assert number == again == 1 and whole == (720, 1280) and side == 480
     assert shape[0] < 100 and closer / max(shape) == 2.0  # around the candidate at twice the picture's pixels
+
+
+def test_an_undecided_plate_the_window_misses_is_read_closer_in_the_same_run():
+    class FarReader(GatedReader):
+        def detect(self, image, side):  # the plate is found only when seen at twice the pixels or more
+            self.seen.append((image.shape[:2], side))
+            return [Detection((20, 20, 40, 12))] if side / max(image.shape[:2]) >= 2 else []
+
+    reader = FarReader(readable=True)
+    with ThreadPoolExecutor(1) as pool:
+        lane = pipeline(reader, pool, live=False)
+        lane.submit(frame(1, 1280, 720), [], undecided=[(600, 300, 40, 12)])
+        (work,) = lane.drain()
+        assert len(reader.seen) == 2 and work.boxes and work.reads[0].read.text == "AB123"
+        lane.submit(frame(2, 1280, 720), [])  # nothing undecided: the run that finds nothing looks no further
+        list(lane.drain())
+        assert len(reader.seen) == 3
+
+
+def test_a_small_read_of_no_site_format_is_replaced_by_what_a_closer_look_reads():
+    class TwoRowReader(GatedReader):
+        def detect(self, image, side):  # at the picture's scale only the bottom row; closer, both rows
+            self.seen.append((image.shape[:2], side))
+            closer = side / max(image.shape[:2]) >= 1
+            return [Detection((20, 10, 40, 24) if closer else (20, 22, 40, 12))]
+
+        def read_detections(self, image, detections):
+            return [PlateRead("LZW9715", 0.95, d.box, "pk") if d.box[3] > 20 else PlateRead("9715", 0.8, d.box)
+                    for d in detections]
+
+    reader = TwoRowReader()
+    with ThreadPoolExecutor(1) as pool:
+        lane = pipeline(reader, pool, live=False)
+        lane.submit(frame(1, 1280, 720), [])
+        (work,) = lane.drain()
+    assert len(reader.seen) == 2 and [s.read.text for s in work.reads] == ["LZW9715"]
 
 
 def test_a_busy_lane_cannot_starve_a_quiet_one_in_the_shared_pool():

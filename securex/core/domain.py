@@ -127,6 +127,12 @@ def iou(a: Box, b: Box) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def centre_in(box: Box, left: float, top: float, right: float, bottom: float) -> bool:
+    """The box's centre lies in the rectangle from (`left`, `top`) to (`right`, `bottom`)."""
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    return left <= cx <= right and top <= cy <= bottom
+
+
 def grow_box(box: Box, margin: float, width: int, height: int) -> Box:
     """The box grown by `margin` of its size on each side, clipped to the frame."""
     x, y, w, h = box

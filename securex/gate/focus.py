@@ -7,9 +7,12 @@ scaled so that it has no more detector pixels than the whole region has at VIDEO
 that fills a small part of the picture (far away, or a wide camera) gets more pixels per plate at
 the same cost, up to twice the picture's own pixels. Every FOCUS_FULL_EVERY-th run looks at the whole
 region at the working resolution, so a plate that does not move (a parked car, a second car beside a
-moving one) is still found, as it was before. When a run finds no plate, a candidate it could not
-read (a plate too small at the window's scale) is looked at again in a small window around it,
-closer: a small or far plate is read from the full-resolution frame rather than missed.
+moving one) is still found, as it was before. A plate read but not yet decided that a run does not
+find again (too small at the window's scale: a far two-row plate in a wide picture) is looked for
+again in a small window around where it was, closer; so is, when a run finds no plate, a candidate
+it could not read, and a read too small at the window's scale to be sure of that fits none of the
+site's formats as read (one row of a far two-row plate): what the closer look reads replaces it.
+A small or far plate is read from the full-resolution frame rather than missed.
 
 Plain code: no threads, windows or I/O, so tests/test_focus.py checks it with plain values.
 """
@@ -20,17 +23,19 @@ import math
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from securex.core.domain import Box
+from securex.core.domain import Box, centre_in
 from securex.video.motion import Area
 
 FOCUS_PAD = 0.05  # the moving rectangle is grown by this share of its width / height on each side
 FOCUS_MIN_PAD = 0.02  # and by at least this share of the picture's width / height
 PLATE_REACH = (1.0, 2.0)  # around a tracked plate: this many plate widths sideways, heights up and down
+CLOSER_REACH = (1.0, 2.5)  # around a candidate looked at closer (it may be one row of two, or part of a line)
 CLOSER_LOOKS = 2  # candidates that could not be read looked at again, closer, per detector run at most
 CLOSER_GAIN = 1.5  # a closer look is worth it with at least this many times the pixels per plate
 EDGE = 2  # pixels: a candidate this near an edge of its window touches it
 MAX_SCALE = 2.0  # the detector never sees a window larger than twice the picture's own pixels
 FOLLOW_HEIGHT = 24  # detector pixels high a found plate is followed at (the reader reads it at full resolution)
+DOUBT_HEIGHT = 14  # a read this few detector pixels high that fits no site format as read is looked at closer
 
 
 @dataclass(frozen=True)
@@ -41,9 +46,10 @@ class DetectWindow:
     side: int
 
 
-def around_plates(boxes: Sequence[Box]) -> tuple[float, float, float, float]:
-    """The left, top, right, bottom of the places these plates can be at the next run."""
-    reach_x, reach_y = PLATE_REACH
+def around_plates(boxes: Sequence[Box], reach: tuple[float, float] = PLATE_REACH) -> tuple[float, float, float, float]:
+    """The left, top, right, bottom of the places these plates can be at the next run (`reach`: plate widths
+    sideways, heights up and down)."""
+    reach_x, reach_y = reach
     grown = [(x - reach_x * w, y - reach_y * h, x + w + reach_x * w, y + h + reach_y * h) for x, y, w, h in boxes]
     return min(b[0] for b in grown), min(b[1] for b in grown), max(b[2] for b in grown), max(b[3] for b in grown)
 
@@ -95,15 +101,29 @@ def detect_window(region: Box, moving: Optional[Area], tracked: Sequence[Box], l
     return DetectWindow(box, window_side(box, region, base_side, width, height, following))
 
 
-def closer_looks(unread: Sequence[Box], window: DetectWindow, region: Box, base_side: int, width: int,
+def closer_wanted(missing: Sequence[Box], unread: Sequence[Box]) -> list[Box]:
+    """What to look at closer, first first: the undecided plates the run did not find again (each was read
+    before), then the candidates it could not read, largest first (none where a missing plate's look covers it)."""
+    wanted = list(missing)
+    for box in sorted(unread, key=lambda b: b[2] * b[3], reverse=True):
+        if not any(centre_in(box, *around_plates([plate], CLOSER_REACH)) for plate in missing):
+            wanted.append(box)
+    return wanted
+
+
+def doubtful(box: Box, as_read: bool, window: DetectWindow) -> bool:
+    """A read worth a closer look: fewer than DOUBT_HEIGHT detector pixels high, fitting no site format as read."""
+    return not as_read and box[3] * window.side / max(1, window.box[2], window.box[3]) < DOUBT_HEIGHT
+
+
+def closer_looks(wanted: Sequence[Box], window: DetectWindow, region: Box, base_side: int, width: int,
                  height: int) -> list[DetectWindow]:
-    """Windows around candidates the run found but could not read (a plate too small at the window's scale),
-    largest first, each seen closer (up to MAX_SCALE, within the region's cost); none where it would not be
-    at least CLOSER_GAIN times closer."""
+    """Windows around the first CLOSER_LOOKS boxes of `wanted` (closer_wanted), each seen closer (up to MAX_SCALE,
+    within the region's cost); none where it would not be at least CLOSER_GAIN times closer than `window`."""
     scale = window.side / max(1, window.box[2], window.box[3])
     looks = []
-    for box in sorted(unread, key=lambda b: b[2] * b[3], reverse=True)[:CLOSER_LOOKS]:
-        left, top, right, bottom = around_plates([box])
+    for box in wanted[:CLOSER_LOOKS]:
+        left, top, right, bottom = around_plates([box], CLOSER_REACH)
         x0, y0 = max(region[0], math.floor(left)), max(region[1], math.floor(top))
         x1, y1 = min(region[0] + region[2], math.ceil(right)), min(region[1] + region[3], math.ceil(bottom))
         if x1 <= x0 or y1 <= y0:
@@ -113,6 +133,11 @@ def closer_looks(unread: Sequence[Box], window: DetectWindow, region: Box, base_
         if side / max(around[2], around[3]) >= CLOSER_GAIN * scale:
             looks.append(DetectWindow(around, side))
     return looks
+
+
+def missing_plates(undecided: Sequence[Box], found: Sequence[Box]) -> list[Box]:
+    """The undecided plates (read, not yet decided) of which no box was found within a plate's reach."""
+    return [plate for plate in undecided if not any(centre_in(box, *around_plates([plate])) for box in found)]
 
 
 def cut_by_window(box: Box, window: Box, region: Box) -> bool:

@@ -19,9 +19,17 @@ from typing import Iterator, Optional, Sequence
 import cv2
 import numpy as np
 
-from securex.core.domain import Box, Frame, PlateRead, crop, grow_box, iou
+from securex.core.domain import Box, Frame, PlateRead, centre_in, crop, grow_box, iou
 from securex.core.perf import PerfMonitor
-from securex.gate.focus import DetectWindow, closer_looks, cut_by_window, detect_window
+from securex.gate.focus import (
+    DetectWindow,
+    closer_looks,
+    closer_wanted,
+    cut_by_window,
+    detect_window,
+    doubtful,
+    missing_plates,
+)
 from securex.gate.lanes import is_rectangle, region_box, region_points
 from securex.pipeline.reader import PlateReader
 from securex.video.motion import Area
@@ -55,15 +63,17 @@ class FramePipeline:
         return not self._live or len(self._pending) < self._workers
 
     def submit(self, frame: Frame, settled: list[Box], moving: Optional[Area] = None,
-               tracked: Sequence[Box] = (), lost: bool = False) -> None:
+               tracked: Sequence[Box] = (), lost: bool = False, undecided: Sequence[Box] = ()) -> None:
         """Detect and read `frame` in a worker; boxes on `settled` tracks are not read again. The detector looks
         around the `tracked` plates found at the last run, and at the `moving` part of the region when none is or
-        one was `lost` (all of the region every `full_every` runs)."""
+        one was `lost` (all of the region every `full_every` runs); `undecided` plates (read, not yet decided) it
+        does not find again are looked for closer."""
         height, width = frame.image.shape[:2]
         window = detect_window(region_box(self._region, width, height), moving, tracked, lost, self.runs,
                                self._full_every, self._detect_side, width, height)
         self.runs += 1
-        self._pending.append((frame.index, self._pool.submit(self._analyse, frame, settled, window)))
+        work = self._pool.submit(self._analyse, frame, settled, window, tuple(undecided))
+        self._pending.append((frame.index, work))
 
     def finished(self, current: int) -> Iterator[FrameWork]:
         """Work that is done, oldest first; a file's work is applied when it is `lag` frames old (waited for if
@@ -80,18 +90,27 @@ class FramePipeline:
         while self._pending:
             yield self._pending.popleft()[1].result()
 
-    def _analyse(self, frame: Frame, settled: list[Box], window: DetectWindow) -> FrameWork:
-        """Detect plates in a frame's window and read those not on an already settled track; when it finds none,
-        the candidates that could not be read are looked at again, closer (worker thread)."""
+    def _analyse(self, frame: Frame, settled: list[Box], window: DetectWindow,
+                 undecided: Sequence[Box]) -> FrameWork:
+        """Detect plates in a frame's window and read those not on an already settled track; the undecided plates
+        it did not find again, its doubtful reads, and when it finds none the candidates that could not be read,
+        are looked at again, closer; a closer read replaces the doubtful reads it covers (worker thread)."""
         image = frame.image
         height, width = image.shape[:2]
         boxes: list[Box] = []
         reads: list[Optional[Sighting]] = []
         plates, unread = self._look(image, window, settled, boxes, reads)
         region = region_box(self._region, width, height)
-        for look in [] if plates or boxes else closer_looks(unread, window, region, self._detect_side, width, height):
+        missing = missing_plates(undecided, [p.box for p in plates] + boxes)
+        doubts = [p for p in plates if doubtful(p.box, p.as_read, window)]
+        wanted = closer_wanted(missing, ([] if plates or boxes else unread) + [p.box for p in doubts])
+        for look in closer_looks(wanted, window, region, self._detect_side, width, height):
             more, _ = self._look(image, look, settled, [], [])
-            plates += [p for p in more if all(iou(p.box, known.box) < self._same_box_iou for known in plates)]
+            for closer in more:
+                x, y, w, h = closer.box
+                plates = [p for p in plates if not (p in doubts and centre_in(p.box, x, y, x + w, y + h))]
+                if all(iou(closer.box, known.box) < self._same_box_iou for known in plates):
+                    plates.append(closer)
         for read in plates:
             plate_box = grow_box(read.box, self._crop_margin, width, height)
             boxes.append(read.box)
