@@ -241,7 +241,10 @@ def test_a_small_read_of_no_site_format_is_replaced_by_what_a_closer_look_reads(
         lane = pipeline(reader, pool, live=False)
         lane.submit(frame(1, 1280, 720), [])
         (work,) = lane.drain()
-    assert len(reader.seen) == 2 and [s.read.text for s in work.reads] == ["LZW9715"]
+        assert len(reader.seen) == 2 and [s.read.text for s in work.reads] == ["LZW9715"]
+        lane.submit(frame(2, 1280, 720), [], still=[(20, 22, 40, 12)])  # text that stays put: its box stays too
+        (work,) = lane.drain()
+        assert len(reader.seen) == 3 and [s.read.text for s in work.reads] == ["9715"]
 
 
 def test_a_busy_lane_cannot_starve_a_quiet_one_in_the_shared_pool():

@@ -189,6 +189,25 @@ def test_text_that_stays_put_is_never_decided_a_plate_that_moves_is():
     assert {t.winner.read.text for t in decided} == {"ABC1234"}
 
 
+def test_a_plate_passing_over_a_sign_does_not_move_the_sign():
+    # far gate-overlay copy: a car's plate box overlapped the settled 5KMH sign, unread (settled boxes are not read
+    # again until their recheck), and moved the sign's track 1.5 heights: the sign was recorded
+    visits = fixed_text_decider(max_missed_detections=2)
+    sign = (500, 400, 60, 20)
+    decided = []
+    for run in range(3):
+        decided += visits.apply([sign], [read("5KMH", frame=3 * run, box=sign)])
+    (track,) = visits.tracker.tracks
+    assert track.settled and track.fixed
+    passing = (490, 395, 110, 45)  # around the sign (IoU 0.24), not read: the sign's box needs no read
+    decided += visits.apply([passing], [None])
+    assert visits.tracker.tracks == [track] and track.travel < 0.75
+    decided += visits.apply([sign], [read("5KMH", frame=15, box=sign)])  # its recheck: still where it was
+    assert visits.still_boxes() == [sign]  # seen in several runs, never moved: no closer look at it changes its box
+    decided += visits.apply([], []) + visits.apply([], []) + visits.apply([], []) + visits.finish()
+    assert decided == []
+
+
 def test_a_clock_whose_text_changes_in_place_is_never_decided():
     visits = fixed_text_decider()
     clock = (20, 20, 200, 24)

@@ -63,16 +63,17 @@ class FramePipeline:
         return not self._live or len(self._pending) < self._workers
 
     def submit(self, frame: Frame, settled: list[Box], moving: Optional[Area] = None,
-               tracked: Sequence[Box] = (), lost: bool = False, undecided: Sequence[Box] = ()) -> None:
+               tracked: Sequence[Box] = (), lost: bool = False, undecided: Sequence[Box] = (),
+               still: Sequence[Box] = ()) -> None:
         """Detect and read `frame` in a worker; boxes on `settled` tracks are not read again. The detector looks
         around the `tracked` plates found at the last run, and at the `moving` part of the region when none is or
         one was `lost` (all of the region every `full_every` runs); `undecided` plates (read, not yet decided) it
-        does not find again are looked for closer."""
+        does not find again are looked for closer, and so are its doubtful reads but those on `still` texts."""
         height, width = frame.image.shape[:2]
         window = detect_window(region_box(self._region, width, height), moving, tracked, lost, self.runs,
                                self._full_every, self._detect_side, width, height)
         self.runs += 1
-        work = self._pool.submit(self._analyse, frame, settled, window, tuple(undecided))
+        work = self._pool.submit(self._analyse, frame, settled, window, tuple(undecided), tuple(still))
         self._pending.append((frame.index, work))
 
     def finished(self, current: int) -> Iterator[FrameWork]:
@@ -90,11 +91,12 @@ class FramePipeline:
         while self._pending:
             yield self._pending.popleft()[1].result()
 
-    def _analyse(self, frame: Frame, settled: list[Box], window: DetectWindow,
-                 undecided: Sequence[Box]) -> FrameWork:
+    def _analyse(self, frame: Frame, settled: list[Box], window: DetectWindow, undecided: Sequence[Box],
+                 still: Sequence[Box]) -> FrameWork:
         """Detect plates in a frame's window and read those not on an already settled track; the undecided plates
-        it did not find again, its doubtful reads, and when it finds none the candidates that could not be read,
-        are looked at again, closer; a closer read replaces the doubtful reads it covers (worker thread)."""
+        it did not find again, its doubtful reads (but on still texts: their boxes stay as they are), and when it
+        finds none the candidates that could not be read, are looked at again, closer; a closer read replaces the
+        doubtful reads it covers (worker thread)."""
         image = frame.image
         height, width = image.shape[:2]
         boxes: list[Box] = []
@@ -102,7 +104,7 @@ class FramePipeline:
         plates, unread = self._look(image, window, settled, boxes, reads)
         region = region_box(self._region, width, height)
         missing = missing_plates(undecided, [p.box for p in plates] + boxes)
-        doubts = [p for p in plates if doubtful(p.box, p.as_read, window)]
+        doubts = [p for p in plates if doubtful(p.box, p.as_read, window) and not any(iou(p.box, b) for b in still)]
         wanted = closer_wanted(missing, ([] if plates or boxes else unread) + [p.box for p in doubts])
         for look in closer_looks(wanted, window, region, self._detect_side, width, height):
             more, _ = self._look(image, look, settled, [], [])

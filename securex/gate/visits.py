@@ -17,6 +17,7 @@ from securex.video.tracking import Sighting, Track, Tracker
 
 SAME_PLATE_EDITS = 1  # a settled track's recheck read within this many edits is still its plate
 SHOWN_AFTER_MISSED = 1  # a track's box stays on screen for this many detector runs without it
+STILL_TRAVEL = 0.25  # a track seen in two runs or more that moved less than this (box heights) is still
 
 
 def is_same_plate(read: str, settled: str) -> bool:
@@ -100,6 +101,10 @@ class VisitDecider:
         """Boxes of settled tracks that need no read in `frame` (they are rechecked now and then)."""
         return [t.box for t in self.tracker.tracks
                 if t.settled and frame - t.last_read_frame < self._config.settled_recheck_frames]
+
+    def still_boxes(self) -> list[Box]:
+        """Boxes of texts seen in two detector runs or more that have not moved (a sign, an overlay, a parked car)."""
+        return [t.box for t in self.tracker.tracks if len(t.path) >= 2 and t.travel < STILL_TRAVEL]
 
     def visible(self) -> list[Track]:
         """Tracks to draw: seen in the last detector runs."""

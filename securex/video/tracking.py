@@ -61,14 +61,18 @@ class Track:
             self.origin = self.box
 
     def move_to(self, box: Box) -> None:
-        """The box in a new detector run; the travel from the origin is kept at its largest."""
+        """The box in a new detector run; the travel from the origin is kept at its largest. Fixed text travels
+        only with a read of it (add_read): the unread box of a plate passing over a sign does not move the sign."""
         self.box, self.missed = box, 0
         if len(self.path) < PATH_KEPT:
             self.path.append(box)
-        self.travel = max(self.travel, box_travel(self.origin, box))
+        if not self.fixed:
+            self.travel = max(self.travel, box_travel(self.origin, box))
 
     def add_read(self, sighting: Sighting) -> None:
-        """A confidence-weighted vote for the read's text; the surest sighting of each text is kept."""
+        """A confidence-weighted vote for the read's text, from where it was read; the surest sighting of each text
+        is kept."""
+        self.travel = max(self.travel, box_travel(self.origin, sighting.read.box))
         text = sighting.read.text
         self.votes[text] += sighting.read.confidence
         self.reads += 1
