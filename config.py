@@ -71,8 +71,8 @@ OCR_CONFIDENCE_THRESHOLD = 0.5    # reads below this confidence (0..1) are not s
 # confusable characters) is named by that country and, every character read surely, needs no plate
 # evidence; any other layout of 4 to 10 characters passes the permissive rule; a vanity plate may
 # have 2 (unless PLATE_MIN_LENGTH is set). Leave "world" out to read only the countries listed. Known:
-# ae ar at au be bg br by ca ch cl cn cz de dk ee es eu fi fr gr hr hu id ie in it kz lt lv me mx my
-# ng nl no nz ph pk pl pt py ro ru sa se sg si sk th tr tw ua uk us uy vn world za
+# ae ar at au be bg br by ca ch cl cn cz de dk ee es eu fi fr gr hr hu id ie il in it kz lt lv me mx
+# my ng nl no nz ph pk pl pt py ro ru sa se sg si sk th tr tw ua uk us uy vn world za
 PLATE_COUNTRIES = ['br', 'it', 'cz', 'es', 'pl', 'eu', 'world'] # the countries whose plates are read
 PLATE_MIN_LENGTH = None           # fewest characters in a plate (None = from the countries' formats)
 PLATE_MAX_LENGTH = None           # most characters in a plate (None = from the countries' formats)

@@ -1,7 +1,7 @@
 from securex.config import PlateConfig
 from securex.core.domain import OcrResult
 from securex.core.plate_text import edit_distance, fold_o_i, same_plate
-from securex.pipeline.plate_rules import PlateRules, conform
+from securex.pipeline.plate_rules import PlateRules, conform, looks_like_clock
 from securex.pipeline.reader import choose_reading
 
 
@@ -57,6 +57,19 @@ def test_not_plates(base_settings):
     assert rules.best(ocr("SALVADOR", [0.99] * 8)) is None  # no digit: a sign, not a plate
     assert rules.best(ocr("AB1", [0.99] * 3)) is None  # too short
     assert rules.best(ocr("ABCDEFGH12345", [0.99] * 13)) is None  # too long
+
+
+def test_a_cameras_clock_is_not_a_plate_unless_a_site_format_fits_it_as_read(base_settings):
+    # 2026-03-14 12:30:27 burned into a dark, noisy night picture: its box jittered enough to pass for motion
+    for clock in ("20260314", "123027", "14123027", "0314123027", "140326", "20260314123027"):
+        assert looks_like_clock(clock), clock
+    for plate in ("4521879", "7654321", "12345678", "999999", "TN22DA5047", "2B30827", "1229"):
+        assert not looks_like_clock(plate), plate
+    rules = PlateRules(base_settings.plates)
+    assert rules.best(ocr("14123027", [0.99] * 8)) is None
+    assert rules.best(ocr("12345678", [0.99] * 8)) is not None  # a number that is no date or time stays a read
+    israel = PlateRules(PlateConfig(countries=["il"]))  # all-digit plates: a site format decides
+    assert israel.best(ocr("14123027", [0.99] * 8)).text == "14123027"
 
 
 def test_edit_distance_and_folding():

@@ -85,6 +85,7 @@ COUNTRIES: dict[str, Country] = {c.name: c for c in [
     Country("by", ("NNNNLLN",)),  # Belarus 1234 AB-7
     Country("kz", ("NNNLLLNN", "NNNLLNN")),  # Kazakhstan 123 ABC 02
     Country("tr", runs("NN", "L1-3", "N2-5")),  # Turkey 34 ABC 123
+    Country("il", ("NNNNNNN", "NNNNNNNN")),  # Israel 12-345-67, 123-45-678 (digits only)
     # Americas
     Country("us", ("NLLLNNN", "LLLNNNN", "LLLNNN", "NLLNNN", "NNNLLL", "LLNNNNN", "NNNNNNN", "LNNNNNN"),
             (2, 8)),  # United States: common state series; vanity plates of 2-8 characters

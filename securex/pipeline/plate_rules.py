@@ -8,7 +8,8 @@ when that makes a known format fit. A read that fits none of the site's formats 
 it passes the permissive rule, with a lower confidence; when the site reads the world's plates, such
 a read that fits another country's format as read, or changing only unsure confusable characters, is
 known by that country; it needs plate evidence (as a read of no format does) when one of its characters is
-unsure to be one.
+unsure to be one. A read of digits only that is a date or a time of day (a camera's clock) is a plate
+only where one of the site's formats fits it as read.
 """
 
 from __future__ import annotations
@@ -26,6 +27,36 @@ MAX_DROPPED_CHARS = 2
 WORLD_MIN_LENGTH = 6  # another country's format tells a plate from other text only on a read this long, with
 # letters and digits both (any short number fits some country's format), every character sure to be one (a symbol
 # read as a letter is unsure: such a read needs plate evidence as a read of no format does)
+
+
+def _time_of_day(digits: str) -> bool:
+    """HHMMSS (or HHMM) with valid hours, minutes and seconds."""
+    parts = [int(digits[i:i + 2]) for i in range(0, len(digits), 2)]
+    return parts[0] < 24 and all(part < 60 for part in parts[1:])
+
+
+def _date(digits: str) -> bool:
+    """A date as cameras print it: YYYYMMDD, DDMMYYYY, MMDDYYYY, YYMMDD, DDMMYY, MMDDYY, or MMDD / DDMM."""
+    def valid(month: str, day: str) -> bool:
+        return 1 <= int(month) <= 12 and 1 <= int(day) <= 31
+    if len(digits) == 8:
+        return (digits[:2] in ("19", "20") and valid(digits[4:6], digits[6:])) or (
+            digits[4:6] in ("19", "20") and (valid(digits[2:4], digits[:2]) or valid(digits[:2], digits[2:4])))
+    if len(digits) == 6:
+        return valid(digits[2:4], digits[4:]) or valid(digits[2:4], digits[:2]) or valid(digits[:2], digits[2:4])
+    return len(digits) == 4 and (valid(digits[:2], digits[2:]) or valid(digits[2:], digits[:2]))
+
+
+def looks_like_clock(text: str) -> bool:
+    """Digits only, making a camera's date, time of day or both (2026-03-14 12:30:27 read as 20260314, 123027,
+    14123027 or 0314123027)."""
+    if not text.isdigit() or len(text) < 6:
+        return False
+    if len(text) == 6 and (_time_of_day(text) or _date(text)):
+        return True
+    if len(text) == 8 and (_date(text) or (1 <= int(text[:2]) <= 31 and _time_of_day(text[2:]))):
+        return True
+    return len(text) >= 10 and _time_of_day(text[-6:]) and _date(text[:-6])
 
 
 @dataclass(frozen=True)
@@ -67,14 +98,16 @@ class PlateRules:
             text = "".join(chars[i] for i in kept)
             kept_confs = [confs[i] for i in kept]
             confidence = sum(kept_confs) / len(kept) if kept else 0.0
+            clock = looks_like_clock(chars) or looks_like_clock(text)
             for name, pattern, letters in self._formats:
                 fixed = conform(text, pattern, letters)
-                if fixed is None:
+                as_read = fixed == text and len(kept) == len(chars)
+                if fixed is None or (clock and not as_read):
                     continue
                 sure_changes = self._sure_changes(text, fixed, kept_confs)
                 found.append(RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes), name,
-                                       fixed == text and len(kept) == len(chars), needs_evidence=sure_changes > 0))
-            if len(kept) == len(chars) and self.is_plausible(text, vanity):
+                                       as_read, needs_evidence=sure_changes > 0))
+            if len(kept) == len(chars) and not clock and self.is_plausible(text, vanity):
                 found.append(self._permissive(text, kept_confs, confidence))
         return found
 
