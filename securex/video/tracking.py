@@ -21,6 +21,7 @@ _TRACK_IDS = itertools.count(1)  # track ids are unique across the lanes' tracke
 CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths continues a track
 REJOIN_WIDTHS = 2.0  # a lost track is found again by its plate this many box widths away per run it was missed
 NESTED_SHARE = 0.8  # two boxes overlapping by this share of the smaller are one place
+PART_SHAPE = 1.5  # a box inside an earlier one, shrunk this many times more one way than the other, is a part of it
 PATH_KEPT = 16  # boxes of a track's path kept from its start (its direction is judged on them)
 
 
@@ -61,18 +62,16 @@ class Track:
             self.origin = self.box
 
     def move_to(self, box: Box) -> None:
-        """The box in a new detector run; the travel from the origin is kept at its largest. Fixed text travels
-        only with a read of it (add_read): the unread box of a plate passing over a sign does not move the sign."""
+        """The box in a new detector run; the travel from the origin is kept at its largest. A box that is a part
+        of one the track had before (a row of a two-row sign, a word of a line), or the whole of one, has not moved."""
+        if not any(part_of(box, earlier) or part_of(earlier, box) for earlier in self.path):
+            self.travel = max(self.travel, box_travel(self.origin, box))
         self.box, self.missed = box, 0
         if len(self.path) < PATH_KEPT:
             self.path.append(box)
-        if not self.fixed:
-            self.travel = max(self.travel, box_travel(self.origin, box))
 
     def add_read(self, sighting: Sighting) -> None:
-        """A confidence-weighted vote for the read's text, from where it was read; the surest sighting of each text
-        is kept."""
-        self.travel = max(self.travel, box_travel(self.origin, sighting.read.box))
+        """A confidence-weighted vote for the read's text; the surest sighting of each text is kept."""
         text = sighting.read.text
         self.votes[text] += sighting.read.confidence
         self.reads += 1
@@ -191,6 +190,15 @@ def box_travel(origin: Box, box: Box) -> float:
     dx = abs(box[0] + box[2] / 2 - origin[0] - origin[2] / 2) / max(1, origin[2], box[2])
     dy = abs(box[1] + box[3] / 2 - origin[1] - origin[3] / 2) / max(1, origin[3], box[3])
     return max(dy, dx / 2, growth)
+
+
+def part_of(box: Box, earlier: Box) -> bool:
+    """`box` lies inside `earlier` and is shaped otherwise, shorter by much more than narrower or the reverse: a
+    part of the same text (a row of it, a word of it), not the text moved (a plate going away shrinks alike both
+    ways)."""
+    narrower, shorter = box[2] / max(1, earlier[2]), box[3] / max(1, earlier[3])
+    return intersection(box, earlier) >= NESTED_SHARE * max(1, box_area(box)) \
+        and max(narrower, shorter) >= PART_SHAPE * min(narrower, shorter)
 
 
 def _centre_distance(box: Box, cx: float, cy: float) -> float:
