@@ -22,6 +22,21 @@ def test_vote_picks_the_weighted_majority_and_its_surest_read():
     assert not track.update_settled(3, 0.6)  # settles once
 
 
+def test_a_settled_vote_is_not_turned_over_by_a_read_more_only_by_a_settling_share():
+    # gate-overlay-dev: F WE 50 with two stickers between, read FHWE50, FWE50, FWE50 (settled), then FHWE50 again:
+    # the vote flipped to FHWE50 on confidence sums while the car had not yet moved enough to be recorded
+    tracker = Tracker(0.2, 3, 10)
+    track = tracker.update([(100, 100, 80, 20)])[0][0]
+    for i, (text, conf) in enumerate([("FHWE50", 0.9), ("FWE50", 0.82), ("FWE50", 0.83)]):
+        track.add_read(sighting(text, conf, i))
+    assert track.update_settled(3, 0.6) and track.winner.read.text == "FWE50"
+    track.add_read(sighting("FHWE50", 0.9, 3))
+    assert track.winner.read.text == "FWE50"  # 2 against 2: the decided plate stays
+    for i in (4, 5):
+        track.add_read(sighting("FHWE50", 0.9, i))
+    assert track.winner.read.text == "FHWE50"  # 4 of 6 reads: a settling share takes its place
+
+
 def test_vote_does_not_settle_without_agreement():
     tracker = Tracker(0.2, 3, 10)
     track = tracker.update([(0, 0, 80, 20)])[0][0]

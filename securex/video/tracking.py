@@ -45,6 +45,8 @@ class Track:
     reads: int = 0
     last_read_frame: int = -1
     settled: bool = False
+    decided: Optional[str] = None  # the text the vote settled on
+    decided_share: float = 1.0  # the share it settled at: another text needs as much to take its place
     recorded: bool = False
     decision: Optional[Any] = None  # what the gate made of the settled plate (its watchlist standing)
     announced: bool = False  # alert raised / alert command run for this track
@@ -83,24 +85,33 @@ class Track:
         """The votes for `text` and for reads of a part of it (the plate half in view, one row of two)."""
         return sum(votes for part, votes in self.votes.items() if part in text)
 
+    def share(self, text: str) -> float:
+        """`text`'s share of the votes, its parts' counted for it, not against it."""
+        total = sum(self.votes.values())
+        return self.support(text) / total if total else 0.0
+
     @property
     def winner(self) -> Optional[Sighting]:
-        """The surest sighting of the text with the most support (the longer text on a tie: the whole plate)."""
+        """The surest sighting of the text with the most support (the longer text on a tie: the whole plate). Once
+        the vote has settled, its text stays the winner until another has the share that settles a vote: a read
+        more of another text does not turn a decided plate over (a sticker read as a letter half the time)."""
         if not self.votes:
             return None
-        return self.best[max(self.votes, key=lambda text: (self.support(text), len(text)))]
+        text = max(self.votes, key=lambda text: (self.support(text), len(text)))
+        if self.decided is not None and text != self.decided and self.share(text) < self.decided_share:
+            text = self.decided
+        return self.best[text]
 
     @property
     def winner_share(self) -> float:
-        """The winner's share of the votes, its parts' counted for it, not against it."""
-        total = sum(self.votes.values())
-        return self.support(self.winner.read.text) / total if total else 0.0
+        return self.share(self.winner.read.text)
 
     def update_settled(self, min_reads: int, share: float) -> bool:
         """Settle the vote once enough reads agree; True only on the call that settles it."""
         if self.settled or self.reads < min_reads or self.winner_share < share:
             return False
         self.settled = True
+        self.decided, self.decided_share = self.winner.read.text, share
         return True
 
 
