@@ -212,6 +212,30 @@ def test_a_two_row_sign_whose_rows_are_found_apart_does_not_move():
     assert going.tracker.tracks[0].travel >= 0.5
 
 
+def test_a_sign_read_in_a_passing_cars_track_does_not_inherit_its_travel():
+    # far gate-overlay copy: a car's settled track was continued (by its centre) onto the LANE B08 sign it passed;
+    # the sign's read restarted the track, the new track took the car's travel with it, and the sign was recorded
+    visits = fixed_text_decider(max_missed_detections=3)
+    decided = []
+    for run in range(6):
+        car = (700 + 30 * run, 500 + 20 * run, 180, 46)
+        decided += visits.apply([car], [read("RK143AT", frame=3 * run, box=car)])
+    assert [t.winner.read.text for t in decided] == ["RK143AT"]
+    sign = (930, 640, 143, 24)  # no overlap with the car's last box, its centre near enough to continue it
+    for run in range(6, 12):
+        decided += visits.apply([sign], [read("LANEB08", frame=3 * run, box=sign)])
+    decided += visits.finish()
+    assert {t.winner.read.text for t in decided} == {"RK143AT"}
+    queue = fixed_text_decider(max_missed_detections=3)  # a car that drives up into the place of another has moved
+    for run in range(6):
+        first = (400, 300 + 40 * min(run, 4), 180, 46)  # drives up to the barrier
+        queue.apply([first], [read("FIRST12", frame=3 * run, box=first)])
+    replaced = []
+    for run in range(6, 10):
+        replaced += queue.apply([(410, 465, 180, 46)], [read("XQ9", frame=3 * run, box=(410, 465, 180, 46))])
+    assert "XQ9" in {t.winner.read.text for t in replaced + queue.finish()}
+
+
 def test_a_clock_whose_text_changes_in_place_is_never_decided():
     visits = fixed_text_decider()
     clock = (20, 20, 200, 24)

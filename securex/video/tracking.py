@@ -22,6 +22,7 @@ CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths 
 REJOIN_WIDTHS = 2.0  # a lost track is found again by its plate this many box widths away per run it was missed
 NESTED_SHARE = 0.8  # two boxes overlapping by this share of the smaller are one place
 PART_SHAPE = 1.5  # a box inside an earlier one, shrunk this many times more one way than the other, is a part of it
+PART_OVERLAP = 0.6  # inside: this share of it overlaps the earlier box (a row's box may stick out sideways)
 PATH_KEPT = 16  # boxes of a track's path kept from its start (its direction is judged on them)
 
 
@@ -40,6 +41,7 @@ class Track:
     id: int  # unique in the process, across every lane's tracker
     box: Box
     missed: int = 0
+    previous: Optional[Box] = None  # its box before the last detector run that found it
     votes: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     best: dict[str, Sighting] = field(default_factory=dict, repr=False)
     reads: int = 0
@@ -68,7 +70,7 @@ class Track:
         of one the track had before (a row of a two-row sign, a word of a line), or the whole of one, has not moved."""
         if not any(part_of(box, earlier) or part_of(earlier, box) for earlier in self.path):
             self.travel = max(self.travel, box_travel(self.origin, box))
-        self.box, self.missed = box, 0
+        self.previous, self.box, self.missed = self.box, box, 0
         if len(self.path) < PATH_KEPT:
             self.path.append(box)
 
@@ -143,9 +145,14 @@ class Tracker:
         return matched, ended
 
     def restart(self, track: Track) -> Track:
-        """End `track` and start a new one in its place: a different plate came into its box."""
+        """End `track` and start a new one in its place: a different plate came into its box. The new one goes on
+        from where the old one began (a car that drove up into the place of another has moved) when its box
+        overlaps the old one's; a box matched only by its centre near a moving plate (a sign the car passes) starts
+        afresh where it is."""
         self.tracks.remove(track)
-        fresh = self._new(track.box, origin=track.origin, travel=track.travel, fixed=track.fixed)
+        in_its_box = track.previous is None or iou(track.previous, track.box) >= self._iou_match
+        carried = {"origin": track.origin, "travel": track.travel, "fixed": track.fixed} if in_its_box else {}
+        fresh = self._new(track.box, **carried)
         self.tracks.append(fresh)
         return fresh
 
@@ -204,11 +211,11 @@ def box_travel(origin: Box, box: Box) -> float:
 
 
 def part_of(box: Box, earlier: Box) -> bool:
-    """`box` lies inside `earlier` and is shaped otherwise, shorter by much more than narrower or the reverse: a
+    """`box` lies mostly inside `earlier`, shaped otherwise (shorter by much more than narrower or the reverse): a
     part of the same text (a row of it, a word of it), not the text moved (a plate going away shrinks alike both
     ways)."""
     narrower, shorter = box[2] / max(1, earlier[2]), box[3] / max(1, earlier[3])
-    return intersection(box, earlier) >= NESTED_SHARE * max(1, box_area(box)) \
+    return intersection(box, earlier) >= PART_OVERLAP * max(1, box_area(box)) \
         and max(narrower, shorter) >= PART_SHAPE * min(narrower, shorter)
 
 
