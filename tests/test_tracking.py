@@ -45,6 +45,16 @@ def test_vote_does_not_settle_without_agreement():
     assert not track.update_settled(3, 0.6)
 
 
+def test_a_box_of_another_size_near_a_track_is_not_its_plate_moved():
+    # far gate-overlay copy: a date line (86x15) was continued onto the first digit of a sign 60 px below (24x24),
+    # and the sign's track took the 2.65 heights of that jump as its travel
+    tracker = Tracker(0.2, 2, 10)
+    date = tracker.update([(648, 518, 86, 15)])[0][0]
+    assert tracker.update([(671, 577, 24, 24)])[0][0] is not date
+    car = tracker.update([(300, 300, 100, 25)])[0][0]
+    assert tracker.update([(340, 330, 150, 36)])[0][0] is car  # a plate coming closer fast: still alike in size
+
+
 def test_tracks_follow_moving_boxes_and_end_when_missed():
     tracker = Tracker(0.2, 2, 10)
     first = tracker.update([(100, 100, 80, 20)])[0][0]

@@ -19,6 +19,7 @@ from securex.core.domain import Box, PlateRead, box_area, intersection, iou
 
 _TRACK_IDS = itertools.count(1)  # track ids are unique across the lanes' trackers (the panel keys plates by them)
 CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths continues a track
+ALIKE_SIZE = 2.0  # ...when neither its width nor its height is more than this many times the track's box's
 REJOIN_WIDTHS = 2.0  # a lost track is found again by its plate this many box widths away per run it was missed
 NESTED_SHARE = 0.8  # two boxes overlapping by this share of the smaller are one place
 PART_SHAPE = 1.5  # a box inside an earlier one, shrunk this many times more one way than the other, is a part of it
@@ -41,7 +42,7 @@ class Track:
     id: int  # unique in the process, across every lane's tracker
     box: Box
     missed: int = 0
-    previous: Optional[Box] = None  # its box before the last detector run that found it
+    read_at: Optional[Box] = None  # where its plate was last read
     votes: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     best: dict[str, Sighting] = field(default_factory=dict, repr=False)
     reads: int = 0
@@ -70,13 +71,14 @@ class Track:
         of one the track had before (a row of a two-row sign, a word of a line), or the whole of one, has not moved."""
         if not any(part_of(box, earlier) or part_of(earlier, box) for earlier in self.path):
             self.travel = max(self.travel, box_travel(self.origin, box))
-        self.previous, self.box, self.missed = self.box, box, 0
+        self.box, self.missed = box, 0
         if len(self.path) < PATH_KEPT:
             self.path.append(box)
 
     def add_read(self, sighting: Sighting) -> None:
         """A confidence-weighted vote for the read's text; the surest sighting of each text is kept."""
         text = sighting.read.text
+        self.read_at = sighting.read.box
         self.votes[text] += sighting.read.confidence
         self.reads += 1
         self.last_read_frame = max(self.last_read_frame, sighting.frame)
@@ -147,10 +149,10 @@ class Tracker:
     def restart(self, track: Track) -> Track:
         """End `track` and start a new one in its place: a different plate came into its box. The new one goes on
         from where the old one began (a car that drove up into the place of another has moved) when its box
-        overlaps the old one's; a box matched only by its centre near a moving plate (a sign the car passes) starts
-        afresh where it is."""
+        overlaps where the old one's plate was last read; a box the track was continued onto only by its centre
+        near a moving plate (a sign the car passes) starts afresh where it is."""
         self.tracks.remove(track)
-        in_its_box = track.previous is None or iou(track.previous, track.box) >= self._iou_match
+        in_its_box = track.read_at is None or iou(track.read_at, track.box) >= self._iou_match
         carried = {"origin": track.origin, "travel": track.travel, "fixed": track.fixed} if in_its_box else {}
         fresh = self._new(track.box, **carried)
         self.tracks.append(fresh)
@@ -190,8 +192,8 @@ class Tracker:
         if best is not None:
             return best
         cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
-        near = [t for t in candidates
-                if not t.fixed and _centre_distance(t.box, cx, cy) < CENTRE_MATCH_FACTOR * max(t.box[2], box[2])]
+        near = [t for t in candidates if not t.fixed and alike(t.box, box)
+                and _centre_distance(t.box, cx, cy) < CENTRE_MATCH_FACTOR * max(t.box[2], box[2])]
         return min(near, key=lambda t: _centre_distance(t.box, cx, cy)) if near else None
 
 
@@ -208,6 +210,13 @@ def box_travel(origin: Box, box: Box) -> float:
     dx = abs(box[0] + box[2] / 2 - origin[0] - origin[2] / 2) / max(1, origin[2], box[2])
     dy = abs(box[1] + box[3] / 2 - origin[1] - origin[3] / 2) / max(1, origin[3], box[3])
     return max(dy, dx / 2, growth)
+
+
+def alike(a: Box, b: Box) -> bool:
+    """Two boxes close in size, as one plate's are from run to run however fast it moves (not a date line and the
+    first digit of a sign below it)."""
+    return max(a[2], b[2]) <= ALIKE_SIZE * max(1, min(a[2], b[2])) \
+        and max(a[3], b[3]) <= ALIKE_SIZE * max(1, min(a[3], b[3]))
 
 
 def part_of(box: Box, earlier: Box) -> bool:
