@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from securex.core.domain import Box, Detection, OcrResult, PlateRead, crop, iou
+from securex.core.domain import Box, Detection, OcrResult, PlateRead, centre_in, crop, iou
 from securex.pipeline.detection import Detector
 from securex.pipeline.evidence import Evidence, line_evidence
 from securex.pipeline.grouping import joined_line, plate_groups
@@ -147,8 +147,7 @@ def joined_is_better(joined: PlateRead, parts: list[Optional[PlateRead]]) -> boo
 
 def in_mask(box: Box, mask: tuple, width: int, height: int) -> bool:
     """The box's centre lies inside `mask` ([left, top, right, bottom] in fractions of the picture)."""
-    cx, cy = (box[0] + box[2] / 2) / width, (box[1] + box[3] / 2) / height
-    return mask[0] <= cx <= mask[2] and mask[1] <= cy <= mask[3]
+    return centre_in(box, mask[0] * width, mask[1] * height, mask[2] * width, mask[3] * height)
 
 
 def choose_reading(readings: list[list[RuledText]]) -> Optional[RuledText]:
