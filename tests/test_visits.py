@@ -82,7 +82,7 @@ def test_a_fast_plate_found_again_far_from_where_it_was_lost_is_one_visit():
     other = decider(max_missed_detections=4)
     other.apply([(821, 191, 32, 26)], [read("LZW9715", 0.93, 78)])
     other.apply([], [])
-    other.apply([(1500, 900, 45, 39)], [read("LZW9715", 0.97, 84)])  # too far for one missed run
+    other.apply([(1500, 900, 45, 39)], [read("LZW9715", 0.97, 84)])  # too far for the runs since it was seen
     assert other.tracker.started == 2
     unlike = decider(max_missed_detections=4)
     unlike.apply([(821, 191, 32, 26)], [read("LZW9715", 0.93, 78)])

@@ -120,6 +120,12 @@ def intersection(a: Box, b: Box) -> int:
     return ix * iy
 
 
+def inside_share(inner: Box, outer: Box) -> float:
+    """The share of `inner`'s area that lies inside `outer`."""
+    area = box_area(inner)
+    return intersection(inner, outer) / area if area else 0.0
+
+
 def iou(a: Box, b: Box) -> float:
     """Intersection over union of two boxes."""
     inter = intersection(a, b)

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
-from securex.core.domain import Box, Detection, box_area, crop, grow_box, intersection
+from securex.core.domain import Box, Detection, crop, grow_box, inside_share
 from securex.pipeline.detection import ROI_DETECT_SIDE, SizeFilter
 from securex.pipeline.neural import TextLineModel
 
@@ -73,12 +73,6 @@ class PlateBoxModel:
             if x1 > x0 and y1 > y0:
                 plates.append(((x0, y0, x1 - x0, y1 - y0), float(scores[i])))
         return plates
-
-
-def inside_share(inner: Box, outer: Box) -> float:
-    """The share of `inner`'s area that lies inside `outer`."""
-    area = box_area(inner)
-    return intersection(inner, outer) / area if area else 0.0
 
 
 class PlateModelDetector:

@@ -15,12 +15,12 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from securex.core.domain import Box, PlateRead, box_area, intersection, iou
+from securex.core.domain import Box, PlateRead, box_area, inside_share, intersection, iou
 
 _TRACK_IDS = itertools.count(1)  # track ids are unique across the lanes' trackers (the panel keys plates by them)
 CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths continues a track
 ALIKE_SIZE = 2.0  # ...when neither its width nor its height is more than this many times the track's box's
-REJOIN_WIDTHS = 2.0  # a lost track is found again by its plate this many box widths away per run it was missed
+REJOIN_WIDTHS = 2.0  # a lost track is found again by its plate this many box widths away per run since it was seen
 NESTED_SHARE = 0.8  # two boxes overlapping by this share of the smaller are one place
 PART_SHAPE = 1.5  # a box inside an earlier one, shrunk this many times more one way than the other, is a part of it
 PART_OVERLAP = 0.6  # inside: this share of it overlaps the earlier box (a row's box may stick out sideways)
@@ -108,6 +108,7 @@ class Track:
 
     @property
     def winner_share(self) -> float:
+        """The winner's share of the votes."""
         return self.share(self.winner.read.text)
 
     def update_settled(self, min_reads: int, share: float) -> bool:
@@ -149,8 +150,9 @@ class Tracker:
     def restart(self, track: Track) -> Track:
         """End `track` and start a new one in its place: a different plate came into its box. The new one goes on
         from where the old one began (a car that drove up into the place of another has moved) when its box
-        overlaps where the old one's plate was last read; a box the track was continued onto only by its centre
-        near a moving plate (a sign the car passes) starts afresh where it is."""
+        overlaps where the old one's plate was last read as much as continues a track (or the old one was never
+        read); a box the track was continued onto only by its centre near a moving plate (a sign the car passes)
+        starts afresh where it is."""
         self.tracks.remove(track)
         in_its_box = track.read_at is None or iou(track.read_at, track.box) >= self._iou_match
         carried = {"origin": track.origin, "travel": track.travel, "fixed": track.fixed} if in_its_box else {}
@@ -163,7 +165,7 @@ class Tracker:
         continued with `fresh`'s box (a fast plate the detector found only now and then); `fresh` itself when there
         is none."""
         def near(track: Track) -> bool:
-            reach = REJOIN_WIDTHS * max(track.box[2], fresh.box[2]) * (track.missed + 1)
+            reach = REJOIN_WIDTHS * max(track.box[2], fresh.box[2]) * track.missed  # runs since it was seen
             return _centre_distance(track.box, fresh.box[0] + fresh.box[2] / 2, fresh.box[1] + fresh.box[3] / 2) \
                 <= reach
         lost = [t for t in self.tracks if t.missed and not t.settled and t.votes and near(t) and same(t)]
@@ -224,8 +226,7 @@ def part_of(box: Box, earlier: Box) -> bool:
     part of the same text (a row of it, a word of it), not the text moved (a plate going away shrinks alike both
     ways)."""
     narrower, shorter = box[2] / max(1, earlier[2]), box[3] / max(1, earlier[3])
-    return intersection(box, earlier) >= PART_OVERLAP * max(1, box_area(box)) \
-        and max(narrower, shorter) >= PART_SHAPE * min(narrower, shorter)
+    return inside_share(box, earlier) >= PART_OVERLAP and max(narrower, shorter) >= PART_SHAPE * min(narrower, shorter)
 
 
 def _centre_distance(box: Box, cx: float, cy: float) -> float:
