@@ -70,6 +70,10 @@ def test_a_cameras_clock_is_not_a_plate_unless_a_site_format_fits_it_as_read(bas
     assert rules.best(ocr("12345678", [0.99] * 8)) is not None  # a number that is no date or time stays a read
     israel = PlateRules(PlateConfig(countries=["il"]))  # all-digit plates: a site format decides
     assert israel.best(ocr("14123027", [0.99] * 8)).text == "14123027"
+    assert rules.best(ocr("123027", [0.99] * 6)) is None  # a 6-digit plate that reads as a time is lost...
+    own = PlateRules(PlateConfig(formats={"site": ["NNNNNN"]}))  # ...unless the site declares its format
+    assert own.best(ocr("123027", [0.99] * 6)).text == "123027"
+    assert not looks_like_clock("12\u00b3027")  # a superscript digit is no clock (nor a plate character)
 
 
 def test_edit_distance_and_folding():

@@ -73,6 +73,7 @@ def test_a_fast_plate_found_again_far_from_where_it_was_lost_is_one_visit():
     # parking-dev2: a two-row plate read once, lost for three runs, read again 240 px lower as the car comes closer
     visits = decider(max_missed_detections=4)
     assert visits.apply([(821, 191, 32, 26)], [read("LZW9715", 0.93, 78)]) == []
+    assert visits.undecided_boxes() == [(821, 191, 32, 26)]  # looked for closer where a run misses it
     for _ in (81, 84, 87):  # runs that did not find it
         assert visits.apply([], []) == []
     assert visits.apply([(683, 394, 45, 39)], [read("LZW9715", 0.97, 90)]) == []
@@ -84,6 +85,11 @@ def test_a_fast_plate_found_again_far_from_where_it_was_lost_is_one_visit():
     other.apply([], [])
     other.apply([(1500, 900, 45, 39)], [read("LZW9715", 0.97, 84)])  # too far for the runs since it was seen
     assert other.tracker.started == 2
+    short = decider(max_missed_detections=4)
+    short.apply([(821, 191, 32, 26)], [read("LZW9715", 0.93, 78)])
+    short.apply([], [])
+    short.apply([(830, 230, 32, 26)], [read("97", 0.97, 84)])  # two characters are part of many plates
+    assert short.tracker.started == 2
     unlike = decider(max_missed_detections=4)
     unlike.apply([(821, 191, 32, 26)], [read("LZW9715", 0.93, 78)])
     unlike.apply([], [])
@@ -201,6 +207,10 @@ def test_a_two_row_sign_whose_rows_are_found_apart_does_not_move():
         decided += visits.apply([bottom if run % 2 == 0 else both], [None])
     (track,) = visits.tracker.tracks
     assert track.settled and track.fixed and track.travel < 0.75
+    still = decider()
+    for run in range(2):  # read twice where it stands, not yet decided: a still text gets no closer look
+        still.apply([(300, 40, 120, 30)], [read("CAM03", frame=3 * run, box=(300, 40, 120, 30))])
+    assert still.undecided_boxes() == [] and still.still_boxes() == [(300, 40, 120, 30)]
     assert visits.still_boxes() == [track.box]  # seen in several runs, never moved: no closer look changes its box
     decided += visits.apply([], []) + visits.apply([], []) + visits.apply([], []) + visits.finish()
     assert decided == []

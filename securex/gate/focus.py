@@ -30,7 +30,8 @@ FOCUS_PAD = 0.05  # the moving rectangle is grown by this share of its width / h
 FOCUS_MIN_PAD = 0.02  # and by at least this share of the picture's width / height
 PLATE_REACH = (1.0, 2.0)  # around a tracked plate: this many plate widths sideways, heights up and down
 CLOSER_REACH = (1.0, 2.5)  # around a candidate looked at closer (it may be one row of two, or part of a line)
-CLOSER_LOOKS = 2  # candidates that could not be read looked at again, closer, per detector run at most
+CLOSER_LOOKS = 2  # looked at again, closer, per detector run at most (undecided plates missed, doubtful reads,
+# candidates that could not be read)
 CLOSER_GAIN = 1.5  # a closer look is worth it with at least this many times the pixels per plate
 EDGE = 2  # pixels: a candidate this near an edge of its window touches it
 MAX_SCALE = 2.0  # the detector never sees a window larger than twice the picture's own pixels

@@ -70,8 +70,7 @@ class Lane:
         moving = self.motion.moving if self.motion is not None else None
         self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving,
                            [track.box for track in tracks if not track.missed], any(track.missed for track in tracks),
-                           [track.box for track in tracks if track.votes and not track.settled],
-                           self.decider.still_boxes())
+                           self.decider.undecided_boxes(), self.decider.still_boxes())
 
     def direction(self, track: Track) -> str:
         return direction_of(self.spec.direction, track.path, self._approaching_is)

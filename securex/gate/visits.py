@@ -17,7 +17,10 @@ from securex.video.tracking import Sighting, Track, Tracker
 
 SAME_PLATE_EDITS = 1  # a settled track's recheck read within this many edits is still its plate
 SHOWN_AFTER_MISSED = 1  # a track's box stays on screen for this many detector runs without it
-STILL_TRAVEL = 0.25  # a track seen in two runs or more that moved less than this (box heights) is still
+STILL_TRAVEL = 0.25  # a track seen in two runs or more that moved less than this (box heights) is still: it gets
+# no closer look (its box stays as it is). Not the fixed-text rule: that waits for STATIC_MIN_MOVE (0.75) before
+# it takes text for a vehicle, while a car that has just appeared is not still for this, having been seen once.
+REJOIN_MIN_LENGTH = 4  # a read this long or longer may find a lost track again by being part of its plate
 
 
 def is_same_plate(read: str, settled: str) -> bool:
@@ -26,9 +29,14 @@ def is_same_plate(read: str, settled: str) -> bool:
     return read in settled or same_plate(read, settled, SAME_PLATE_EDITS)
 
 
-def read_of(read: str) -> Callable[[Track], bool]:
-    """Whether a track has had a read of the same plate as `read`."""
-    return lambda track: any(is_same_plate(read, text) or is_same_plate(text, read) for text in track.votes)
+def has_read_of(read: str) -> Callable[[Track], bool]:
+    """Whether a track has had a read of the same plate as `read`: within SAME_PLATE_EDITS or a part of it (or it
+    of a part); the very same text where either is shorter than REJOIN_MIN_LENGTH (a short one is part of many)."""
+    def same(text: str) -> bool:
+        if min(len(read), len(text)) < REJOIN_MIN_LENGTH:
+            return same_plate(read, text, 0)
+        return is_same_plate(read, text) or is_same_plate(text, read)
+    return lambda track: any(same(text) for text in track.votes)
 
 
 class VisitDecider:
@@ -56,7 +64,7 @@ class VisitDecider:
                 ended.append(track)
                 track = self.tracker.restart(track)
             if len(track.path) == 1 and not track.reads:  # begun in this run: perhaps a lost plate found again
-                track = self.tracker.rejoin(track, read_of(sighting.read.text))
+                track = self.tracker.rejoin(track, has_read_of(sighting.read.text))
                 track.seen_at = at
             if not track.votes:
                 self.plates_read += 1
@@ -104,7 +112,15 @@ class VisitDecider:
 
     def still_boxes(self) -> list[Box]:
         """Boxes of texts seen in two detector runs or more that have not moved (a sign, an overlay, a parked car)."""
-        return [t.box for t in self.tracker.tracks if len(t.path) >= 2 and t.travel < STILL_TRAVEL]
+        return [t.box for t in self.tracker.tracks if self._still(t)]
+
+    def undecided_boxes(self) -> list[Box]:
+        """Boxes of plates read but not yet decided, still texts left out: where a run that misses them looks closer."""
+        return [t.box for t in self.tracker.tracks if t.votes and not t.settled and not self._still(t)]
+
+    @staticmethod
+    def _still(track: Track) -> bool:
+        return len(track.path) >= 2 and track.travel < STILL_TRAVEL
 
     def visible(self) -> list[Track]:
         """Tracks to draw: seen in the last detector runs."""
