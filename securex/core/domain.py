@@ -133,9 +133,14 @@ def iou(a: Box, b: Box) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def centre(box: Box) -> tuple[float, float]:
+    """The box's centre (x, y)."""
+    return box[0] + box[2] / 2, box[1] + box[3] / 2
+
+
 def centre_in(box: Box, left: float, top: float, right: float, bottom: float) -> bool:
     """The box's centre lies in the rectangle from (`left`, `top`) to (`right`, `bottom`)."""
-    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    cx, cy = centre(box)
     return left <= cx <= right and top <= cy <= bottom
 
 

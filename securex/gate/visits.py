@@ -35,7 +35,7 @@ def has_read_of(read: str) -> Callable[[Track], bool]:
     def same(text: str) -> bool:
         if min(len(read), len(text)) < REJOIN_MIN_LENGTH:
             return same_plate(read, text, 0)
-        return is_same_plate(read, text) or is_same_plate(text, read)
+        return read in text or text in read or same_plate(read, text, SAME_PLATE_EDITS)
     return lambda track: any(same(text) for text in track.votes)
 
 

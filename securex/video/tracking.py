@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from securex.core.domain import Box, PlateRead, box_area, inside_share, intersection, iou
+from securex.core.domain import Box, PlateRead, box_area, centre, inside_share, intersection, iou
 
 _TRACK_IDS = itertools.count(1)  # track ids are unique across the lanes' trackers (the panel keys plates by them)
 CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths continues a track
@@ -166,8 +166,7 @@ class Tracker:
         is none."""
         def near(track: Track) -> bool:
             reach = REJOIN_WIDTHS * max(track.box[2], fresh.box[2]) * track.missed  # runs since it was seen
-            return _centre_distance(track.box, fresh.box[0] + fresh.box[2] / 2, fresh.box[1] + fresh.box[3] / 2) \
-                <= reach
+            return _centre_distance(track.box, fresh.box) <= reach
         lost = [t for t in self.tracks if t.missed and not t.settled and t.votes and near(t) and same(t)]
         if not lost:
             return fresh
@@ -193,10 +192,9 @@ class Tracker:
                 best, best_overlap = track, overlap
         if best is not None:
             return best
-        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
         near = [t for t in candidates if not t.fixed and alike(t.box, box)
-                and _centre_distance(t.box, cx, cy) < CENTRE_MATCH_FACTOR * max(t.box[2], box[2])]
-        return min(near, key=lambda t: _centre_distance(t.box, cx, cy)) if near else None
+                and _centre_distance(t.box, box) < CENTRE_MATCH_FACTOR * max(t.box[2], box[2])]
+        return min(near, key=lambda t: _centre_distance(t.box, box)) if near else None
 
 
 def box_travel(origin: Box, box: Box) -> float:
@@ -209,8 +207,9 @@ def box_travel(origin: Box, box: Box) -> float:
     growth = min(abs(dw), abs(dh)) if dw * dh > 0 else 0.0
     if intersection(origin, box) >= NESTED_SHARE * max(1, min(box_area(origin), box_area(box))):
         return growth
-    dx = abs(box[0] + box[2] / 2 - origin[0] - origin[2] / 2) / max(1, origin[2], box[2])
-    dy = abs(box[1] + box[3] / 2 - origin[1] - origin[3] / 2) / max(1, origin[3], box[3])
+    (x, y), (ox, oy) = centre(box), centre(origin)
+    dx = abs(x - ox) / max(1, origin[2], box[2])
+    dy = abs(y - oy) / max(1, origin[3], box[3])
     return max(dy, dx / 2, growth)
 
 
@@ -229,5 +228,6 @@ def part_of(box: Box, earlier: Box) -> bool:
     return inside_share(box, earlier) >= PART_OVERLAP and max(narrower, shorter) >= PART_SHAPE * min(narrower, shorter)
 
 
-def _centre_distance(box: Box, cx: float, cy: float) -> float:
-    return float(np.hypot(box[0] + box[2] / 2 - cx, box[1] + box[3] / 2 - cy))
+def _centre_distance(a: Box, b: Box) -> float:
+    (ax, ay), (bx, by) = centre(a), centre(b)
+    return float(np.hypot(ax - bx, ay - by))
