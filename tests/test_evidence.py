@@ -6,7 +6,7 @@ import pytest
 
 from securex.config import PlateConfig
 from securex.core.domain import Detection, OcrResult
-from securex.pipeline.evidence import NONE, inside, plate_evidence
+from securex.pipeline.evidence import NONE, inside, picture_white, plate_evidence
 from securex.pipeline.plate_rules import PlateRules
 from securex.pipeline.reader import PlateReader
 
@@ -67,6 +67,20 @@ def test_a_short_text_centred_on_a_plate_is_a_vanity_plate():
     proof = plate_evidence(image, box)
     assert proof.is_vanity_plate(0.6)
     assert proof.width_share < 0.5 and proof.off_centre < 0.05
+
+
+def dimmed(image, gain):
+    """The picture as an underexposed camera takes it: every level times `gain`."""
+    return cv2.convertScaleAbs(image, alpha=gain, beta=0)
+
+
+def test_contrast_is_measured_against_the_pictures_white():
+    image, box = plate_scene("GT", plate=(200, 100), scale=2.0)
+    dark = dimmed(image, 0.3)
+    assert picture_white(dark) == pytest.approx(0.3 * picture_white(image), abs=2)
+    assert plate_evidence(dark, box, picture_white(dark)).contrast == plate_evidence(image, box).contrast == 1.0
+    assert plate_evidence(dark, box).contrast < 0.9  # against full scale the dim plate would look weak
+    assert picture_white(np.zeros((40, 40, 3), np.uint8)) == 64  # a black picture's noise is no contrast
 
 
 def test_a_short_text_at_one_side_of_a_plate_is_not():
@@ -155,6 +169,14 @@ def test_a_vanity_plate_without_digits_is_read_only_on_a_plate():
         assert [r.text for r in reader.read_image(image, 960)] == expected
     reader = reader_for([plate_box], {plate_box[2:]: "FAST"}, countries=["it"])  # a site without 4-letter plates
     assert reader.read_image(plate, 960) == []
+
+
+def test_a_vanity_plate_in_an_underexposed_picture_is_read_and_a_dim_sign_is_not():
+    plate, plate_box = plate_scene("FAST", plate=(300, 150), scale=2.0)
+    sign, sign_box = bare_scene("FAST", "busy", scale=2.0)
+    for image, box, expected in ((plate, plate_box, ["FAST"]), (sign, sign_box, [])):
+        reader = reader_for([box], {box[2:]: "FAST"})
+        assert [r.text for r in reader.read_image(dimmed(image, 0.2), 960)] == expected
 
 
 def test_a_narrow_vanity_line_is_read_on_a_plate_but_not_a_narrow_scene_text():

@@ -9,7 +9,8 @@ Plain code on pixels: the text box's surroundings are scaled to a small fixed he
 behind the characters (the box's majority brightness class) set the face's brightness and colour;
 the face is the connected region of that colour holding the text box. Each component is 0..1:
 
-- `contrast`: characters against the face (plates are made to be read).
+- `contrast`: characters against the face (plates are made to be read), as a share of the picture's white (the
+  brightness its brightest pixels reach), so a dark or underexposed picture's plates count as a bright one's.
 - `enclosed`: share of the four sides on which the face ends before the search window does, squared.
 - `rectangular`: the face fills its bounding rectangle (a plate is a rectangle).
 - `shape`: the face's rectangle has a plate's width/height and holds the text at a plate's share of its height.
@@ -34,7 +35,10 @@ WORK_HEIGHT = 16  # the text box's height, in pixels, once its surroundings are 
 SIDE_REACH = 1.6  # the window reaches this many text heights left and right of the box (a vanity plate's margins)
 UP_REACH = 1.1  # and this many above and below (a plate is at most about three text heights tall)
 RING = 0.25  # the ring that must be face, in text heights around the box
-MIN_CONTRAST = 0.35  # face and characters this far apart (share of full scale) count as full contrast
+MIN_CONTRAST = 0.35  # face and characters this far apart (share of the picture's white) count as full contrast
+WHITE_PERCENTILE = 99  # the picture's white: this percentile of its brightness
+MIN_WHITE = 64  # and at least this grey level (a black picture's noise is not contrast)
+WHITE_STEP = 8  # measured on every 8th pixel each way
 FACE_TOLERANCE = 0.4  # a pixel is face when within this share of the contrast from the face's brightness
 MIN_TOLERANCE = 12  # ... or within this many grey levels
 COLOUR_SPREAD = 1.5  # and no colour channel further than this many tolerances from the face's colour
@@ -73,8 +77,18 @@ class Evidence:
 NONE = Evidence(0.0, 0.0, 0.0, 0.0, 0.0)
 
 
-def plate_evidence(image: np.ndarray, box: Box) -> Evidence:
-    """The evidence that the text in `box` (x, y, w, h in `image` pixels) sits on a plate."""
+def picture_white(image: np.ndarray) -> float:
+    """The grey level the picture's brightest pixels reach (WHITE_PERCENTILE), at least MIN_WHITE."""
+    sample = image[::WHITE_STEP, ::WHITE_STEP]
+    if not sample.size:
+        return 255.0
+    grey = cv2.cvtColor(np.ascontiguousarray(sample), cv2.COLOR_BGR2GRAY) if sample.ndim == 3 else sample
+    return float(max(MIN_WHITE, np.percentile(grey, WHITE_PERCENTILE)))
+
+
+def plate_evidence(image: np.ndarray, box: Box, white: float = 255.0) -> Evidence:
+    """The evidence that the text in `box` (x, y, w, h in `image` pixels) sits on a plate; `white`: the
+    picture's white (`picture_white`), which the characters' contrast is measured against."""
     x, y, w, h = box
     if w < 2 or h < 2 or image.size == 0:
         return NONE
@@ -93,7 +107,7 @@ def plate_evidence(image: np.ndarray, box: Box) -> Evidence:
     if text.size == 0:  # a box thinner than a pixel at the measure's scale
         return NONE
     face, ink = face_and_ink(text)
-    contrast = abs(face - ink) / 255.0
+    contrast = abs(face - ink) / white
     tolerance = max(MIN_TOLERANCE, FACE_TOLERANCE * abs(face - ink))
     near = (np.abs(grey - face) <= tolerance).astype(np.uint8)
     ring = ring_share(near, (bx0, by0, bx1, by1), max(1, int(round(RING * WORK_HEIGHT))))
@@ -110,17 +124,17 @@ def plate_evidence(image: np.ndarray, box: Box) -> Evidence:
                     round(abs((bx0 + bx1) / 2 - (left + fw / 2)) / max(1, fw), 3))
 
 
-def line_evidence(image: np.ndarray, detection: Detection) -> Evidence:
-    """The evidence for a detector's line; a slanted line (a plate seen from the side) is measured with its
-    surroundings sheared level, as a plate seen from the front."""
+def line_evidence(image: np.ndarray, detection: Detection, white: float = 255.0) -> Evidence:
+    """The evidence for a detector's line (`white`: as for `plate_evidence`); a slanted line (a plate seen from
+    the side) is measured with its surroundings sheared level, as a plate seen from the front."""
     if not detection.slope or detection.thickness < 2:
-        return plate_evidence(image, detection.box)
+        return plate_evidence(image, detection.box, white)
     x, y, w, h = detection.box
     thickness = int(round(detection.thickness))
     reach_x, reach_y = int(round(SIDE_REACH * thickness)), int(round(UP_REACH * thickness))
     size = (w + 2 * reach_x, thickness + 2 * reach_y)
     levelled = sheared_level(image, detection.slope, (x + w / 2, y + h / 2), size)
-    return plate_evidence(levelled, (reach_x, reach_y, w, thickness))
+    return plate_evidence(levelled, (reach_x, reach_y, w, thickness), white)
 
 
 def same_colour(near: np.ndarray, small: np.ndarray, box: tuple[int, int, int, int], tolerance: float) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 
 from securex.core.domain import Box, Detection, OcrResult, PlateRead, centre_in, crop, iou
 from securex.pipeline.detection import Detector
-from securex.pipeline.evidence import Evidence, line_evidence
+from securex.pipeline.evidence import Evidence, line_evidence, picture_white
 from securex.pipeline.grouping import joined_line, plate_groups
 from securex.pipeline.ocr import OcrEngine
 from securex.pipeline.plate_rules import PlateRules, RuledText
@@ -70,7 +70,8 @@ class PlateReader:
     def read_detections(self, image: np.ndarray, detections: list[Detection]) -> list[PlateRead]:
         """The plates in these candidates, best first, one per place. Boxes that are one plate (two rows,
         or one line split by an emblem) are read as one, in reading order, when that reads better."""
-        evidence = [line_evidence(image, d) for d in detections]
+        white = picture_white(image) if detections else 255.0
+        evidence = [line_evidence(image, d, white) for d in detections]
         boxes = [d.box for d in detections]
         alone = [self._readable(d, proof) for d, proof in zip(detections, evidence, strict=True)]
         groups = [g for g in plate_groups(detections) if any(alone[i] for i in g)]  # a narrow piece joins a line
@@ -80,7 +81,7 @@ class PlateReader:
         for group in groups:
             joined = [join_readings(parts) for parts in zip(*(raws[i] for i in group), strict=False)]
             line = joined_line([detections[i] for i in group])
-            read = self._ruled(joined, line.box, line_evidence(image, line))
+            read = self._ruled(joined, line.box, line_evidence(image, line, white))
             parts = [reads.get((i,)) for i in group]
             if read is not None and joined_is_better(read[0], [p and p[0] for p in parts]):
                 reads[group] = read
