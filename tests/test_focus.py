@@ -3,14 +3,17 @@ a busy lane cannot starve a quiet one in the gate's shared worker pool."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from securex.config.lanes import LaneConfig
 from securex.core.domain import Detection, Frame, PlateRead
 from securex.core.perf import PerfMonitor
 from securex.gate.focus import (
     FOLLOW_HEIGHT,
+    REST_COST,
     DetectWindow,
     closer_looks,
     closer_wanted,
@@ -18,9 +21,11 @@ from securex.gate.focus import (
     detect_window,
     focus_box,
     missing_plates,
+    rest_window,
     window_side,
 )
 from securex.gate.frames import FramePipeline
+from securex.gate.lane import Lane
 from securex.video.motion import MotionGate
 
 WIDTH, HEIGHT = 1920, 1080
@@ -44,6 +49,27 @@ def test_motion_gate_tells_where_the_picture_moved():
     assert 0.68 <= left <= 900 / 1280 and 1000 / 1280 <= right <= 0.8
     assert 0.67 <= top <= 500 / 720 and 560 / 720 <= bottom <= 0.8
     assert not gate.moved(car) and gate.moving is None
+
+
+def test_motion_gate_tells_where_the_picture_has_just_stopped_moving():
+    gate = MotionGate(160, 12, 0.002)
+    road = np.full((720, 1280, 3), 90, np.uint8)
+    gate.moved(road)
+    car = road.copy()
+    car[400:600, 500:800] = 200
+    assert gate.moved(car) and gate.rested is None  # moving: not at rest
+    moving = gate.moving
+    assert not gate.moved(car) and gate.rested == moving  # the first still picture: the car stopped there
+    assert not gate.moved(car) and gate.rested is None  # once only
+
+
+def test_where_the_picture_has_just_stopped_is_seen_closer_within_its_cost():
+    stopped = (0.35, 0.3, 0.7, 0.75)  # a car come to rest at the barrier
+    moving = detect_window(WHOLE, stopped, [], False, 1, 4, 480, WIDTH, HEIGHT)
+    rest = rest_window(WHOLE, stopped, 480, WIDTH, HEIGHT)
+    assert rest.box == moving.box  # the same place...
+    assert rest.side > 1.9 * moving.side  # ...seen twice as close
+    assert pixels(rest.box, rest.side) <= REST_COST * pixels(WHOLE, 480) * 1.01
 
 
 def test_focus_is_the_moving_part_padded_while_no_plate_is_tracked():
@@ -245,6 +271,42 @@ def test_a_small_read_of_no_site_format_is_replaced_by_what_a_closer_look_reads(
         lane.submit(frame(2, 1280, 720), [], still=[(20, 22, 40, 12)])  # text that stays put: its box stays too
         (work,) = lane.drain()
         assert len(reader.seen) == 3 and [s.read.text for s in work.reads] == ["9715"]
+
+
+class CloseReader(GatedReader):
+    """Finds its plate only when the window is seen at half the picture's own pixels or closer."""
+
+    def __init__(self):
+        super().__init__(readable=True)
+        self.detector = self
+
+    def with_masks(self, masks):
+        return self
+
+    def detect(self, image, side):
+        self.seen.append((image.shape[:2], side))
+        return [Detection((20, 20, 40, 12))] if side / max(image.shape[:2]) >= 0.5 else []
+
+
+def test_a_car_that_stops_unread_is_looked_at_once_closer_where_it_stopped(base_settings):
+    reader = CloseReader()
+    road = np.full((720, 1280, 3), 90, np.uint8)
+    car = road.copy()
+    car[100:650, 150:1150] = 200  # a car filling most of the picture: its moving part is seen barely closer
+    parked = car.copy()
+    parked[120:630, 170:1130] = 180  # it comes closer, then stops
+    with ThreadPoolExecutor(1) as pool:
+        lane = Lane(LaneConfig("gate", "gate.mp4", "in"), SimpleNamespace(is_live=False), base_settings, reader,
+                    PerfMonitor(2.0), pool)
+        worth = []
+        for number, image in enumerate([road, car, parked, parked, parked]):
+            worth.append(lane.worth_detecting(Frame(number, float(number), image)))
+            if worth[-1]:
+                lane.submit(Frame(number, float(number), image))
+        works = list(lane.frames.drain())
+    assert worth == [True, True, True, True, False]  # the first still picture is looked at, then the lane idles
+    assert [len(work.reads) for work in works] == [0, 0, 0, 1]  # too small while it moved; read once it stopped
+    assert [side / max(shape) for shape, side in reader.seen][-1] >= 0.5
 
 
 def test_a_busy_lane_cannot_starve_a_quiet_one_in_the_shared_pool():

@@ -7,11 +7,13 @@ scaled so that it has no more detector pixels than the whole region has at VIDEO
 that fills a small part of the picture (far away, or a wide camera) gets more pixels per plate at
 the same cost, up to twice the picture's own pixels. Every FOCUS_FULL_EVERY-th run looks at the whole
 region at the working resolution, so a plate that does not move (a parked car, a second car beside a
-moving one) is still found, as it was before. A plate read but not yet decided that a run does not
-find again (too small at the window's scale: a far two-row plate in a wide picture) is looked for
-again in a small window around where it was, closer; so is, when a run finds no plate, a candidate
-it could not read, and a read too small at the window's scale to be sure of that fits none of the
-site's formats as read (one row of a far two-row plate): what the closer look reads replaces it.
+moving one) is still found, as it was before. Where the picture has just stopped moving (a car come to
+rest at the barrier, perhaps unread: its plate too small to be found while it moved) is looked at once,
+closer, with up to REST_COST times the whole region's detector pixels. A plate read but not yet decided
+that a run does not find again (too small at the window's scale: a far two-row plate in a wide picture)
+is looked for again in a small window around where it was, closer; so is, when a run finds no plate, a
+candidate it could not read, and a read too small at the window's scale to be sure of that fits none of
+the site's formats as read (one row of a far two-row plate): what the closer look reads replaces it.
 A small or far plate is read from the full-resolution frame rather than missed.
 
 Plain code: no threads, windows or I/O, so tests/test_focus.py checks it with plain values.
@@ -37,6 +39,8 @@ EDGE = 2  # pixels: a candidate this near an edge of its window touches it
 MAX_SCALE = 2.0  # the detector never sees a window larger than twice the picture's own pixels
 FOLLOW_HEIGHT = 24  # detector pixels high a found plate is followed at (the reader reads it at full resolution)
 DOUBT_HEIGHT = 14  # a read this few detector pixels high that fits no site format as read is looked at closer
+REST_COST = 4.0  # where the picture has just stopped moving is looked at with up to this many times the region's
+# detector pixels, once per stop
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,11 @@ def focus_box(region: Box, moving: Optional[Area], tracked: Sequence[Box], lost:
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def window_side(box: Box, region: Box, base_side: int, width: int, height: int, following: Sequence[Box] = ()) -> int:
+def window_side(box: Box, region: Box, base_side: int, width: int, height: int, following: Sequence[Box] = (),
+                cost: float = 1.0) -> int:
     """The long side to scale `box` to: the region's scale at `base_side`, raised while the window has no more
-    pixels than the region would have (at most the picture's own resolution, never below the region's scale).
+    pixels than `cost` times what the region would have (at most twice the picture's own resolution, never below
+    the region's scale).
     A window that follows plates already found (`following`) is raised only as far as its smallest plate needs
     to be FOLLOW_HEIGHT detector pixels high: looking closer at a found plate finds nothing more to read."""
     base = base_side / max(width, height)
@@ -88,7 +94,7 @@ def window_side(box: Box, region: Box, base_side: int, width: int, height: int, 
     most = max(base, MAX_SCALE)
     if following:
         most = max(base, min(most, FOLLOW_HEIGHT / max(1, min(h for _, _, _, h in following))))
-    scale = max(base, min(most, base * math.sqrt(max(1, region[2] * region[3]) / area)))
+    scale = max(base, min(most, base * math.sqrt(cost * max(1, region[2] * region[3]) / area)))
     return max(16, round(scale * max(box[2], box[3])))
 
 
@@ -100,6 +106,13 @@ def detect_window(region: Box, moving: Optional[Area], tracked: Sequence[Box], l
     box = region if whole else focus_box(region, moving, tracked, lost, width, height)
     following = tracked if not whole and tracked and not lost else ()
     return DetectWindow(box, window_side(box, region, base_side, width, height, following))
+
+
+def rest_window(region: Box, rested: Area, base_side: int, width: int, height: int) -> DetectWindow:
+    """Where the picture has just stopped moving (`rested`), padded and inside the region, seen closer: with up to
+    REST_COST times the region's detector pixels."""
+    box = focus_box(region, rested, [], False, width, height)
+    return DetectWindow(box, window_side(box, region, base_side, width, height, cost=REST_COST))
 
 
 def closer_wanted(missing: Sequence[Box], unread: Sequence[Box]) -> list[Box]:

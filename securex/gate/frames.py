@@ -29,6 +29,7 @@ from securex.gate.focus import (
     detect_window,
     doubtful,
     missing_plates,
+    rest_window,
 )
 from securex.gate.lanes import is_rectangle, region_box, region_points
 from securex.pipeline.reader import PlateReader
@@ -54,7 +55,7 @@ class FramePipeline:
         self._workers, self._lag, self._live = workers, lag_frames, live
         self._detect_side, self._same_box_iou, self._crop_margin = detect_side, same_box_iou, crop_margin
         self._region, self._full_every = tuple(region), full_every
-        self.runs = 0  # detector runs submitted (every `full_every`-th looks at the whole region)
+        self.runs = 0  # detector runs submitted but looks where it rested (every `full_every`-th: the whole region)
         self._pending: deque[tuple[int, Future]] = deque()
 
     def has_room(self) -> bool:
@@ -64,15 +65,20 @@ class FramePipeline:
 
     def submit(self, frame: Frame, settled: list[Box], moving: Optional[Area] = None,
                tracked: Sequence[Box] = (), lost: bool = False, undecided: Sequence[Box] = (),
-               still: Sequence[Box] = ()) -> None:
+               still: Sequence[Box] = (), rested: Optional[Area] = None) -> None:
         """Detect and read `frame` in a worker; boxes on `settled` tracks are not read again. The detector looks
         around the `tracked` plates found at the last run, and at the `moving` part of the region when none is or
-        one was `lost` (all of the region every `full_every` runs); `undecided` plates (read, not yet decided) it
-        does not find again are looked for closer, and so are its doubtful reads but those on `still` texts."""
+        one was `lost` (all of the region every `full_every` runs), or only, closer, where the picture has just
+        `rested`; `undecided` plates (read, not yet decided) it does not find again are looked for closer, and so
+        are its doubtful reads but those on `still` texts."""
         height, width = frame.image.shape[:2]
-        window = detect_window(region_box(self._region, width, height), moving, tracked, lost, self.runs,
-                               self._full_every, self._detect_side, width, height)
-        self.runs += 1
+        region = region_box(self._region, width, height)
+        if rested is not None:  # not counted among the runs: the whole region is looked at as often as before
+            window = rest_window(region, rested, self._detect_side, width, height)
+        else:
+            window = detect_window(region, moving, tracked, lost, self.runs, self._full_every, self._detect_side,
+                                   width, height)
+            self.runs += 1
         work = self._pool.submit(self._analyse, frame, settled, window, tuple(undecided), tuple(still))
         self._pending.append((frame.index, work))
 

@@ -38,6 +38,7 @@ class Lane:
             if t.motion_gate else None
         self._approaching_is = config.camera.approaching_is
         self.still_skips = 0  # detector runs skipped: nothing moved, nothing tracked
+        self._rested = None  # where the picture has just stopped moving, with nothing tracked: the next run looks there
         self.frame: Optional[Frame] = None  # the last picture
         self.live = True  # False while a live camera gives no picture (NO SIGNAL)
         self.ended = False
@@ -58,8 +59,13 @@ class Lane:
         return frame
 
     def worth_detecting(self, frame: Frame) -> bool:
-        """Detect where a vehicle is tracked or the picture moved; an empty, still lane is skipped."""
+        """Detect where a vehicle is tracked or the picture moved, and once where it has just stopped moving (a car
+        at rest there may never have been read); an empty, still lane is skipped."""
+        self._rested = None
         if self.motion is None or self.motion.moved(frame.image) or self.decider.vehicles_tracked():
+            return True
+        if self.motion.rested is not None:
+            self._rested = self.motion.rested
             return True
         self.still_skips += 1
         return False
@@ -70,7 +76,7 @@ class Lane:
         moving = self.motion.moving if self.motion is not None else None
         self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving,
                            [track.box for track in tracks if not track.missed], any(track.missed for track in tracks),
-                           self.decider.undecided_boxes(), self.decider.still_boxes())
+                           self.decider.undecided_boxes(), self.decider.still_boxes(), self._rested)
 
     def direction(self, track: Track) -> str:
         return direction_of(self.spec.direction, track.path, self._approaching_is)

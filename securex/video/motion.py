@@ -4,7 +4,9 @@ Each frame due for detection is shrunk to a small grey thumbnail and compared wi
 when too few pixels changed and no vehicle is being tracked, the detector run is skipped. A gate
 PC then idles between cars instead of searching an empty road several times a second. The
 rectangle around the changed pixels (`moving`) is where a car is: the detector can look there
-more closely than at the whole picture, for the same cost (gate/focus.py).
+more closely than at the whole picture, for the same cost (gate/focus.py). Where it last moved, on
+the first still frame after (`rested`), is where a car has just stopped: at the barrier, it may
+wait there unread (too small to be found while it moved), so the lane looks there once, closer.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class MotionGate:
         self._width, self._delta, self._min_share = thumb_width, pixel_delta, min_share
         self._previous: Optional[np.ndarray] = None
         self.moving: Optional[Area] = None  # where the picture changed at the last call (None: not known)
+        self.rested: Optional[Area] = None  # where it last changed, when this call found it still after it changed
 
     def moved(self, image: np.ndarray) -> bool:
         """True when the picture changed enough since the last call (always on the first)."""
@@ -29,11 +32,12 @@ class MotionGate:
         thumb = cv2.resize(image, (self._width, height), interpolation=cv2.INTER_AREA)
         thumb = cv2.GaussianBlur(cv2.cvtColor(thumb, cv2.COLOR_BGR2GRAY), (3, 3), 0)
         previous, self._previous = self._previous, thumb
-        self.moving = None
+        last, self.moving, self.rested = self.moving, None, None
         if previous is None or previous.shape != thumb.shape:
             return True
         changed = cv2.absdiff(thumb, previous) > self._delta
         if float(changed.mean()) < self._min_share:
+            self.rested = last
             return False
         self.moving = changed_area(changed)
         return True
