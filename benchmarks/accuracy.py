@@ -191,6 +191,8 @@ def video_figures(video: Path, overrides: dict, site_country: bool) -> dict:
         good = [p for p, frame in rows if first <= frame <= last and fold_o_i(p) == fold_o_i(visit["plate"])]
         right += bool(good)
         duplicates += max(0, len(good) - 1)
+        if not good:
+            print(f"  visit missed in {video.name}: {visit['plate']} (frames {first}-{last})")
     for plate, frame in rows:
         visit = next((v for v in visits if int(v["first_frame"]) <= frame <= int(v["last_frame"])), None)
         if visit is None or fold_o_i(plate) != fold_o_i(visit["plate"]):
@@ -223,7 +225,10 @@ def main() -> None:
     videos = [v for v in args.videos if v.is_file() and v.with_suffix(".csv").is_file()]
     if args.skip_video or not videos:
         return
-    results = [video_figures(video, overrides, args.countries == "site") for video in videos]
+    print_video_table([video_figures(video, overrides, args.countries == "site") for video in videos])
+
+
+def print_video_table(results: list[dict]) -> None:
     print(f"\n{'video':27} {'visits right':>12} {'rows':>5} {'wrong rows':>10} {'overlay/sign rows':>17} "
           f"{'duplicates':>10} {'seconds':>7}")
     for r in results:

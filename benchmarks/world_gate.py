@@ -1,0 +1,115 @@
+"""World gate benchmark: the real photos of plates-dev2 (cars from 18 countries) driven through a gate camera
+that is made up, read as video by `main.py run`, with the accuracy benchmark's video figures.
+
+Each photo, 620 pixels wide at the barrier, comes in small at the top of a 1280x720 picture, slows to a
+stop, waits 3 s and leaves at the bottom, speeding up (`--motion abrupt`: at full speed, stopping dead). The
+camera burns in a ticking clock, its name and the lane, and a sign stands at the side: rows of that text
+count as overlay or sign rows. Text burned into a photo itself (a photographer's mark, a camera's time)
+moves with it, unlike a real camera's: its rows are wrong rows. config.py's countries read every car, as
+at a site that never set them.
+
+    python -m benchmarks.world_gate [--keep DIR] [--only cn,ru,...] [--motion eased|abrupt]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import sys
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from benchmarks.accuracy import SHARED, print_video_table, video_figures  # noqa: E402
+
+PHOTOS = SHARED / "datasets" / "plates-dev2"
+WIDTH, HEIGHT, FPS = 1280, 720, 25
+AT_BARRIER = 620  # a photo's width at the barrier, in pixels
+CAMERA_TEXTS = ["CAM 02 TOLL PLAZA", "LANE 3 IN", "NO ENTRY"]
+START = datetime.datetime(2026, 11, 20, 7, 58, 12)
+
+
+def background() -> np.ndarray:
+    """The empty lane: a grey road with noise, a stop line and a sign."""
+    rng = np.random.default_rng(7)
+    road = np.dstack([np.linspace(70, 120, HEIGHT).astype(np.uint8)[:, None].repeat(WIDTH, 1)] * 3)
+    road = np.clip(road.astype(np.int16) + rng.normal(0, 6, road.shape), 0, 255).astype(np.uint8)
+    cv2.line(road, (0, 560), (WIDTH, 560), (200, 200, 200), 4)
+    cv2.rectangle(road, (1040, 300), (1220, 370), (250, 250, 250), -1)
+    cv2.putText(road, CAMERA_TEXTS[2], (1052, 348), cv2.FONT_HERSHEY_SIMPLEX, 1.05, (20, 20, 160), 3)
+    return road
+
+
+def burn(image: np.ndarray, text: str, origin: tuple[int, int], scale: float) -> None:
+    """White text with a black outline, as cameras print it."""
+    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 5, cv2.LINE_AA)
+    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 2, cv2.LINE_AA)
+
+
+def path(motion: str) -> list[tuple[float, float]]:
+    """(scale, centre height) of a car in each frame of its visit: in, 3 s at the barrier, out."""
+    come = [1 - (1 - i / 49) ** 2 if motion == "eased" else i / 49 for i in range(50)]
+    go = [(i / 49) ** 2 if motion == "eased" else i / 24 for i in range(50 if motion == "eased" else 25)]
+    return [(0.35 + 0.65 * f, 180 + 220 * f) for f in come] + [(1.0, 400.0)] * 75 + [(1.0, 400 + 500 * f) for f in go]
+
+
+def make_clip(out: Path, rows: list[dict], motion: str) -> Path:
+    """Writes OUT.mp4 with OUT.csv (plate, first_frame, last_frame, image) and OUT.overlay.txt beside it."""
+    road, video = background(), out.with_suffix(".mp4")
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (WIDTH, HEIGHT))
+    frames, truth, clocks = 0, [], []
+
+    def emit(image: np.ndarray) -> None:
+        nonlocal frames
+        clocks.append((START + datetime.timedelta(seconds=frames // FPS)).strftime("%Y-%m-%d %H:%M:%S"))
+        burn(image, clocks[-1], (20, 40), 1.0)
+        burn(image, CAMERA_TEXTS[0], (900, 40), 0.9)
+        burn(image, CAMERA_TEXTS[1], (20, 700), 0.8)
+        writer.write(image)
+        frames += 1
+
+    for row in rows:
+        photo = cv2.imread(str(PHOTOS / row["image"]))
+        first = frames
+        for scale, centre in path(motion):
+            size = AT_BARRIER / photo.shape[1] * scale
+            car = cv2.resize(photo, None, fx=size, fy=size, interpolation=cv2.INTER_AREA)
+            frame, (h, w) = road.copy(), car.shape[:2]
+            x, y = WIDTH // 2 - w // 2, int(centre - h / 2)
+            top, bottom = max(0, y), min(HEIGHT, y + h)
+            if bottom > top:
+                frame[top:bottom, x:x + w] = car[top - y:bottom - y]
+            emit(frame)
+        truth.append((row["plate"], first, frames - 1, row["image"]))
+        for _ in range(20):
+            emit(road.copy())
+    writer.release()
+    with open(out.with_suffix(".csv"), "w", newline="") as handle:
+        csv.writer(handle).writerows([("plate", "first_frame", "last_frame", "image"), *truth])
+    out.with_suffix(".overlay.txt").write_text("\n".join(CAMERA_TEXTS + sorted(set(clocks))) + "\n", encoding="utf-8")
+    return video
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--keep", type=Path, help="write the clip into this folder and keep it")
+    parser.add_argument("--only", help="countries to drive through, comma separated (plates-dev2's folders)")
+    parser.add_argument("--motion", choices=["eased", "abrupt"], default="eased")
+    args = parser.parse_args()
+    with open(PHOTOS / "labels.csv", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if not args.only or r["region"] in args.only.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        video = make_clip(folder / f"world-gate-{args.motion}", rows, args.motion)
+        print_video_table([video_figures(video, {}, site_country=False)])
+
+
+if __name__ == "__main__":
+    main()
