@@ -70,6 +70,9 @@ def test_where_the_picture_has_just_stopped_is_seen_closer_within_its_cost():
     assert rest.box == moving.box  # the same place...
     assert rest.side > 1.9 * moving.side  # ...seen twice as close
     assert pixels(rest.box, rest.side) <= REST_COST * pixels(WHOLE, 480) * 1.01
+    lane = (960, 0, 960, 1080)  # the lane is the right half; the car stopped in the left one
+    other = rest_window(lane, (0.1, 0.3, 0.4, 0.75), 480, WIDTH, HEIGHT)
+    assert other == DetectWindow(lane, window_side(lane, lane, 480, WIDTH, HEIGHT))  # a run as any other
 
 
 def test_focus_is_the_moving_part_padded_while_no_plate_is_tracked():

@@ -110,9 +110,11 @@ def detect_window(region: Box, moving: Optional[Area], tracked: Sequence[Box], l
 
 def rest_window(region: Box, rested: Area, base_side: int, width: int, height: int) -> DetectWindow:
     """Where the picture has just stopped moving (`rested`), padded and inside the region, seen closer: with up to
-    REST_COST times the region's detector pixels."""
+    REST_COST times the region's detector pixels (motion that stopped outside the region: the region as usual)."""
     box = focus_box(region, rested, [], False, width, height)
-    return DetectWindow(box, window_side(box, region, base_side, width, height, cost=REST_COST))
+    left, top, right, bottom = rested[0] * width, rested[1] * height, rested[2] * width, rested[3] * height
+    inside = left < region[0] + region[2] and right > region[0] and top < region[1] + region[3] and bottom > region[1]
+    return DetectWindow(box, window_side(box, region, base_side, width, height, cost=REST_COST if inside else 1.0))
 
 
 def closer_wanted(missing: Sequence[Box], unread: Sequence[Box]) -> list[Box]:
