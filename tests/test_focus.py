@@ -55,11 +55,15 @@ def test_motion_gate_tells_where_the_picture_has_just_stopped_moving():
     gate = MotionGate(160, 12, 0.002)
     road = np.full((720, 1280, 3), 90, np.uint8)
     gate.moved(road)
-    car = road.copy()
-    car[400:600, 500:800] = 200
-    assert gate.moved(car) and gate.rested is None  # moving: not at rest
+    flicker = road.copy()
+    flicker[:, :640] = 110  # light changing for a moment: no car came to rest
+    assert gate.moved(flicker) and gate.moved(road) and not gate.moved(road) and gate.rested is None
+    for left in (500, 520, 540):  # a car drives in...
+        car = road.copy()
+        car[400:600, left:left + 300] = 200
+        assert gate.moved(car) and gate.rested is None  # moving: not at rest
     moving = gate.moving
-    assert not gate.moved(car) and gate.rested == moving  # the first still picture: the car stopped there
+    assert not gate.moved(car) and gate.rested == moving  # ...and stops: the first still picture says where
     assert not gate.moved(car) and gate.rested is None  # once only
 
 
@@ -302,13 +306,15 @@ def test_a_car_that_stops_unread_is_looked_at_once_closer_where_it_stopped(base_
         lane = Lane(LaneConfig("gate", "gate.mp4", "in"), SimpleNamespace(is_live=False), base_settings, reader,
                     PerfMonitor(2.0), pool)
         worth = []
-        for number, image in enumerate([road, car, parked, parked, parked]):
+        nearer = car.copy()
+        nearer[110:640, 160:1140] = 160
+        for number, image in enumerate([road, car, nearer, parked, parked, parked]):
             worth.append(lane.worth_detecting(Frame(number, float(number), image)))
             if worth[-1]:
                 lane.submit(Frame(number, float(number), image))
         works = list(lane.frames.drain())
-    assert worth == [True, True, True, True, False]  # the first still picture is looked at, then the lane idles
-    assert [len(work.reads) for work in works] == [0, 0, 0, 1]  # too small while it moved; read once it stopped
+    assert worth == [True, True, True, True, True, False]  # the first still picture is looked at, then it idles
+    assert [len(work.reads) for work in works] == [0, 0, 0, 0, 1]  # too small while it moved; read once it stopped
     assert [side / max(shape) for shape, side in reader.seen][-1] >= 0.5
 
 

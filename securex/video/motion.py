@@ -17,6 +17,8 @@ import cv2
 import numpy as np
 
 Area = tuple[float, float, float, float]  # left, top, right, bottom in fractions of the picture
+REST_AFTER = 3  # the picture counts as come to rest after it moved at this many calls in a row (a car drove in;
+# a flicker of light, a leaf, rain is one call or two)
 
 
 class MotionGate:
@@ -24,7 +26,9 @@ class MotionGate:
         self._width, self._delta, self._min_share = thumb_width, pixel_delta, min_share
         self._previous: Optional[np.ndarray] = None
         self.moving: Optional[Area] = None  # where the picture changed at the last call (None: not known)
-        self.rested: Optional[Area] = None  # where it last changed, when this call found it still after it changed
+        self.rested: Optional[Area] = None  # where it last changed, when this call found it still after it moved
+        # at REST_AFTER calls in a row
+        self._moves = 0  # calls in a row at which it moved
 
     def moved(self, image: np.ndarray) -> bool:
         """True when the picture changed enough since the last call (always on the first)."""
@@ -37,9 +41,11 @@ class MotionGate:
             return True
         changed = cv2.absdiff(thumb, previous) > self._delta
         if float(changed.mean()) < self._min_share:
-            self.rested = last
+            self.rested = last if self._moves >= REST_AFTER else None
+            self._moves = 0
             return False
         self.moving = changed_area(changed)
+        self._moves += 1
         return True
 
 
