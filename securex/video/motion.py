@@ -5,8 +5,9 @@ when too few pixels changed and no vehicle is being tracked, the detector run is
 PC then idles between cars instead of searching an empty road several times a second. The
 rectangle around the changed pixels (`moving`) is where a car is: the detector can look there
 more closely than at the whole picture, for the same cost (gate/focus.py). Where it last moved, on
-the first still frame after (`rested`), is where a car has just stopped: at the barrier, it may
-wait there unread (too small to be found while it moved), so the lane looks there once, closer.
+the first still frame after it moved at REST_AFTER checks in a row (`rested`), is where a car has
+just stopped: at the barrier, it may wait there unread (too small to be found while it moved), so
+the lane looks there once, closer.
 """
 
 from __future__ import annotations
