@@ -15,7 +15,7 @@ from securex.gate.lanes import direction_of
 from securex.gate.visits import VisitDecider
 from securex.pipeline.reader import PlateReader
 from securex.video.capture import VideoSource
-from securex.video.motion import MotionGate
+from securex.video.motion import Area, MotionGate
 from securex.video.tracking import PATH_KEPT, Track
 
 LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL
@@ -38,7 +38,7 @@ class Lane:
             if t.motion_gate else None
         self._approaching_is = config.camera.approaching_is
         self.still_skips = 0  # detector runs skipped: nothing moved, nothing tracked
-        self._rested = None  # where the picture has just stopped moving, with nothing tracked: the next run looks there
+        self._rested: Optional[Area] = None  # where it has just stopped moving, nothing tracked: looked at next
         self.frame: Optional[Frame] = None  # the last picture
         self.live = True  # False while a live camera gives no picture (NO SIGNAL)
         self.ended = False
