@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import cv2
 import numpy as np
@@ -60,15 +59,16 @@ def check_window(shot, origin, size, source, box, name):
 
 
 def drawn_window(env, path, origin, size, source, box, name, timeout=10.0):
-    """check_window on a screenshot, taken again until the window has been drawn (a loaded machine paints late)."""
-    deadline = time.monotonic() + timeout
-    while True:
+    """check_window on a screenshot taken once the window has been drawn (a loaded machine paints late)."""
+    def drawn():
         try:
-            return check_window(screenshot(env, path), origin, size, source, box, name)
+            check_window(screenshot(env, path), origin, size, source, box, name)
         except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
+            return False
+        return True
+
+    wait_for(drawn, timeout, step=0.3)
+    return check_window(screenshot(env, path), origin, size, source, box, name)
 
 
 @pytest.mark.parametrize("source_size", [(640, 480), (1280, 720), (1920, 1080)])
