@@ -56,6 +56,10 @@ def test_reads_of_part_of_the_plate_count_for_it_not_against_it():
     for frame, text in enumerate(["DN670", "DN670", "DN6702"]):  # parts read more often than the whole
         decided = outnumbered.apply([LANE], [read(text, 0.9, frame)])
     assert [t.winner.read.text for t in decided] == ["DN6702"]
+    added = decider()  # a read with a character of its own, less sure than the plate read without it
+    for frame, (text, sure) in enumerate([("EAC4249CB", 0.78), ("AC4249CB", 0.94), ("AC4249CB", 0.94)]):
+        decided = added.apply([LANE], [read(text, sure, frame)])
+    assert [t.winner.read.text for t in decided] == ["AC4249CB"]
     other = decider(max_missed_detections=0)
     for frame, text in enumerate(["DN671", "6703", "DN6702"]):  # not parts of it: a vote split three ways
         assert other.apply([LANE], [read(text, 0.9, frame)]) == []

@@ -86,8 +86,12 @@ class Track:
             self.best[text] = sighting
 
     def support(self, text: str) -> float:
-        """The votes for `text` and for reads of a part of it (the plate half in view, one row of two)."""
-        return sum(votes for part, votes in self.votes.items() if part in text)
+        """The votes for `text` and for reads of a part of it (the plate half in view, one row of two) read no
+        surer than it: a read with a character of its own added (a screw, the letter on a country band) is less
+        sure than the plate read without it, and takes none of its votes."""
+        sure = self.best[text].read.confidence
+        return sum(votes for part, votes in self.votes.items()
+                   if part == text or (part in text and self.best[part].read.confidence <= sure))
 
     def share(self, text: str) -> float:
         """`text`'s share of the votes, its parts' counted for it, not against it."""
