@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sqlite3
 import subprocess
 import sys
@@ -182,7 +183,7 @@ def video_figures(video: Path, overrides: dict, site_country: bool) -> dict:
             if overrides.get(key):
                 command += [flag, overrides[key]]
         start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, text=True)
+        run = subprocess.run(command, check=True, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
         rows = sqlite3.connect(f"{tmp}/plates.db").execute("SELECT plate, frame FROM plates ORDER BY id").fetchall()
     right, wrong, scene, duplicates = 0, 0, 0, 0
@@ -201,7 +202,13 @@ def video_figures(video: Path, overrides: dict, site_country: bool) -> dict:
             print(f"  wrong row in {video.name}: {plate} at frame {frame}")
     return {"video": video.name + (f" ({country})" if country else ""), "visits": len(visits), "right": right,
             "rows": len(rows), "wrong": wrong,
-            "scene": scene, "duplicates": duplicates, "seconds": elapsed}
+            "scene": scene, "duplicates": duplicates, "contradicted": contradicted(run.stdout), "seconds": elapsed}
+
+
+def contradicted(summary: str) -> int:
+    """Records whose car the later reads of its visit took for another plate, as the run's summary counts them."""
+    found = re.search(r"CHECK\s+(\d+) record", summary)
+    return int(found.group(1)) if found else 0
 
 
 def main() -> None:
@@ -230,10 +237,10 @@ def main() -> None:
 
 def print_video_table(results: list[dict]) -> None:
     print(f"\n{'video':27} {'visits right':>12} {'rows':>5} {'wrong rows':>10} {'overlay/sign rows':>17} "
-          f"{'duplicates':>10} {'seconds':>7}")
+          f"{'duplicates':>10} {'read otherwise later':>20} {'seconds':>7}")
     for r in results:
         print(f"{r['video']:27} {r['right']:>6}/{r['visits']:<5} {r['rows']:5d} {r['wrong']:10d} "
-              f"{r['scene']:17d} {r['duplicates']:10d} {r['seconds']:7.1f}")
+              f"{r['scene']:17d} {r['duplicates']:10d} {r['contradicted']:20d} {r['seconds']:7.1f}")
 
 
 if __name__ == "__main__":

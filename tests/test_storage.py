@@ -8,8 +8,12 @@ import numpy as np
 import pytest
 
 from securex.cli.records import export_command
+from securex.core.domain import PlateRead
+from securex.gate.recorder import Recorder
+from securex.gate.summary import Summary
 from securex.records.csvfile import CSV_COLUMNS, excel_safe
 from securex.records.storage import RecordStore
+from securex.video.tracking import Sighting, Track
 
 WHEN = datetime(2026, 11, 26, 8, 30, 5, tzinfo=timezone.utc)
 CROP = np.full((20, 60, 3), 200, np.uint8)
@@ -153,3 +157,20 @@ def test_too_old_sqlite_is_refused_at_start_in_one_line(settings, monkeypatch, c
     assert main(["verify", "--db", settings.storage.database_url, "--key", str(settings.storage.key_path)]) == 2
     assert capsys.readouterr().err.strip() == ("SecureX needs SQLite 3.24.0 or newer; this Python has 3.22.0: install "
                                                "a newer Python (3.10 or later from python.org)")
+
+
+def test_the_recorder_names_a_record_its_later_reads_contradict(settings, caplog):
+    store = RecordStore.open(settings.storage)
+    recorder = Recorder(store, 10.0)
+    track = Track(1, (0, 0, 60, 20))
+    track.add_read(Sighting(PlateRead("AE416HE", 0.95, (0, 0, 60, 20)), np.zeros((20, 60, 3), np.uint8), 5,
+                            1_700_000_000.0))
+    assert recorder.record(track, None, "cam", "lane-1", "in") and track.recorded_plate == "AE416HE"
+    recorder.contradicted_by("AE410HE", track)
+    assert recorder.contradicted == 1
+    assert "AE416HE was recorded, but the later reads of the same car say AE410HE" in caplog.text
+    assert "python main.py search AE416HE" in caplog.text
+    summary = Summary(1.0, 25, 25.0, 1, 1, 1, {}, 0, recorder.head, 0, 0, 0, 0, "ab12", contradicted=1)
+    assert "  CHECK         1 record(s) whose car later reads took for another plate (the log names them)" \
+        in summary.lines()
+    store.close()

@@ -298,3 +298,17 @@ def test_a_lane_not_ready_for_a_settled_plate_hands_it_on_once_it_is_or_when_it_
         assert waiting.apply([LANE], [read("XYZ9876", frame=frame)]) == []
     assert waiting.apply([], []) == []
     assert [t.winner.read.text for t in waiting.apply([], [])] == ["XYZ9876"]  # it left: handed on all the same
+
+
+def test_a_record_the_rest_of_its_visit_reads_otherwise_is_named():
+    # the world gate clip: a small plate settled on AE416HE as it came in, then read AE410HE at the barrier
+    visits = decider()
+    for frame, text in enumerate(["AE416HE", "AE41GHE", "AE416HE"]):
+        decided = visits.apply([LANE], [read(text, 0.95, frame)])
+    track = decided[0]
+    assert visits.contradicted(track) is None  # not recorded: nothing to contradict
+    track.recorded, track.recorded_plate = True, "AE416HE"
+    assert visits.contradicted(track) is None  # the vote still holds the recorded plate
+    for frame in range(3, 9):
+        assert visits.apply([LANE], [read("AE410HE", 0.95, frame)]) == []
+    assert [visits.contradicted(t) for t in visits.finish()] == ["AE410HE"]

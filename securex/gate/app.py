@@ -123,7 +123,12 @@ class GateApp:
                     self.recorder.seen(track, lane.name, work.at)
 
     def _decided(self, lane: Lane, tracks: list[Track]) -> None:
+        """Tracks settled now (announced, recorded) or leaving (recorded if not yet; a record the rest of the
+        visit contradicts is reported: a recorded track is handed on again only as it leaves)."""
         for track in tracks:
+            later = lane.decider.contradicted(track)
+            if later is not None:
+                self.recorder.contradicted_by(later, track)
             event = self._announce(lane, track)
             if lane.decider.should_save(track):
                 self.record(track, event, lane)
@@ -184,4 +189,4 @@ class GateApp:
                        sum(lane.decider.plates_read for lane in lanes), r.saved, len(r.unique_plates),
                        self.perf.mean_ms(), sum(lane.source.outages for lane in lanes), r.head, r.errors,
                        self.announcer.flagged, sum(lane.still_skips for lane in lanes), r.waiting, r.key_fingerprint,
-                       self.outside.waiting, *self.outside.barrier_counts)
+                       self.outside.waiting, *self.outside.barrier_counts, contradicted=r.contradicted)

@@ -24,6 +24,7 @@ class Recorder:
         self.saved = 0  # records written this session
         self.unique_plates: set[str] = set()  # plates recorded this session
         self.errors = 0  # times the database could not be written
+        self.contradicted = 0  # records whose car the later reads of its visit took for another plate
         self.failing = False  # the last record could be kept nowhere (disk full)
         self.unique_today = 0
         self.key_fingerprint = store.key_fingerprint
@@ -56,6 +57,7 @@ class Recorder:
             log.error("%s: free disk space or check the database; the plate is tried again", exc)
             return False
         duplicates.mark_saved(plate, sighting.at)
+        track.recorded_plate = plate
         self.failing = False
         self.saved += 1
         self.unique_plates.add(plate)
@@ -69,6 +71,13 @@ class Recorder:
         log.info("Saved %s (%.0f%%) frame %d -> record %d, decided at frame %d, lane %s", plate,
                  100 * record.confidence, record.frame, record.id, track.last_read_frame, lane)
         return True
+
+    def contradicted_by(self, later: str, track: Track) -> None:
+        """The car recorded as the track's plate was read as `later` by the rest of its visit: said in the log and
+        counted in the summary (the record is kept as it is: a signed record is never changed)."""
+        self.contradicted += 1
+        log.warning("%s was recorded, but the later reads of the same car say %s: check that record's photo "
+                    "(python main.py search %s)", track.recorded_plate, later, track.recorded_plate)
 
     def seen(self, track: Track, lane: str, at: float) -> None:
         """A recorded car still in view: it is not recorded again while it stays, nor just after."""

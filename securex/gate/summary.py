@@ -26,6 +26,7 @@ class Summary:
     events_waiting: int = 0  # events some receiver has not confirmed yet
     barrier_opened: int = 0
     barrier_failed: int = 0
+    contradicted: int = 0  # records whose car the later reads of its visit took for another plate
 
     def lines(self) -> list[str]:
         stages = ", ".join(f"{k} {v:.1f} ms" for k, v in self.stage_ms.items()) or "none"
@@ -47,6 +48,8 @@ class Summary:
              if self.store_errors else []) \
           + ([f"  WAITING       {self.waiting} record(s) kept in the journal for the database: written when it "
               "is back (at the next start at the latest)"] if self.waiting else []) \
+          + ([f"  CHECK         {self.contradicted} record(s) whose car later reads took for another plate (the "
+              "log names them)"] if self.contradicted else []) \
           + ([f"  barrier       opened {self.barrier_opened} time(s)"
               + (f", FAILED {self.barrier_failed} time(s)" if self.barrier_failed else "")]
              if self.barrier_opened or self.barrier_failed else []) \

@@ -105,6 +105,15 @@ class VisitDecider:
         return self.auto_save and not track.recorded and winner is not None \
             and winner.read.confidence >= self._threshold
 
+    @staticmethod
+    def contradicted(track: Track) -> Optional[str]:
+        """The plate the vote now holds for a track whose record was written with another one (a small plate
+        misread on the first reads, read right once the car came close), or None."""
+        winner = track.winner
+        if not track.recorded_plate or winner is None or winner.read.text == track.recorded_plate:
+            return None
+        return winner.read.text
+
     def settled_boxes(self, frame: int) -> list[Box]:
         """Boxes of settled tracks that need no read in `frame` (they are rechecked now and then)."""
         return [t.box for t in self.tracker.tracks

@@ -51,6 +51,7 @@ class Track:
     decided: Optional[str] = None  # the text the vote settled on
     decided_share: float = 1.0  # the share it settled at: another text needs as much to take its place
     recorded: bool = False
+    recorded_plate: str = ""  # the plate its record was written with ("" when none was written for it)
     decision: Optional[Any] = None  # what the gate made of the settled plate (its watchlist standing)
     announced: bool = False  # alert raised / alert command run for this track
     path: list[Box] = field(default_factory=list, repr=False)  # its first PATH_KEPT boxes: its direction
