@@ -14,6 +14,7 @@ from securex.config.loader import BUILT_IN_ALARM
 from securex.core.domain import ALLOWED, FLAGGED, UNKNOWN
 from securex.gate.alarm import Alarm
 from securex.gate.console import Console, acknowledge_message, auto_save_message, save_message
+from securex.gate.desk import Desk
 from securex.ui.layout import RECENT_ROWS, Rect, compute_layout, place_box, place_label
 
 SOURCES = [(640, 480), (1280, 720), (1920, 1080)]
@@ -122,6 +123,13 @@ def test_every_key_answers_in_plain_words():
     assert acknowledge_message(1) == "Alert acknowledged"
     assert acknowledge_message(2) == "2 alerts acknowledged"
     assert acknowledge_message(0) == "No alert to acknowledge"
+
+
+def test_the_guard_is_told_when_a_recorded_car_is_read_otherwise_later():
+    said = []
+    desk = Desk(SimpleNamespace(say=said.append), SimpleNamespace(), None)
+    desk.contradicted("K777XH172", "K777XH177")
+    assert said == ["K777XH172 may be K777XH177"]
 
 
 def stand_in_players(folder, journal):

@@ -129,6 +129,8 @@ class GateApp:
             later = lane.decider.contradicted(track)
             if later is not None:
                 self.recorder.contradicted_by(later, track)
+                if self.desk is not None:
+                    self.desk.contradicted(track.recorded_plate, later)
             event = self._announce(lane, track)
             if lane.decider.should_save(track):
                 self.record(track, event, lane)

@@ -80,6 +80,11 @@ def save_message(plate: Optional[str], saved: bool, seconds_ago: Optional[float]
     return f"NOT SAVED {plate}: no space to keep it (see the log)"
 
 
+def check_message(recorded: str, later: str) -> str:
+    """What the guard is told when the rest of a visit read its recorded car as another plate."""
+    return f"{recorded} may be {later}"
+
+
 def auto_save_message(on: bool) -> str:
     return "Auto-save ON" if on else "Auto-save OFF"
 

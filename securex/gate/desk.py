@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 
 from securex.gate.alarm import Alarm
-from securex.gate.console import Console, acknowledge_message, auto_save_message, engineer_lines, save_message
+from securex.gate.console import (
+    Console,
+    acknowledge_message,
+    auto_save_message,
+    check_message,
+    engineer_lines,
+    save_message,
+)
 from securex.ui.screen import Screen
 from securex.ui.views import LaneView, PanelView, PlateOverlay
 
@@ -46,6 +53,10 @@ class Desk:
                           a.alerts, info, g.outside.waiting, len(r.on_site))
         self._alarm.update(bool(a.alerts))
         return self._act(self._screen.show(views, panel))
+
+    def contradicted(self, recorded: str, later: str) -> None:
+        """A recorded car was read as another plate by the rest of its visit: the guard is told."""
+        self._screen.say(check_message(recorded, later))
 
     def _visible(self) -> list["Track"]:
         return [track for lane in self._gate.lanes for track in lane.decider.visible()]
