@@ -5,7 +5,8 @@ whose centre is inside it; only rows with a box), exact top-1 reads (also with O
 mean character error rate, false plates per image (boxed rows only), ms per image, overall, per
 country and for two-row plates; and the misses by failure class. Videos: visits recorded with the
 right plate, wrong rows, of those the rows whose text is burned-in or scene text listed in the
-video's `.overlay.txt`, duplicate rows.
+video's `.overlay.txt`, duplicate rows; each record as corrected by the rest of its visit (a correction
+record), and how many were corrected or named but not corrected.
 
     python -m benchmarks.accuracy [--stills DIR ...] [--videos FILE ...] [--engine E] [--detector D]
                                   [--countries site|config] [--wider K] [--skip-stills] [--skip-video]
@@ -32,7 +33,7 @@ sys.path.insert(0, str(PROJECT))
 from securex.cli.read import load_image  # noqa: E402
 from securex.config import changed, load_config  # noqa: E402
 from securex.config.plate_formats import COUNTRIES  # noqa: E402
-from securex.core.domain import iou  # noqa: E402
+from securex.core.domain import CORRECTION, iou  # noqa: E402
 from securex.core.plate_text import edit_distance, fold_o_i, normalise_plate  # noqa: E402
 from securex.pipeline.factory import DETECTORS, OCR_ENGINES, build_reader  # noqa: E402
 
@@ -185,7 +186,11 @@ def video_figures(video: Path, overrides: dict, site_country: bool) -> dict:
         start = time.perf_counter()
         run = subprocess.run(command, check=True, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
-        rows = sqlite3.connect(f"{tmp}/plates.db").execute("SELECT plate, frame FROM plates ORDER BY id").fetchall()
+        database = sqlite3.connect(f"{tmp}/plates.db")
+        stored = database.execute("SELECT id, plate, frame, kind, corrects FROM plates ORDER BY id").fetchall()
+        database.close()
+    corrections = {corrects: plate for _, plate, _, kind, corrects in stored if kind == CORRECTION}
+    rows = [(corrections.get(id_, plate), frame) for id_, plate, frame, kind, _ in stored if kind != CORRECTION]
     right, wrong, scene, duplicates = 0, 0, 0, 0
     for visit in visits:
         first, last = int(visit["first_frame"]), int(visit["last_frame"])
@@ -202,11 +207,13 @@ def video_figures(video: Path, overrides: dict, site_country: bool) -> dict:
             print(f"  wrong row in {video.name}: {plate} at frame {frame}")
     return {"video": video.name + (f" ({country})" if country else ""), "visits": len(visits), "right": right,
             "rows": len(rows), "wrong": wrong,
-            "scene": scene, "duplicates": duplicates, "contradicted": contradicted(run.stdout), "seconds": elapsed}
+            "scene": scene, "duplicates": duplicates, "corrected": len(corrections),
+            "contradicted": contradicted(run.stdout), "seconds": elapsed}
 
 
 def contradicted(summary: str) -> int:
-    """Records whose car the later reads of its visit took for another plate, as the run's summary counts them."""
+    """Records the later reads of their visit took for another plate and that were not corrected, as the run's
+    summary counts them."""
     found = re.search(r"CHECK\s+(\d+) record", summary)
     return int(found.group(1)) if found else 0
 
@@ -237,10 +244,10 @@ def main() -> None:
 
 def print_video_table(results: list[dict]) -> None:
     print(f"\n{'video':27} {'visits right':>12} {'rows':>5} {'wrong rows':>10} {'overlay/sign rows':>17} "
-          f"{'duplicates':>10} {'read otherwise later':>20} {'seconds':>7}")
+          f"{'duplicates':>10} {'corrected':>9} {'not corrected':>13} {'seconds':>7}")
     for r in results:
         print(f"{r['video']:27} {r['right']:>6}/{r['visits']:<5} {r['rows']:5d} {r['wrong']:10d} "
-              f"{r['scene']:17d} {r['duplicates']:10d} {r['contradicted']:20d} {r['seconds']:7.1f}")
+              f"{r['scene']:17d} {r['duplicates']:10d} {r['corrected']:9d} {r['contradicted']:13d} {r['seconds']:7.1f}")
 
 
 if __name__ == "__main__":

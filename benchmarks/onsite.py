@@ -50,6 +50,7 @@ def build(folder: Path, mix: str, count: int) -> None:
                       detected_at=(start + timedelta(seconds=20 * n)).isoformat(timespec="milliseconds"),
                       source="cam", frame=n, image_path="", gate=gate, image_sha256="", list_status="",
                       listed_plate="", list_distance=None, kind="", operator="", lane="l", direction=direction,
+                      corrects=None,
                       seq=10 + n, prev_hash="", hash="0" * 64)
         rows.append(tuple(values[c] for c in columns))
     database = sqlite3.connect(folder / "plates.db")

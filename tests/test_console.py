@@ -128,8 +128,14 @@ def test_every_key_answers_in_plain_words():
 def test_the_guard_is_told_when_a_recorded_car_is_read_otherwise_later():
     said = []
     desk = Desk(SimpleNamespace(say=said.append), SimpleNamespace(), None)
-    desk.contradicted("K777XH172", "K777XH177")
-    assert said == ["K777XH172 may be K777XH177"]
+    desk.console.decided(track(1, "K777XH172", UNKNOWN, recorded=True, at=10.0))
+    desk.console.decided(track(2, "AB0002", ALLOWED, at=11.0))
+    desk.corrected(track(1, "K777XH177", FLAGGED, "stolen", recorded=True, at=12.0), "K777XH172", True)
+    assert said == ["K777XH172 is K777XH177"]
+    assert [(e.plate, e.status, e.note) for e in desk.console.recent] == [("AB0002", ALLOWED, ""),
+                                                                          ("K777XH177", FLAGGED, "stolen")]
+    desk.corrected(track(3, "DL3CBF3908", recorded=True, at=13.0), "DL3CBF3907", False)  # no correction recorded
+    assert said[-1] == "DL3CBF3907 may be DL3CBF3908" and len(desk.console.recent) == 2
 
 
 def stand_in_players(folder, journal):

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from securex.records.keys import key_fingerprint, load_or_create_key
@@ -88,6 +89,28 @@ def test_same_plate_within_window_is_recorded_once(tmp_path):
     result = run_clip(tmp_path, [("ABC1234", 20), ("ABC1234", 20)])
     assert result.returncode == 0, result.stderr
     assert [r[1] for r in records(tmp_path)] == ["ABC1234"]
+
+
+def test_a_record_the_rest_of_the_visit_reads_otherwise_is_corrected(tmp_path):
+    """One car whose plate reads AE416HE as it comes in and AE410HE for the rest of its visit (as a small plate
+    misread far away, read right close up): its record, then a signed correction naming it."""
+    clip, blank = tmp_path / "clip.avi", np.full((480, 640, 3), 90, np.uint8)
+    frames = [blank] * 10 + [synth.scene("AE416HE" if i < 25 else "AE410HE", 0.8 + 0.4 * i / 119, (640, 480),
+                                         (0.5, 0.45 + 0.25 * i / 119))[0] for i in range(120)] + [blank] * 10
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (640, 480))
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    result = securex("run", "--source", clip, "--headless", *store_args(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "  corrected     1 record(s) by the later reads of the same car" in result.stdout
+    database = sqlite3.connect(tmp_path / "plates.db")
+    rows = database.execute("SELECT id, plate, kind, corrects FROM plates ORDER BY seq").fetchall()
+    database.close()
+    assert rows == [(1, "AE416HE", "", None), (2, "AE410HE", "correction", 1)]
+    assert "AE416HE was recorded, but the later reads of the same car say AE410HE: corrected by record 2" \
+        in result.stderr
+    assert securex("verify", *store_args(tmp_path)).stdout.startswith("OK: 2 records, chain intact")
 
 
 def test_file_run_is_reproducible(tmp_path):

@@ -16,7 +16,7 @@ import pytest
 
 from securex.cli.records import verify_command
 from securex.config import ConfigError, changed
-from securex.core.domain import MANUAL_OPEN
+from securex.core.domain import CORRECTION, MANUAL_OPEN
 from securex.gate.delivery import Sender
 from securex.gate.events import EventMaker, barrier_opens, command_arguments, lane_state, retry_delay
 from securex.gate.mqtt import discovery_messages
@@ -88,6 +88,20 @@ def test_event_is_committed_with_its_record_and_carries_the_chain_head(settings)
     assert (rows[1]["chain_seq"], rows[1]["chain_hash"]) == (second.seq, second.hash)
     assert rows[1]["image"] == second.image_path.rsplit("/", 1)[-1] and rows[1]["list_status"] == "flagged"
     assert (rows[2]["record_id"], rows[2]["chain_seq"], rows[2]["chain_hash"]) == (None, second.seq, second.hash)
+
+
+def test_a_correction_is_told_with_the_record_it_corrects_and_runs_the_alert_command(settings):
+    store = RecordStore.open(settings.storage)
+    earlier, _ = saved_visit(store, "AE416HE")
+    event = EVENTS.correction("AE410HE", 0.97, "flagged", "stolen", WHEN.timestamp() + 4, earlier.id, "AE416HE")
+    correction = store.save("AE410HE", 0.97, WHEN, "cam", 9, CROP, event=event, kind=CORRECTION,
+                            corrects=earlier.id)
+    rows = outbox_rows(store)
+    store.close()
+    assert [(r["kind"], r["plate"], r["corrects"], r["corrected_plate"]) for r in rows] == \
+        [("plate", "AE416HE", None, ""), ("correction", "AE410HE", earlier.id, "AE416HE")]
+    assert (rows[1]["record_id"], rows[1]["chain_seq"], rows[1]["list_status"]) == (correction.id, 2, "flagged")
+    assert command_arguments(rows[1]) == ["AE410HE", "flagged"]
 
 
 def test_events_wait_in_the_journal_with_their_records_and_keep_their_order(settings):

@@ -131,6 +131,7 @@ def many_records(database, gate, count, start, moving=True):
         values = {"plate": f"MNY{n % 9973:04d}", "confidence": 0.9, "detected_at": at, "source": "cam", "frame": n,
                   "image_path": "", "gate": gate, "image_sha256": "", "list_status": "", "listed_plate": "",
                   "list_distance": None, "kind": kind, "operator": "", "lane": "l", "direction": direction,
+                  "corrects": None,
                   "seq": 100000 + n, "prev_hash": "", "hash": "", "id": None}
         rows.append(tuple(values[c] for c in RECORD_COLUMNS[:-1]))
     database.executemany(f"INSERT INTO plates ({', '.join(RECORD_COLUMNS[:-1])}) VALUES "

@@ -1,6 +1,7 @@
 """Lanes: which lanes run, which way a vehicle went, who is on site; and two lanes in one process, end to end."""
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -11,6 +12,7 @@ from securex.config import ConfigError, changed
 from securex.config.lanes import LaneConfig, lane_from_option
 from securex.core.domain import Record
 from securex.gate.lanes import direction_of, lanes_to_run, region_box
+from securex.records.corrections import as_corrected
 from securex.records.onsite import OnSite, duration_text, movement_lines, movements, on_site, stays
 from securex.records.storage import RecordStore
 
@@ -151,6 +153,25 @@ def test_on_site_is_kept_record_by_record_and_the_report_counts_ins_outs_and_tim
                                                "  time on site     median 2 h 05 min, longest 25 h 10 min "
                                                "(3 stays ended)", "  hour   in  out  on site (most at once)"]
     assert movement_lines(movements([moved("ABC1234", 0, "")], "")) == []
+
+
+def test_corrections_give_entries_their_plate_and_close_the_stay_an_exit_misread_left_open():
+    entry, other = replace(moved("AE416HE", 0, "in"), id=1), replace(moved("XYZ9876", 1, "in"), id=2)
+    corrected_entry = replace(moved("AE410HE", 0.5, "in", kind="correction"), id=3, corrects=1)
+    misread_exit = replace(moved("KYZ9870", 30, "out"), id=4)  # two edits off: it closes nothing
+    corrected_exit = replace(moved("XYZ9876", 30.5, "out", kind="correction"), id=5, corrects=4)
+    leaving = replace(moved("AE410HE", 40, "out"), id=6)
+    site = OnSite([entry, other])
+    assert site.add(corrected_entry) is None and [r.plate for r in site.open] == ["AE410HE", "XYZ9876"]
+    assert site.open[0].detected_at == entry.detected_at  # the entry keeps its time and its place
+    assert site.add(misread_exit) is None and site.add(corrected_exit).plate == "XYZ9876"
+    assert site.add(leaving).plate == "AE410HE" and site.open == []
+    records = [entry, other, corrected_entry, misread_exit, corrected_exit, leaving]
+    assert [(s.entry.plate, s.exit.plate) for s in stays(records)] == [("AE410HE", "AE410HE"), ("XYZ9876", "XYZ9876")]
+    today = movements(records, "2026-12-01")
+    assert (sum(today.ins), sum(today.outs), sorted(today.stays)) == (2, 2, [29.5 * 60, 40 * 60])
+    assert [(r.plate, r.id) for r in as_corrected(records)] == [("AE410HE", 1), ("XYZ9876", 2), ("XYZ9876", 4),
+                                                                ("AE410HE", 6)]
 
 
 def test_one_odd_box_on_the_path_does_not_decide_the_direction():

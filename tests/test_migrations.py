@@ -109,7 +109,8 @@ def test_old_database_takes_records_with_lane_and_direction_and_they_are_signed(
     rows = database.execute("SELECT lane, direction FROM plates ORDER BY seq").fetchall()
     assert rows == [("", "")] * 4 + [("exit", "out")]
     csv_text = old_site.storage.csv_path.read_text(encoding="utf-8-sig")
-    assert csv_text.splitlines()[0].endswith(",lane,direction") and csv_text.splitlines()[-1].endswith(",exit,out")
+    assert csv_text.splitlines()[0].endswith(",lane,direction,corrects")
+    assert csv_text.splitlines()[-1].endswith(",exit,out,")
     for edit in ("UPDATE plates SET direction = 'in' WHERE id = ?",
                  "UPDATE plates SET kind = lane, operator = direction, lane = '', direction = '' WHERE id = ?"):
         with database:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from securex.cli.records import export_command
+from securex.cli.records import export_command, report_command, search_command, verify_command
 from securex.core.domain import PlateRead
 from securex.gate.recorder import Recorder
 from securex.gate.summary import Summary
@@ -159,18 +159,66 @@ def test_too_old_sqlite_is_refused_at_start_in_one_line(settings, monkeypatch, c
                                                "a newer Python (3.10 or later from python.org)")
 
 
-def test_the_recorder_names_a_record_its_later_reads_contradict(settings, caplog):
+def leaving_car(plates, start=1_700_000_000.0):
+    """A track read as each of `plates` in turn, one read a second (the last one read surest)."""
+    track = Track(1, (0, 0, 60, 20))
+    for n, plate in enumerate(plates):
+        track.add_read(Sighting(PlateRead(plate, 0.9 + 0.01 * n, (0, 0, 60, 20)), CROP, 5 + n, start + n))
+    return track
+
+
+def test_a_record_the_rest_of_its_visit_reads_otherwise_is_corrected_by_a_signed_record(settings, caplog, capsys):
+    """The world gate clip: AE416HE recorded as the small plate came in, AE410HE read at the barrier."""
     store = RecordStore.open(settings.storage)
     recorder = Recorder(store, 10.0)
-    track = Track(1, (0, 0, 60, 20))
-    track.add_read(Sighting(PlateRead("AE416HE", 0.95, (0, 0, 60, 20)), np.zeros((20, 60, 3), np.uint8), 5,
-                            1_700_000_000.0))
-    assert recorder.record(track, None, "cam", "lane-1", "in") and track.recorded_plate == "AE416HE"
-    recorder.contradicted_by("AE410HE", track)
-    assert recorder.contradicted == 1
-    assert "AE416HE was recorded, but the later reads of the same car say AE410HE" in caplog.text
-    assert "python main.py search AE416HE" in caplog.text
-    summary = Summary(1.0, 25, 25.0, 1, 1, 1, {}, 0, recorder.head, 0, 0, 0, 0, "ab12", contradicted=1)
-    assert "  CHECK         1 record(s) whose car later reads took for another plate (the log names them)" \
-        in summary.lines()
+    track = leaving_car(["AE416HE"])
+    assert recorder.record(track, None, "cam", "lane-1", "in") and track.record.plate == "AE416HE"
+    earlier = track.record
+    for n in range(1, 4):
+        track.add_read(Sighting(PlateRead("AE410HE", 0.97, (0, 0, 80, 26)), CROP, 5 + n, 1_700_000_000.0 + n))
+    assert recorder.correct(track, None, "cam")
+    correction = track.record
+    assert (correction.plate, correction.kind, correction.corrects) == ("AE410HE", "correction", earlier.id)
+    assert (correction.lane, correction.direction, correction.seq) == ("lane-1", "in", earlier.seq + 1)
+    assert recorder.corrected == 1 and recorder.contradicted == 0
+    assert f"AE416HE was recorded, but the later reads of the same car say AE410HE: corrected by record " \
+           f"{correction.id}" in caplog.text
+    assert [r.plate for r in recorder.on_site.open] == ["AE410HE"]  # the panel's count
+    store.close()
+    rows = read_csv(settings.storage.csv_path)
+    assert [(r["plate"], r["kind"], r["corrects"]) for r in rows] == [("AE416HE", "", ""),
+                                                                      ("AE410HE", "correction", str(earlier.id))]
+    assert verify_command(settings) == 0 and "OK: 2 records, chain intact" in capsys.readouterr().out
+    assert search_command(settings, "AE41*", None, None, 0, None, None) == 0
+    found = capsys.readouterr().out.splitlines()
+    assert found[0].endswith("(corrected to AE410HE by the later reads of the same car)")
+    assert found[1].endswith(f"(correction of AE416HE recorded at {earlier.detected_at[:19].replace('T', ' ')})")
+    assert report_command(settings, None, "2000-01-01", "2100-01-01") == 0
+    report = capsys.readouterr().out
+    assert "  entries          1\n  unique plates    1\n" in report and "in / out         1 / 0" in report
+    database = sqlite3.connect(settings.storage.database_url)
+    with database:
+        database.execute("UPDATE plates SET corrects = corrects + 1 WHERE id = ?", (correction.id,))
+    database.close()
+    assert verify_command(settings) == 1
+    assert f"record {correction.id}: edited" in capsys.readouterr().out
+
+
+def test_a_record_not_yet_in_the_database_is_named_not_corrected(settings, caplog):
+    store = RecordStore.open(settings.storage)
+    recorder = Recorder(store, 10.0)
+    track = leaving_car(["AE416HE"])
+    assert recorder.record(track, None, "cam", "lane-1", "in")
+    track.record.id = None  # as if it waited in the journal for the database: there is no id to name yet
+    track.add_read(Sighting(PlateRead("AE410HE", 0.97, (0, 0, 80, 26)), CROP, 9, 1_700_000_004.0))
+    track.add_read(Sighting(PlateRead("AE410HE", 0.97, (0, 0, 80, 26)), CROP, 10, 1_700_000_005.0))
+    assert not recorder.correct(track, None, "cam")
+    assert recorder.contradicted == 1 and recorder.corrected == 0 and len(store.records()) == 1
+    assert "AE416HE was recorded, but the later reads of the same car say AE410HE: check that record's photo " \
+           "(python main.py search AE416HE)" in caplog.text
+    summary = Summary(1.0, 25, 25.0, 1, 1, 1, {}, 0, recorder.head, 0, 0, 0, 0, "ab12", corrected=2, contradicted=1)
+    assert "  corrected     2 record(s) by the later reads of the same car (a correction record each; the log names " \
+           "them)" in summary.lines()
+    assert "  CHECK         1 record(s) whose car later reads took for another plate, not corrected (the log names " \
+           "them)" in summary.lines()
     store.close()

@@ -3,7 +3,7 @@
 import numpy as np
 
 from securex.config import TrackingConfig
-from securex.core.domain import PlateRead
+from securex.core.domain import PlateRead, Record
 from securex.gate.duplicates import AnnouncedVisits
 from securex.gate.visits import VisitDecider
 from securex.video.tracking import Sighting
@@ -307,7 +307,7 @@ def test_a_record_the_rest_of_its_visit_reads_otherwise_is_named():
         decided = visits.apply([LANE], [read(text, 0.95, frame)])
     track = decided[0]
     assert visits.contradicted(track) is None  # not recorded: nothing to contradict
-    track.recorded, track.recorded_plate = True, "AE416HE"
+    track.recorded, track.record = True, Record("AE416HE", 0.95, "2026-12-01T08:00:00+00:00", "cam", 2, "", id=1)
     assert visits.contradicted(track) is None  # the vote still holds the recorded plate
     for frame in range(3, 9):
         assert visits.apply([LANE], [read("AE410HE", 0.95, frame)]) == []

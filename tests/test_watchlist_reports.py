@@ -184,6 +184,21 @@ def test_one_visit_is_announced_once_however_its_track_is_split(listed):
     assert announcer.flagged == 2 and announcer.alerts == ["FLAGGED ABC1234: stolen car"] * 2
 
 
+def test_a_visit_corrected_to_a_flagged_plate_raises_the_alert_once(listed):
+    announcer = Announcer(listed.alerts, duplicate_window_seconds=10.0)
+    track = Track(1, (0, 0, 60, 20))
+    track.add_read(Sighting(PlateRead("QRS1234", 0.9, (0, 0, 60, 20)), CROP, 2500, 100.0))
+    assert announcer.announce(track) and track.decision.status == "unknown" and announcer.alerts == []
+    for at in (101.0, 102.0):  # read closer, the rest of the visit says ABC1234
+        track.add_read(Sighting(PlateRead("ABC1234", 0.97, (0, 0, 90, 30)), CROP, int(at * 25), at))
+    announcer.correct(track)
+    assert track.decision.status == "flagged" and announcer.alerts == ["FLAGGED ABC1234: stolen car"]
+    split = Track(2, (0, 0, 60, 20))  # the same car's track split: the same visit, no second alert
+    split.add_read(Sighting(PlateRead("ABC1234", 0.97, (0, 0, 90, 30)), CROP, 2560, 102.4))
+    announcer.correct(split)
+    assert announcer.flagged == 1 and len(announcer.alerts) == 1
+
+
 def filled_store(settings, when, plates):
     store = RecordStore.open(settings.storage)
     for n, (plate, status) in enumerate(plates):

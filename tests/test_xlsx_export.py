@@ -42,7 +42,7 @@ def test_xlsx_keeps_plates_as_written_and_dates_as_dates(filled, tmp_path, capsy
     header = [c.value for c in sheet[1]]
     assert header[:7] == ["id", "gate", "plate", "confidence", "date (local time)", "time (local time)",
                           "detected_at (ISO 8601, UTC offset)"]
-    assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1]) and sheet.auto_filter.ref == "A1:R4"
+    assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1]) and sheet.auto_filter.ref == "A1:S4"
     assert sheet.column_dimensions["C"].width >= 10
     rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
     assert [r["plate"].value for r in rows] == ["2E10", "00123", "ABC1234"]

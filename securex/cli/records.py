@@ -19,7 +19,7 @@ from securex.records.csvfile import write_csv
 from securex.records.db import Database
 from securex.records.keys import key_fingerprint
 from securex.records.onsite import movement_lines, movements
-from securex.records.reports import build_report, chart_name, hourly_chart, search
+from securex.records.reports import build_report, chart_name, correction_notes, found_line, hourly_chart, search
 from securex.records.retention import Pruned, prune_before
 from securex.records.storage import date_range_condition, fetch_records, open_records
 from securex.records.witness import check_witness, read_witness
@@ -203,9 +203,9 @@ def search_command(config: Config, pattern: str, date_from: Optional[str], date_
     path = _csv_out(csv_out) if csv_out else None
     with _records(config) as (database, _):
         found = search(database, pattern, date_from, date_to, fuzzy, status, gate)
+        notes = correction_notes(database, found)
     for record in found:
-        print(f"{record.detected_at[:19].replace('T', ' ')}  {record.gate:10} {record.plate:10} "
-              f"{record.confidence:5.2f}  {record.list_status or '-':8} {record.image_path or '-'}")
+        print(found_line(record, notes.get(record.id)))
     print(f"{len(found)} record(s) match {pattern}")
     if path is not None:
         _write_file(path, found, "choose another file")

@@ -59,10 +59,11 @@ class Record:
     list_status: str = ""  # "allowed", "flagged", "unknown", or "" when no watchlist is in use
     listed_plate: str = ""
     list_distance: Optional[int] = None
-    kind: str = ""  # "" for a vehicle passing; MANUAL_OPEN for the barrier opened by hand
+    kind: str = ""  # "" for a vehicle passing; MANUAL_OPEN for the barrier opened by hand; CORRECTION
     operator: str = ""  # who opened it by hand (OPERATOR_NAME)
     lane: str = ""  # the lane whose camera saw it ("" in records made before lanes)
     direction: str = ""  # IN or OUT: came in or went out ("" when not known)
+    corrects: Optional[int] = None  # a CORRECTION's: the id of the record it corrects
     seq: int = 0  # position in the gate's chain, from 1
     prev_hash: str = ""
     hash: str = ""
@@ -71,6 +72,7 @@ class Record:
 
 ALLOWED, FLAGGED, UNKNOWN = "allowed", "flagged", "unknown"  # a plate's standing on the access lists
 MANUAL_OPEN = "manual_open"  # a record's kind: the guard opened the barrier by hand (key O)
+CORRECTION = "correction"  # a record's kind: an earlier record's plate (`corrects`) as the rest of its visit read it
 IN, OUT, BOTH = "in", "out", "both"  # a vehicle's direction; a lane's is one of the three
 
 
@@ -78,7 +80,7 @@ IN, OUT, BOTH = "in", "out", "both"  # a vehicle's direction; a lane's is one of
 class Event:
     """What the gate tells other systems (MQTT, webhooks, the alert command), kept in the database's outbox.
 
-    `kind`: "plate" (a decided vehicle), MANUAL_OPEN, "camera_lost" or "camera_back". The record fields and
+    `kind`: "plate" (a decided vehicle), CORRECTION, MANUAL_OPEN, "camera_lost" or "camera_back". The record fields and
     the chain head (`chain_seq`, `chain_hash`: the gate's chain after this event) are filled in when it is
     committed, so every receiver holds an outside copy of the chain's progress.
     """
@@ -98,6 +100,8 @@ class Event:
     chain_seq: int = 0
     chain_hash: str = ""
     image: str = ""  # the plate photo's file name
+    corrects: Optional[int] = None  # a CORRECTION's: the id of the record it corrects
+    corrected_plate: str = ""  # a CORRECTION's: the plate that record was written with
 
 
 @dataclass

@@ -12,7 +12,7 @@ import time
 from securex.config import AlertConfig
 from securex.core.domain import FLAGGED
 from securex.gate.duplicates import AnnouncedVisits
-from securex.gate.watchlist import Watchlist
+from securex.gate.watchlist import Match, Watchlist
 from securex.video.tracking import Track
 
 log = logging.getLogger(__name__)
@@ -42,11 +42,25 @@ class Announcer:
             log.info("%s (%s) is the visit just announced: not announced again", plate, status)
             return False
         if status == FLAGGED:
-            self.flagged += 1
-            note = f": {track.decision.note}" if track.decision.note else ""
-            self.alerts.append(f"FLAGGED {plate}{note}")
-            log.warning("FLAGGED vehicle %s (listed as %s)%s", plate, track.decision.listed_plate, note)
+            self._alert(plate, track.decision)
         return True
+
+    def correct(self, track: Track, lane: str = "") -> None:
+        """The rest of an announced visit read another plate, now its track's winner: look that one up, and raise
+        the alert when it is flagged (the standing announced for the first plate did not cover it), once per visit:
+        later tracks of the same car are this visit."""
+        plate = track.winner.read.text
+        track.decision = self.watchlist.match(plate)
+        status = track.decision.status if track.decision else "none"
+        visits = self._visits.setdefault(lane, AnnouncedVisits(self._window))
+        if not visits.is_repeat(plate, status, track.winner.at) and status == FLAGGED:
+            self._alert(plate, track.decision)
+
+    def _alert(self, plate: str, decision: Match) -> None:
+        self.flagged += 1
+        note = f": {decision.note}" if decision.note else ""
+        self.alerts.append(f"FLAGGED {plate}{note}")
+        log.warning("FLAGGED vehicle %s (listed as %s)%s", plate, decision.listed_plate, note)
 
     def seen(self, track: Track, lane: str, at: float) -> None:
         """An announced car still in view: its visit lasts while it stays (a car waiting at the barrier)."""

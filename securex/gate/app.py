@@ -25,7 +25,7 @@ from securex.gate.frames import FrameWork
 from securex.gate.integrations import Integrations
 from securex.gate.lane import LIVE_READ_TIMEOUT, Lane
 from securex.gate.recorder import Recorder
-from securex.gate.summary import Summary
+from securex.gate.summary import Summary, session_summary
 from securex.pipeline.reader import PlateReader
 from securex.records.storage import RecordStore
 from securex.ui.screen import Screen
@@ -76,7 +76,7 @@ class GateApp:
             log.info("Stopped by %s", stop_name(stop))
         finally:
             self._finish()
-        return self.summary()
+        return session_summary(self)
 
     def _round(self) -> None:
         for lane in self.lanes:
@@ -124,18 +124,28 @@ class GateApp:
 
     def _decided(self, lane: Lane, tracks: list[Track]) -> None:
         """Tracks settled now (announced, recorded) or leaving (recorded if not yet; a record the rest of the
-        visit contradicts is reported: a recorded track is handed on again only as it leaves)."""
+        visit read as another plate is corrected: a recorded track is handed on again only as it leaves)."""
         for track in tracks:
-            later = lane.decider.contradicted(track)
-            if later is not None:
-                self.recorder.contradicted_by(later, track)
-                if self.desk is not None:
-                    self.desk.contradicted(track.recorded_plate, later)
+            if lane.decider.contradicted(track) is not None:
+                self._correct(lane, track)
+                continue
             event = self._announce(lane, track)
             if lane.decider.should_save(track):
                 self.record(track, event, lane)
             elif event is not None:
                 self.outside.keep(event)
+
+    def _correct(self, lane: Lane, track: Track) -> None:
+        """The plate of a recorded car as the rest of its visit read it: looked up, recorded as a correction with
+        its event, and shown to the guard."""
+        earlier = track.record.plate
+        self.announcer.correct(track, lane.name)
+        event = self.outside.corrected(track, lane.name) if track.record.id is not None else None
+        with self.perf.stage("store"):
+            corrected = self.recorder.correct(track, event, lane.source.spec.label)
+        if self.desk is not None:
+            self.desk.corrected(track, earlier, corrected, self._panel_lane(lane))
+        self.outside.sender.wake()
 
     def _announce(self, lane: Lane, track: Track) -> Optional[Event]:
         """Decide the track's standing once; a new visit's event (the barrier opens when its standing says so)."""
@@ -184,11 +194,3 @@ class GateApp:
     def abandon(self) -> None:
         """Stopping at once: the plates being read are dropped (the workers end with the process)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-    def summary(self) -> Summary:
-        r, lanes = self.recorder, self.lanes
-        return Summary(self.perf.elapsed, self.perf.frames, self.perf.average_fps,
-                       sum(lane.decider.plates_read for lane in lanes), r.saved, len(r.unique_plates),
-                       self.perf.mean_ms(), sum(lane.source.outages for lane in lanes), r.head, r.errors,
-                       self.announcer.flagged, sum(lane.still_skips for lane in lanes), r.waiting, r.key_fingerprint,
-                       self.outside.waiting, *self.outside.barrier_counts, contradicted=r.contradicted)

@@ -42,6 +42,16 @@ class Console:
         else:
             self.decided(track, lane)
 
+    def corrected(self, track: Track, lane: str = "") -> None:
+        """The track's record was corrected: its line shows the plate the rest of its visit read, in its place."""
+        if track.id not in self._entries:
+            self.decided(track, lane)
+            return
+        sighting, decision = track.winner, track.decision
+        self._entries[track.id] = replace(self._entries[track.id], plate=sighting.read.text,
+                                          status=decision.status if decision else "",
+                                          note=decision.note if decision else "", crop=sighting.crop)
+
     @property
     def recent(self) -> list[Entry]:
         """The last plates, newest first."""
@@ -81,8 +91,15 @@ def save_message(plate: Optional[str], saved: bool, seconds_ago: Optional[float]
 
 
 def check_message(recorded: str, later: str) -> str:
-    """What the guard is told when the rest of a visit read its recorded car as another plate."""
+    """What the guard is told when the rest of a visit read its recorded car as another plate, and no correction
+    could be recorded."""
     return f"{recorded} may be {later}"
+
+
+def correct_message(recorded: str, later: str) -> str:
+    """What the guard is told when a recorded car's plate was corrected by the rest of its visit (short: it fits
+    the panel of an 800-pixel-wide window with plates of ten characters)."""
+    return f"{recorded} is {later}"
 
 
 def auto_save_message(on: bool) -> str:

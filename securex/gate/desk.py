@@ -16,6 +16,7 @@ from securex.gate.console import (
     acknowledge_message,
     auto_save_message,
     check_message,
+    correct_message,
     engineer_lines,
     save_message,
 )
@@ -54,9 +55,13 @@ class Desk:
         self._alarm.update(bool(a.alerts))
         return self._act(self._screen.show(views, panel))
 
-    def contradicted(self, recorded: str, later: str) -> None:
-        """A recorded car was read as another plate by the rest of its visit: the guard is told."""
-        self._screen.say(check_message(recorded, later))
+    def corrected(self, track: "Track", earlier: str, recorded: bool, lane: str = "") -> None:
+        """A recorded car was read as another plate by the rest of its visit: the guard is told, and its line in
+        the last plates shows that plate (once its correction is recorded)."""
+        later = track.winner.read.text
+        if recorded:
+            self.console.corrected(track, lane)
+        self._screen.say(correct_message(earlier, later) if recorded else check_message(earlier, later))
 
     def _visible(self) -> list["Track"]:
         return [track for lane in self._gate.lanes for track in lane.decider.visible()]

@@ -6,13 +6,13 @@ Plain code: no threads, windows or I/O, so tests/test_events.py checks it with p
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Optional, Sequence
 
-from securex.core.domain import MANUAL_OPEN, Event
+from securex.core.domain import CORRECTION, MANUAL_OPEN, Event
 
-PLATE, CAMERA_LOST, CAMERA_BACK = "plate", "camera_lost", "camera_back"  # event kinds besides MANUAL_OPEN
+PLATE, CAMERA_LOST, CAMERA_BACK = "plate", "camera_lost", "camera_back"  # event kinds besides CORRECTION, MANUAL_OPEN
 NO_LIST = "none"  # a plate's standing when no watchlist is in use (the alert command's word for it)
 FIRST_RETRY_SECONDS = 1.0
 
@@ -37,6 +37,13 @@ class EventMaker:
         return self._event(PLATE, at, plate=plate, confidence=round(float(confidence), 4), list_status=status,
                            note=note)
 
+    def correction(self, plate: str, confidence: float, status: str, note: str, at: float, corrects: int,
+                   corrected_plate: str) -> Event:
+        """A recorded vehicle that the rest of its visit read as another plate: that plate, its standing, and the
+        record (id, plate) it corrects."""
+        return replace(self.visit(plate, confidence, status, note, at), kind=CORRECTION, corrects=corrects,
+                       corrected_plate=corrected_plate)
+
     def manual_open(self, plate: str, confidence: Optional[float], status: str, at: float) -> Event:
         """The guard opened the barrier by hand, for the plate on screen ("" when none)."""
         return self._event(MANUAL_OPEN, at, plate=plate, confidence=confidence, list_status=status,
@@ -57,8 +64,9 @@ def retry_delay(attempts: int, cap: float) -> float:
 
 
 def command_arguments(event: dict) -> Optional[list[str]]:
-    """The alert command's arguments for an event (PLATE STATUS), or None: it runs for decided plates only."""
-    if event.get("kind") != PLATE:
+    """The alert command's arguments for an event (PLATE STATUS), or None: it runs for decided plates (and their
+    corrections) only."""
+    if event.get("kind") not in (PLATE, CORRECTION):
         return None
     return [event["plate"], event.get("list_status") or NO_LIST]
 

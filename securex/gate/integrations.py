@@ -51,6 +51,15 @@ class Integrations:
         return replace(self.events[lane].visit(winner.read.text, winner.read.confidence, status,
                                                decision.note if decision else "", winner.at), direction=direction)
 
+    def corrected(self, track: Track, lane: str) -> Event:
+        """A recorded vehicle the rest of its visit read as another plate: the correction's event. The barrier is
+        left alone: the car has left the camera's view."""
+        decision, winner, earlier = track.decision, track.winner, track.record
+        return replace(self.events[lane].correction(winner.read.text, winner.read.confidence,
+                                                    decision.status if decision else "",
+                                                    decision.note if decision else "", winner.at, earlier.id,
+                                                    earlier.plate), direction=earlier.direction)
+
     def manual_open(self, track: Optional[Track], lane: str) -> Optional[Event]:
         """The guard pressed O: open the lane's barrier for the plate on screen; the event of it (None: no barrier)."""
         barrier, events = self.barriers[lane], self.events[lane]

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import Optional
 
-from securex.core.domain import MANUAL_OPEN, Event, Record
+from securex.core.domain import CORRECTION, MANUAL_OPEN, Event, Record
 from securex.gate.duplicates import DuplicateManager
 from securex.records.chain import Head
 from securex.records.onsite import OnSite
@@ -24,7 +24,8 @@ class Recorder:
         self.saved = 0  # records written this session
         self.unique_plates: set[str] = set()  # plates recorded this session
         self.errors = 0  # times the database could not be written
-        self.contradicted = 0  # records whose car the later reads of its visit took for another plate
+        self.corrected = 0  # records corrected by the later reads of their visit (a correction record each)
+        self.contradicted = 0  # records the later reads of their visit took for another plate, left uncorrected
         self.failing = False  # the last record could be kept nowhere (disk full)
         self.unique_today = 0
         self.key_fingerprint = store.key_fingerprint
@@ -57,7 +58,7 @@ class Recorder:
             log.error("%s: free disk space or check the database; the plate is tried again", exc)
             return False
         duplicates.mark_saved(plate, sighting.at)
-        track.recorded_plate = plate
+        track.record = record
         self.failing = False
         self.saved += 1
         self.unique_plates.add(plate)
@@ -72,12 +73,39 @@ class Recorder:
                  100 * record.confidence, record.frame, record.id, track.last_read_frame, lane)
         return True
 
-    def contradicted_by(self, later: str, track: Track) -> None:
-        """The car recorded as the track's plate was read as `later` by the rest of its visit: said in the log and
-        counted in the summary (the record is kept as it is: a signed record is never changed)."""
-        self.contradicted += 1
-        log.warning("%s was recorded, but the later reads of the same car say %s: check that record's photo "
-                    "(python main.py search %s)", track.recorded_plate, later, track.recorded_plate)
+    def correct(self, track: Track, event: Optional[Event], source: str) -> bool:
+        """The car recorded for the track was read as another plate by the rest of its visit (the vote holds it
+        now): a correction record of that plate, naming the record it corrects, with its event. The signed record
+        is kept as it was. False when no correction could be written, and the log names the record to check: it
+        waits in the journal (no id to name yet), the other plate was itself recorded on the lane just now, or
+        the correction can be kept nowhere."""
+        earlier, sighting = track.record, track.winner
+        plate = sighting.read.text
+        duplicates = self._duplicates.setdefault(earlier.lane, DuplicateManager(self._window))
+        correction = None
+        if earlier.id is not None and not duplicates.is_duplicate(plate, sighting.at):
+            match = track.decision.record_fields() if track.decision is not None else None
+            try:
+                correction = self._store.save(plate, sighting.read.confidence,
+                                              datetime.fromtimestamp(sighting.at).astimezone(), source,
+                                              sighting.frame, sighting.crop, match, event, kind=CORRECTION,
+                                              lane=earlier.lane, direction=earlier.direction, corrects=earlier.id)
+            except StorageError as exc:
+                self.errors += 1
+                log.error("%s: the correction of %s is not recorded", exc, earlier.plate)
+        if correction is None:
+            self.contradicted += 1
+            log.warning("%s was recorded, but the later reads of the same car say %s: check that record's photo "
+                        "(python main.py search %s)", earlier.plate, plate, earlier.plate)
+            return False
+        duplicates.mark_saved(plate, sighting.at)
+        track.record = correction
+        self.corrected += 1
+        self.unique_plates.add(plate)
+        self.on_site.add(correction)
+        log.warning("%s was recorded, but the later reads of the same car say %s: corrected by %s", earlier.plate,
+                    plate, f"record {correction.id}" if correction.id is not None else "a record kept in the journal")
+        return True
 
     def seen(self, track: Track, lane: str, at: float) -> None:
         """A recorded car still in view: it is not recorded again while it stays, nor just after."""

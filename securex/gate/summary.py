@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from securex.records.chain import Head
+
+if TYPE_CHECKING:
+    from securex.gate.app import GateApp
 
 
 @dataclass
@@ -26,7 +30,8 @@ class Summary:
     events_waiting: int = 0  # events some receiver has not confirmed yet
     barrier_opened: int = 0
     barrier_failed: int = 0
-    contradicted: int = 0  # records whose car the later reads of its visit took for another plate
+    corrected: int = 0  # records corrected by the later reads of their visit
+    contradicted: int = 0  # records the later reads of their visit took for another plate, left uncorrected
 
     def lines(self) -> list[str]:
         stages = ", ".join(f"{k} {v:.1f} ms" for k, v in self.stage_ms.items()) or "none"
@@ -48,10 +53,22 @@ class Summary:
              if self.store_errors else []) \
           + ([f"  WAITING       {self.waiting} record(s) kept in the journal for the database: written when it "
               "is back (at the next start at the latest)"] if self.waiting else []) \
-          + ([f"  CHECK         {self.contradicted} record(s) whose car later reads took for another plate (the "
-              "log names them)"] if self.contradicted else []) \
+          + ([f"  corrected     {self.corrected} record(s) by the later reads of the same car (a correction record "
+              "each; the log names them)"] if self.corrected else []) \
+          + ([f"  CHECK         {self.contradicted} record(s) whose car later reads took for another plate, not "
+              "corrected (the log names them)"] if self.contradicted else []) \
           + ([f"  barrier       opened {self.barrier_opened} time(s)"
               + (f", FAILED {self.barrier_failed} time(s)" if self.barrier_failed else "")]
              if self.barrier_opened or self.barrier_failed else []) \
           + ([f"  EVENTS WAITING {self.events_waiting} event(s) not yet delivered to a receiver: sent at the next "
               "start (python main.py events --pending)"] if self.events_waiting else [])
+
+
+def session_summary(gate: "GateApp") -> Summary:
+    """The figures of the gate's run, from its parts."""
+    r, lanes, outside = gate.recorder, gate.lanes, gate.outside
+    return Summary(gate.perf.elapsed, gate.perf.frames, gate.perf.average_fps,
+                   sum(lane.decider.plates_read for lane in lanes), r.saved, len(r.unique_plates),
+                   gate.perf.mean_ms(), sum(lane.source.outages for lane in lanes), r.head, r.errors,
+                   gate.announcer.flagged, sum(lane.still_skips for lane in lanes), r.waiting, r.key_fingerprint,
+                   outside.waiting, *outside.barrier_counts, corrected=r.corrected, contradicted=r.contradicted)

@@ -110,7 +110,7 @@ class VisitDecider:
         """The plate the vote now holds for a track whose record was written with another one (a small plate
         misread on the first reads, read right once the car came close), or None."""
         winner = track.winner
-        if not track.recorded_plate or winner is None or winner.read.text == track.recorded_plate:
+        if track.record is None or winner is None or winner.read.text == track.record.plate:
             return None
         return winner.read.text
 

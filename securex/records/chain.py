@@ -28,16 +28,20 @@ def record_hash(key: bytes, record: Record) -> str:
     """HMAC-SHA256 over the record's fields and the previous record's hash (the id is the database's own).
 
     A record's kind and operator (schema version 2) are signed when set, and so are its lane and direction
-    (version 3, with kind and operator before them so no value can move to another column unnoticed); a record
-    without them is signed as before, so records written by an older SecureX keep verifying.
+    (version 3) and the record a correction corrects (version 4), each with the fields of the versions before
+    it, so no value can move to another column unnoticed; a record without them is signed as before, so
+    records written by an older SecureX keep verifying.
     """
     fields = [record.gate, record.seq, record.plate, record.confidence, record.detected_at, record.source,
               record.frame, record.image_path, record.image_sha256, record.list_status, record.listed_plate,
               record.list_distance, record.prev_hash]
-    if record.kind or record.operator or record.lane or record.direction:
+    corrects = record.corrects is not None
+    if record.kind or record.operator or record.lane or record.direction or corrects:
         fields += [record.kind, record.operator]
-    if record.lane or record.direction:
+    if record.lane or record.direction or corrects:
         fields += [record.lane, record.direction]
+    if corrects:
+        fields.append(record.corrects)
     message = json.dumps(fields, separators=(",", ":"), ensure_ascii=True).encode("ascii")
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 

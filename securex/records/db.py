@@ -22,7 +22,7 @@ from securex.records.migrations import Execute, upgrade
 
 RECORD_COLUMNS = ("plate", "confidence", "detected_at", "source", "frame", "image_path", "gate", "image_sha256",
                   "list_status", "listed_plate", "list_distance", "kind", "operator", "lane",
-                  "direction", "seq", "prev_hash", "hash", "id")
+                  "direction", "corrects", "seq", "prev_hash", "hash", "id")
 
 SQLITE_NEEDED = (3, 24, 0)  # INSERT ... ON CONFLICT DO UPDATE (the prune anchor)
 BUSY_TIMEOUT_MS = 30000  # how long a SQLite writer waits for another process's transaction

@@ -67,6 +67,8 @@ MIGRATIONS = (
     Migration(3, "the lane and direction (in, out) of each record",
               ("ALTER TABLE plates ADD COLUMN lane TEXT NOT NULL DEFAULT ''",
                "ALTER TABLE plates ADD COLUMN direction TEXT NOT NULL DEFAULT ''")),
+    Migration(4, "corrections: the record a correction corrects",
+              ("ALTER TABLE plates ADD COLUMN corrects BIGINT",)),
 )
 LATEST = MIGRATIONS[-1].version
 

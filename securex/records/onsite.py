@@ -2,7 +2,9 @@
 
 An exit closes the oldest open entry of the same plate: the same text, else one within one edit with the
 characters OCR confuses counted as equal (core/plate_text), so a car read KA01AB12 going in and KA0IAB12
-going out is one stay. An exit with no entry (a car in before the records began) closes nothing.
+going out is one stay. An exit with no entry (a car in before the records began) closes nothing. A correction
+(records/corrections.py) gives an open entry its corrected plate; it closes the entry of its plate when it
+corrects an exit that closed nothing.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from itertools import count
 from statistics import median
 from typing import Iterable, Optional
 
-from securex.core.domain import IN, OUT, Record
+from securex.core.domain import CORRECTION, IN, OUT, Record
 from securex.core.plate_text import edit_distance, fold_digit_lookalikes
+from securex.records.corrections import corrected
 
 EXIT_MATCH_EDITS = 1  # an exit read this many edits (look-alikes equal) from an entry is that car leaving
 # (OnSite's index finds the entries within one edit: a larger number needs another index)
@@ -53,6 +56,8 @@ class OnSite:
         self._by_text: dict[str, dict[int, None]] = defaultdict(dict)  # plate -> its open entries' numbers
         self._by_key: dict[str, set[int]] = defaultdict(set)  # near key -> open entries' numbers
         self._unkeyed: dict[int, None] = {}  # open entries not in _by_key yet (most close by their own text)
+        self._by_id: dict[int, int] = {}  # record id -> its open entry's number (what a correction names)
+        self._lone_exits: set[int] = set()  # ids of the exits that closed no entry
         self._numbers = count()
         for record in sorted(records, key=lambda r: r.detected_at):
             self.add(record)
@@ -60,24 +65,48 @@ class OnSite:
     @property
     def open(self) -> list[Record]:
         """The open entries, oldest first."""
-        return [entry for entry, _ in self._open.values()]
+        return [self._open[number][0] for number in sorted(self._open)]
 
     def __len__(self) -> int:
         return len(self._open)
 
     def add(self, record: Record) -> Optional[Record]:
         """A new record; for an exit, the entry it closes (None when it closes none)."""
+        if record.kind == CORRECTION:
+            return self._correct(record)
         if record.kind or record.direction not in (IN, OUT):
             return None
         if record.direction == IN:
-            number = next(self._numbers)
-            self._open[number] = (record, None)
-            self._by_text[record.plate][number] = None
-            self._unkeyed[number] = None
+            self._enter(record, next(self._numbers))
             return None
-        same = self._by_text.get(record.plate)
-        number = next(iter(same)) if same else self._oldest_alike(record.plate)
+        closed = self._exit(record.plate)
+        if closed is None and record.id is not None:
+            self._lone_exits.add(record.id)
+        return closed
+
+    def _enter(self, record: Record, number: int) -> None:
+        self._open[number] = (record, None)
+        self._by_text[record.plate][number] = None
+        self._unkeyed[number] = None
+        if record.id is not None:
+            self._by_id[record.id] = number
+
+    def _exit(self, plate: str) -> Optional[Record]:
+        same = self._by_text.get(plate)
+        number = min(same) if same else self._oldest_alike(plate)
         return None if number is None else self._close(number)
+
+    def _correct(self, correction: Record) -> Optional[Record]:
+        """An open entry takes its corrected plate (and keeps its place); an exit that closed nothing closes
+        the entry of its corrected plate, which is returned."""
+        number = self._by_id.get(correction.corrects)
+        if number is not None:
+            self._enter(corrected(self._close(number), correction), number)
+            return None
+        if correction.corrects in self._lone_exits and correction.direction == OUT:
+            self._lone_exits.discard(correction.corrects)
+            return self._exit(correction.plate)
+        return None
 
     def _oldest_alike(self, plate: str) -> Optional[int]:
         for number in self._unkeyed:
@@ -97,6 +126,7 @@ class OnSite:
         if not same:
             del self._by_text[entry.plate]
         self._unkeyed.pop(number, None)
+        self._by_id.pop(entry.id, None)
         for key in keys or ():
             self._by_key[key].discard(number)
             if not self._by_key[key]:
@@ -106,14 +136,12 @@ class OnSite:
 
 def stays(records: Iterable[Record]) -> list[Stay]:
     """Every stay, in order of entry: the records in time order, each exit closing the entry it matches."""
-    site, entries, exits = OnSite(), [], {}
+    site, ended = OnSite(), []
     for record in sorted(records, key=lambda r: r.detected_at):
         closed = site.add(record)
         if closed is not None:
-            exits[id(closed)] = record
-        elif not record.kind and record.direction == IN:
-            entries.append(record)
-    return [Stay(entry, exits.get(id(entry))) for entry in entries]
+            ended.append(Stay(closed, record))
+    return sorted(ended + [Stay(entry) for entry in site.open], key=lambda stay: stay.entry.detected_at)
 
 
 def _alike(a: str, b: str) -> bool:
@@ -160,13 +188,15 @@ def movements(records: Iterable[Record], since: str) -> Movements:
     site, result = OnSite(), Movements([0] * 24, [0] * 24, [0] * 24, [])
     for record in sorted(records, key=lambda r: r.detected_at):
         closed = site.add(record)
-        if record.detected_at < since or record.kind or record.direction not in (IN, OUT):
+        if record.detected_at < since:
+            continue
+        if closed is not None:
+            result.stays.append(Stay(closed, record).seconds(datetime.now()))
+        if record.kind or record.direction not in (IN, OUT):
             continue
         hour = int(record.detected_at[11:13])
         (result.ins if record.direction == IN else result.outs)[hour] += 1
         result.on_site[hour] = max(result.on_site[hour], len(site))
-        if closed is not None:
-            result.stays.append(Stay(closed, record).seconds(datetime.now()))
     return result
 
 

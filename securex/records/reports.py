@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from securex.core.domain import FLAGGED, Record
+from securex.core.domain import CORRECTION, FLAGGED, Record
 from securex.core.plate_text import edit_distance, fold_digit_lookalikes
+from securex.records.corrections import as_corrected
 from securex.records.db import Database
 from securex.records.storage import date_range_condition, fetch_records
 
@@ -57,6 +58,31 @@ def search(database: Database, pattern: str, date_from: Optional[str] = None, da
     return sorted(records, key=lambda r: (r.detected_at, r.id))
 
 
+def correction_notes(database: Database, records: list[Record]) -> dict[int, str]:
+    """What a guard reading `records` must know of their corrections, by record id: a corrected record's later
+    plate, and the record a correction corrects."""
+    notes, found = {}, {r.id for r in records}
+    for correction in fetch_records(database, "kind = ?", (CORRECTION,)):
+        if correction.corrects in found:
+            notes[correction.corrects] = f"corrected to {correction.plate} by the later reads of the same car"
+        if correction.id in found:
+            earlier = fetch_records(database, "id = ?", (correction.corrects,))
+            notes[correction.id] = "correction of " + (f"{earlier[0].plate} recorded at {clock(earlier[0])}"
+                                                       if earlier else f"record {correction.corrects} (pruned)")
+    return notes
+
+
+def found_line(record: Record, note: Optional[str] = None) -> str:
+    """One record found by `search`, as the guard reads it (with what its correction says)."""
+    return (f"{clock(record)}  {record.gate:10} {record.plate:10} {record.confidence:5.2f}  "
+            f"{record.list_status or '-':8} {record.image_path or '-'}" + (f"  ({note})" if note else ""))
+
+
+def clock(record: Record) -> str:
+    """The record's date and time as a guard reads them (local time of the gate)."""
+    return record.detected_at[:19].replace("T", " ")
+
+
 @dataclass
 class Report:
     entries: int
@@ -71,7 +97,7 @@ class Report:
 
 
 def build_report(records: list[Record]) -> Report:
-    records = [r for r in records if not r.kind]  # vehicles only: a barrier opened by hand is no entry
+    records = [r for r in as_corrected(records) if not r.kind]  # vehicles only: a barrier opened by hand is no entry
     hours = Counter(int(r.detected_at[11:13]) for r in records)
     return Report(len(records), len({r.plate for r in records}), sum(r.list_status == FLAGGED for r in records),
                   [hours.get(h, 0) for h in range(24)], dict(Counter(r.gate for r in records)))

@@ -20,7 +20,7 @@ from typing import Optional
 import numpy as np
 
 from securex.config import StorageConfig
-from securex.core.domain import Event, Record
+from securex.core.domain import CORRECTION, Event, Record
 from securex.core.errors import SecureXError
 from securex.core.urls import hide_password
 from securex.records.chain import GENESIS, Head, HeadLog, record_hash
@@ -78,13 +78,13 @@ def fetch_records(database: Database, where: str = "", params: tuple = ()) -> li
     return [Record(*row) for row in database.query(sql, params)]
 
 
-MOVEMENT = "gate = ? AND kind = '' AND direction IN ('in', 'out')"  # a vehicle's entry or exit at one gate
+MOVEMENT = f"gate = ? AND kind IN ('', '{CORRECTION}') AND direction IN ('in', 'out')"  # entries, exits, corrections
 
 
 def fetch_movements(database: Database, gate: str, date_to: Optional[str] = None) -> list[Record]:
-    """The gate's entries and exits only (up to the end of `date_to`), in time order: all that who is on site
-    needs. Records of other gates, without a direction (a lane that records none, records made before lanes)
-    or of the barrier opened by hand are left in the database."""
+    """The gate's entries and exits and their corrections only (up to the end of `date_to`), in time order: all
+    that who is on site needs. Records of other gates, without a direction (a lane that records none, records
+    made before lanes) or of the barrier opened by hand are left in the database."""
     where, params = MOVEMENT, (gate,)
     if date_to:
         where, params = f"{where} AND detected_at < ?", (gate, date_to + "T99")
@@ -144,7 +144,8 @@ class RecordStore:
 
     def save(self, plate: str, confidence: float, when: datetime, source: str, frame: int,
              image: Optional[np.ndarray], match: Optional[dict] = None, event: Optional[Event] = None,
-             kind: str = "", operator: str = "", lane: str = "", direction: str = "") -> Record:
+             kind: str = "", operator: str = "", lane: str = "", direction: str = "",
+             corrects: Optional[int] = None) -> Record:
         """Store one record, and its event in the same transaction: committed (returned with its id), or,
         while the database cannot be written, waiting in the journal (returned without an id). StorageError
         when it can be kept nowhere.
@@ -154,7 +155,7 @@ class RecordStore:
         image_path, digest = self._photos.write(image, when) if image is not None else ("", "")
         record = Record(plate, round(float(confidence), 4), when.isoformat(timespec="milliseconds"),
                         hide_password(source), int(frame), image_path, self.gate, digest, **(match or {}),
-                        kind=kind, operator=operator, lane=lane, direction=direction)
+                        kind=kind, operator=operator, lane=lane, direction=direction, corrects=corrects)
         return self._keep(record, event)
 
     def add_event(self, event: Event) -> None:

@@ -58,6 +58,7 @@ COLUMNS: tuple[tuple[str, int, str, Callable[[Record], Any]], ...] = (
     ("operator", 12, TEXT, lambda r: r.operator),
     ("lane", 12, TEXT, lambda r: r.lane),
     ("direction", 10, TEXT, lambda r: r.direction),
+    ("corrects", 9, NUMBER, lambda r: r.corrects),
 )
 
 

@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from securex.core.domain import Box, PlateRead, box_area, centre, inside_share, intersection, iou
+from securex.core.domain import Box, PlateRead, Record, box_area, centre, inside_share, intersection, iou
 
 _TRACK_IDS = itertools.count(1)  # track ids are unique across the lanes' trackers (the panel keys plates by them)
 CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths continues a track
@@ -51,7 +51,7 @@ class Track:
     decided: Optional[str] = None  # the text the vote settled on
     decided_share: float = 1.0  # the share it settled at: another text needs as much to take its place
     recorded: bool = False
-    recorded_plate: str = ""  # the plate its record was written with ("" when none was written for it)
+    record: Optional[Record] = None  # its record as written (with an id once in the database), or its correction
     decision: Optional[Any] = None  # what the gate made of the settled plate (its watchlist standing)
     announced: bool = False  # alert raised / alert command run for this track
     path: list[Box] = field(default_factory=list, repr=False)  # its first PATH_KEPT boxes: its direction
