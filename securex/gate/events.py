@@ -73,8 +73,8 @@ def command_arguments(event: dict) -> Optional[list[str]]:
 
 def lane_state(event: dict) -> Optional[tuple[dict, str]]:
     """What a lane shows after an event: (its last plate, "ON" while the plate was flagged, else "OFF"),
-    or None for events that change neither (camera outages)."""
-    if event.get("kind") != PLATE:
+    or None for events that change neither (camera outages). A correction shows the corrected plate."""
+    if event.get("kind") not in (PLATE, CORRECTION):
         return None
     last = {k: event.get(k) for k in ("plate", "confidence", "list_status", "note", "at", "record_id", "event_id",
                                       "image")}
