@@ -187,10 +187,10 @@ def video_figures(video: Path, overrides: dict, site_country: bool) -> dict:
         run = subprocess.run(command, check=True, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
         database = sqlite3.connect(f"{tmp}/plates.db")
-        stored = database.execute("SELECT id, plate, frame, kind, corrects FROM plates ORDER BY id").fetchall()
+        stored = database.execute("SELECT seq, plate, frame, kind, corrects FROM plates ORDER BY seq").fetchall()
         database.close()
-    corrections = {corrects: plate for _, plate, _, kind, corrects in stored if kind == CORRECTION}
-    rows = [(corrections.get(id_, plate), frame) for id_, plate, frame, kind, _ in stored if kind != CORRECTION]
+    corrections = {corrects: plate for _, plate, _, kind, corrects in stored if kind == CORRECTION}  # the last stands
+    rows = [(corrections.get(seq, plate), frame) for seq, plate, frame, kind, _ in stored if kind != CORRECTION]
     right, wrong, scene, duplicates = 0, 0, 0, 0
     for visit in visits:
         first, last = int(visit["first_frame"]), int(visit["last_frame"])

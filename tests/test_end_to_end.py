@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import cv2
-import numpy as np
 import pytest
 
 from securex.records.keys import key_fingerprint, load_or_create_key
@@ -94,13 +93,7 @@ def test_same_plate_within_window_is_recorded_once(tmp_path):
 def test_a_record_the_rest_of_the_visit_reads_otherwise_is_corrected(tmp_path):
     """One car whose plate reads AE416HE as it comes in and AE410HE for the rest of its visit (as a small plate
     misread far away, read right close up): its record, then a signed correction naming it."""
-    clip, blank = tmp_path / "clip.avi", np.full((480, 640, 3), 90, np.uint8)
-    frames = [blank] * 10 + [synth.scene("AE416HE" if i < 25 else "AE410HE", 0.8 + 0.4 * i / 119, (640, 480),
-                                         (0.5, 0.45 + 0.25 * i / 119))[0] for i in range(120)] + [blank] * 10
-    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (640, 480))
-    for frame in frames:
-        writer.write(frame)
-    writer.release()
+    clip = synth.write_turning_clip(tmp_path / "clip.avi", "AE416HE", "AE410HE")
     result = securex("run", "--source", clip, "--headless", *store_args(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "  corrected     1 record(s) by the later reads of the same car" in result.stdout

@@ -101,8 +101,9 @@ def test_a_correction_is_told_with_the_record_it_corrects_and_runs_the_alert_com
     assert [(r["kind"], r["plate"], r["corrects"], r["corrected_plate"]) for r in rows] == \
         [("plate", "AE416HE", None, ""), ("correction", "AE410HE", earlier.id, "AE416HE")]
     assert (rows[1]["record_id"], rows[1]["chain_seq"], rows[1]["list_status"]) == (correction.id, 2, "flagged")
-    assert command_arguments(rows[1]) == ["AE410HE", "flagged"]
     assert lane_state(rows[1])[0]["plate"] == "AE410HE" and lane_state(rows[1])[1] == "ON"
+    assert command_arguments(rows[1]) is None  # the visit was announced: the alert command ran for it
+    assert command_arguments({**rows[1], "announced": True}) == ["AE410HE", "flagged"]  # a new standing
 
 
 def test_events_wait_in_the_journal_with_their_records_and_keep_their_order(settings):

@@ -227,6 +227,28 @@ def test_broker_down_and_receiver_failing_for_20_s_lose_nothing_and_repeat_nothi
     assert "EVENTS WAITING" not in output
 
 
+def test_a_correction_reaches_the_receivers_and_opens_the_barrier_for_a_car_still_in_view(site, tmp_path):
+    broker, subscriber, receiver, args, data, alerts = site
+    config = args[args.index("--config") + 1]
+    with open(config, "a", encoding="utf-8") as handle:
+        handle.write("WATCHLIST_MAX_DISTANCE = 0\n")  # exact matches only: AE416HE is not taken for AE410HE
+    assert securex("watchlist", "add", "AE410HE", "--list", "allowed", *args).returncode == 0
+    clip = synth.write_turning_clip(tmp_path / "clip.avi", "AE416HE", "AE410HE")
+    run = securex("run", "--source", clip, "--headless", *args)
+    assert run.returncode == 0, run.stderr
+    assert "barrier       opened 1 time(s)" in run.stdout and "corrected     1 record(s)" in run.stdout
+    rows = records(data)
+    topic = "securex/gate-1/events"
+    assert wait_for(lambda: len(subscriber.on(topic)) >= 2, 10)
+    for events in (subscriber.events(topic), receiver.events):
+        assert [(e["kind"], e["plate"], e["list_status"], e["corrects"], e["corrected_plate"]) for e in events] == \
+            [("plate", "AE416HE", "unknown", None, ""), ("correction", "AE410HE", "allowed", rows[0][0], "AE416HE")]
+        assert events[1]["record_id"] == rows[1][0]
+    assert subscriber.on("site/barrier/set") == [b"OPEN"]  # for the corrected plate, while the car was in view
+    assert json.loads(subscriber.on("securex/gate-1/lane-1/last")[-1])["plate"] == "AE410HE"
+    assert alerts.read_text().splitlines() == ["AE416HE unknown", "AE410HE allowed"]
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX kill")
 def test_events_pending_at_a_kill_9_are_sent_at_the_next_start(site, tmp_path):
     broker, subscriber, receiver, args, data, _ = site

@@ -156,13 +156,18 @@ def test_on_site_is_kept_record_by_record_and_the_report_counts_ins_outs_and_tim
 
 
 def test_corrections_give_entries_their_plate_and_close_the_stay_an_exit_misread_left_open():
-    entry, other = replace(moved("AE416HE", 0, "in"), id=1), replace(moved("XYZ9876", 1, "in"), id=2)
-    corrected_entry = replace(moved("AE410HE", 0.5, "in", kind="correction"), id=3, corrects=1)
-    misread_exit = replace(moved("KYZ9870", 30, "out"), id=4)  # two edits off: it closes nothing
-    corrected_exit = replace(moved("XYZ9876", 30.5, "out", kind="correction"), id=5, corrects=4)
-    leaving = replace(moved("AE410HE", 40, "out"), id=6)
+    def chained(record, seq, corrects=None):
+        return replace(record, seq=seq, corrects=corrects)
+
+    entry, other = chained(moved("AE416HE", 0, "in"), 1), chained(moved("XYZ9876", 1, "in"), 2)
+    corrected_entry = chained(moved("AE410HE", 0.5, "in", kind="correction"), 3, corrects=1)
+    misread_exit = chained(moved("KYZ9870", 30, "out"), 4)  # two edits off: it closes nothing
+    corrected_exit = chained(moved("XYZ9876", 30.5, "out", kind="correction"), 5, corrects=4)
+    leaving = chained(moved("AE410HE", 40, "out"), 6)
+    other_gate = replace(corrected_entry, gate="gate-2", plate="ZZZ9999", seq=9)  # names gate-2's number 1, not ours
     site = OnSite([entry, other])
-    assert site.add(corrected_entry) is None and [r.plate for r in site.open] == ["AE410HE", "XYZ9876"]
+    assert site.add(other_gate) is None and site.add(corrected_entry) is None
+    assert [r.plate for r in site.open] == ["AE410HE", "XYZ9876"]
     assert site.open[0].detected_at == entry.detected_at  # the entry keeps its time and its place
     assert site.add(misread_exit) is None and site.add(corrected_exit).plate == "XYZ9876"
     assert site.add(leaving).plate == "AE410HE" and site.open == []
@@ -170,8 +175,9 @@ def test_corrections_give_entries_their_plate_and_close_the_stay_an_exit_misread
     assert [(s.entry.plate, s.exit.plate) for s in stays(records)] == [("AE410HE", "AE410HE"), ("XYZ9876", "XYZ9876")]
     today = movements(records, "2026-12-01")
     assert (sum(today.ins), sum(today.outs), sorted(today.stays)) == (2, 2, [29.5 * 60, 40 * 60])
-    assert [(r.plate, r.id) for r in as_corrected(records)] == [("AE410HE", 1), ("XYZ9876", 2), ("XYZ9876", 4),
-                                                                ("AE410HE", 6)]
+    again = chained(moved("AE416HE", 0.7, "in", kind="correction"), 7, corrects=1)  # its vote turned back
+    assert [(r.plate, r.seq) for r in as_corrected(records + [again])] == [("AE416HE", 1), ("XYZ9876", 2),
+                                                                           ("XYZ9876", 4), ("AE410HE", 6)]
 
 
 def test_one_odd_box_on_the_path_does_not_decide_the_direction():

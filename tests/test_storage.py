@@ -177,7 +177,8 @@ def test_a_record_the_rest_of_its_visit_reads_otherwise_is_corrected_by_a_signed
     for n in range(1, 4):
         track.add_read(Sighting(PlateRead("AE410HE", 0.97, (0, 0, 80, 26)), CROP, 5 + n, 1_700_000_000.0 + n))
     assert recorder.correct(track, None, "cam")
-    correction = track.record
+    correction = store.records()[-1]
+    assert track.record is earlier and track.recorded_plate == "AE410HE"
     assert (correction.plate, correction.kind, correction.corrects) == ("AE410HE", "correction", earlier.id)
     assert (correction.lane, correction.direction, correction.seq) == ("lane-1", "in", earlier.seq + 1)
     assert recorder.corrected == 1 and recorder.contradicted == 0
@@ -209,7 +210,7 @@ def test_a_record_not_yet_in_the_database_is_named_not_corrected(settings, caplo
     recorder = Recorder(store, 10.0)
     track = leaving_car(["AE416HE"])
     assert recorder.record(track, None, "cam", "lane-1", "in")
-    track.record.id = None  # as if it waited in the journal for the database: there is no id to name yet
+    track.record.id, track.record.seq = None, 0  # as if it waited in the journal: no chain number to name yet
     track.add_read(Sighting(PlateRead("AE410HE", 0.97, (0, 0, 80, 26)), CROP, 9, 1_700_000_004.0))
     track.add_read(Sighting(PlateRead("AE410HE", 0.97, (0, 0, 80, 26)), CROP, 10, 1_700_000_005.0))
     assert not recorder.correct(track, None, "cam")

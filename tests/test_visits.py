@@ -3,7 +3,7 @@
 import numpy as np
 
 from securex.config import TrackingConfig
-from securex.core.domain import PlateRead, Record
+from securex.core.domain import PlateRead
 from securex.gate.duplicates import AnnouncedVisits
 from securex.gate.visits import VisitDecider
 from securex.video.tracking import Sighting
@@ -300,15 +300,19 @@ def test_a_lane_not_ready_for_a_settled_plate_hands_it_on_once_it_is_or_when_it_
     assert [t.winner.read.text for t in waiting.apply([], [])] == ["XYZ9876"]  # it left: handed on all the same
 
 
-def test_a_record_the_rest_of_its_visit_reads_otherwise_is_named():
+def test_a_record_the_rest_of_its_visit_reads_otherwise_is_handed_on_again_once():
     # the world gate clip: a small plate settled on AE416HE as it came in, then read AE410HE at the barrier
     visits = decider()
     for frame, text in enumerate(["AE416HE", "AE41GHE", "AE416HE"]):
         decided = visits.apply([LANE], [read(text, 0.95, frame)])
     track = decided[0]
     assert visits.contradicted(track) is None  # not recorded: nothing to contradict
-    track.recorded, track.record = True, Record("AE416HE", 0.95, "2026-12-01T08:00:00+00:00", "cam", 2, "", id=1)
+    track.recorded, track.recorded_plate = True, "AE416HE"
     assert visits.contradicted(track) is None  # the vote still holds the recorded plate
-    for frame in range(3, 9):
-        assert visits.apply([LANE], [read("AE410HE", 0.95, frame)]) == []
-    assert [visits.contradicted(t) for t in visits.finish()] == ["AE410HE"]
+    handed = []
+    for frame in range(3, 10):
+        if visits.apply([LANE], [read("AE410HE", 0.95, frame)]) == [track]:  # in view, as soon as the vote turned
+            handed.append(frame)
+            assert visits.contradicted(track) == "AE410HE"
+            track.recorded_plate = "AE410HE"  # corrected: not handed on again while the vote holds it
+    assert handed == [7] and visits.contradicted(track) is None

@@ -40,10 +40,10 @@ def test_xlsx_keeps_plates_as_written_and_dates_as_dates(filled, tmp_path, capsy
     assert f"Exported 3 records to {path}" in capsys.readouterr().out
     sheet = openpyxl.load_workbook(path)["records"]
     header = [c.value for c in sheet[1]]
-    assert header[:7] == ["id", "gate", "plate", "confidence", "date (local time)", "time (local time)",
+    assert header[:8] == ["id", "seq", "gate", "plate", "confidence", "date (local time)", "time (local time)",
                           "detected_at (ISO 8601, UTC offset)"]
-    assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1]) and sheet.auto_filter.ref == "A1:S4"
-    assert sheet.column_dimensions["C"].width >= 10
+    assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1]) and sheet.auto_filter.ref == "A1:T4"
+    assert sheet.column_dimensions["D"].width >= 10
     rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
     assert [r["plate"].value for r in rows] == ["2E10", "00123", "ABC1234"]
     assert {r["plate"].data_type for r in rows} == {"s"} and {r["plate"].number_format for r in rows} == {"@"}
@@ -64,7 +64,7 @@ def test_xlsx_date_range_like_the_csv(filled, tmp_path):
     path = tmp_path / "one-day.xlsx"
     assert export(filled, "--xlsx", path, "--from", "2026-11-27", "--to", "2026-11-27") == 0
     sheet = openpyxl.load_workbook(path)["records"]
-    assert [row[2].value for row in sheet.iter_rows(min_row=2)] == ["00123"]
+    assert [row[3].value for row in sheet.iter_rows(min_row=2)] == ["00123"]
 
 
 def test_xlsx_in_a_missing_folder_is_one_line_and_exit_2(filled, tmp_path, capsys):

@@ -63,7 +63,7 @@ class Record:
     operator: str = ""  # who opened it by hand (OPERATOR_NAME)
     lane: str = ""  # the lane whose camera saw it ("" in records made before lanes)
     direction: str = ""  # IN or OUT: came in or went out ("" when not known)
-    corrects: Optional[int] = None  # a CORRECTION's: the id of the record it corrects
+    corrects: Optional[int] = None  # a CORRECTION's: the chain number (`seq`) of the record it corrects, same gate
     seq: int = 0  # position in the gate's chain, from 1
     prev_hash: str = ""
     hash: str = ""
@@ -100,8 +100,9 @@ class Event:
     chain_seq: int = 0
     chain_hash: str = ""
     image: str = ""  # the plate photo's file name
-    corrects: Optional[int] = None  # a CORRECTION's: the id of the record it corrects
-    corrected_plate: str = ""  # a CORRECTION's: the plate that record was written with
+    corrects: Optional[int] = None  # a CORRECTION's: the chain number (`chain_seq`) of the record it corrects
+    corrected_plate: str = ""  # a CORRECTION's: the plate that record said until now
+    announced: bool = False  # a CORRECTION's: its plate and standing are new to the visit (the alert command runs)
 
 
 @dataclass

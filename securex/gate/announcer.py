@@ -45,16 +45,18 @@ class Announcer:
             self._alert(plate, track.decision)
         return True
 
-    def correct(self, track: Track, lane: str = "") -> None:
-        """The rest of an announced visit read another plate, now its track's winner: look that one up, and raise
-        the alert when it is flagged (the standing announced for the first plate did not cover it), once per visit:
-        later tracks of the same car are this visit."""
+    def correct(self, track: Track, lane: str = "") -> bool:
+        """The rest of an announced visit read another plate, now its track's winner: look that one up. True when
+        it is announced anew (its standing differs from the visit's, or the plate is not within one edit): then a
+        flagged one raises the alert. Later tracks of the same car are this visit."""
         plate = track.winner.read.text
         track.decision = self.watchlist.match(plate)
         status = track.decision.status if track.decision else "none"
-        visits = self._visits.setdefault(lane, AnnouncedVisits(self._window))
-        if not visits.is_repeat(plate, status, track.winner.at) and status == FLAGGED:
+        if self._visits.setdefault(lane, AnnouncedVisits(self._window)).is_repeat(plate, status, track.winner.at):
+            return False
+        if status == FLAGGED:
             self._alert(plate, track.decision)
+        return True
 
     def _alert(self, plate: str, decision: Match) -> None:
         self.flagged += 1

@@ -137,10 +137,11 @@ class GateApp:
 
     def _correct(self, lane: Lane, track: Track) -> None:
         """The plate of a recorded car as the rest of its visit read it: looked up, recorded as a correction with
-        its event, and shown to the guard."""
-        earlier = track.record.plate
-        self.announcer.correct(track, lane.name)
-        event = self.outside.corrected(track, lane.name) if track.record.id is not None else None
+        its event, and shown to the guard. When the plate is announced anew, the barrier opens as for a new visit if
+        the car is still in view."""
+        earlier, announced = track.recorded_plate, self.announcer.correct(track, lane.name)
+        in_view = any(t is track for t in lane.decider.tracker.tracks)
+        event = self.outside.corrected(track, lane.name, announced, in_view) if track.record.seq else None
         with self.perf.stage("store"):
             corrected = self.recorder.correct(track, event, lane.source.spec.label)
         if self.desk is not None:

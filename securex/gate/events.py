@@ -40,7 +40,7 @@ class EventMaker:
     def correction(self, plate: str, confidence: float, status: str, note: str, at: float, corrects: int,
                    corrected_plate: str) -> Event:
         """A recorded vehicle that the rest of its visit read as another plate: that plate, its standing, and the
-        record (id, plate) it corrects."""
+        record it corrects (its chain number, and the plate it said)."""
         return replace(self.visit(plate, confidence, status, note, at), kind=CORRECTION, corrects=corrects,
                        corrected_plate=corrected_plate)
 
@@ -64,9 +64,9 @@ def retry_delay(attempts: int, cap: float) -> float:
 
 
 def command_arguments(event: dict) -> Optional[list[str]]:
-    """The alert command's arguments for an event (PLATE STATUS), or None: it runs for decided plates (and their
-    corrections) only."""
-    if event.get("kind") not in (PLATE, CORRECTION):
+    """The alert command's arguments for an event (PLATE STATUS), or None: it runs for decided plates only, once
+    per visit (a correction only when announced anew: a new standing or another plate)."""
+    if event.get("kind") != PLATE and not (event.get("kind") == CORRECTION and event.get("announced")):
         return None
     return [event["plate"], event.get("list_status") or NO_LIST]
 

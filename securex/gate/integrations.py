@@ -51,14 +51,17 @@ class Integrations:
         return replace(self.events[lane].visit(winner.read.text, winner.read.confidence, status,
                                                decision.note if decision else "", winner.at), direction=direction)
 
-    def corrected(self, track: Track, lane: str) -> Event:
-        """A recorded vehicle the rest of its visit read as another plate: the correction's event. The barrier is
-        left alone: the car has left the camera's view."""
+    def corrected(self, track: Track, lane: str, announced: bool, in_view: bool) -> Event:
+        """A recorded vehicle the rest of its visit read as another plate: the correction's event; the lane's
+        barrier opened when the plate was `announced` anew, its standing opens it and the car is still in view."""
         decision, winner, earlier = track.decision, track.winner, track.record
-        return replace(self.events[lane].correction(winner.read.text, winner.read.confidence,
-                                                    decision.status if decision else "",
-                                                    decision.note if decision else "", winner.at, earlier.id,
-                                                    earlier.plate), direction=earlier.direction)
+        status, barrier = decision.status if decision else "", self.barriers[lane]
+        if announced and in_view and barrier.opens_for(status):
+            barrier.open(winner.read.text, status, f"{status or 'no list in use'}, corrected")
+        return replace(self.events[lane].correction(winner.read.text, winner.read.confidence, status,
+                                                    decision.note if decision else "", winner.at, earlier.seq,
+                                                    track.recorded_plate), direction=earlier.direction,
+                       announced=announced)
 
     def manual_open(self, track: Optional[Track], lane: str) -> Optional[Event]:
         """The guard pressed O: open the lane's barrier for the plate on screen; the event of it (None: no barrier)."""

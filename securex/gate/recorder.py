@@ -10,7 +10,7 @@ from securex.core.domain import CORRECTION, MANUAL_OPEN, Event, Record
 from securex.gate.duplicates import DuplicateManager
 from securex.records.chain import Head
 from securex.records.onsite import OnSite
-from securex.records.storage import RecordStore, StorageError, fetch_movements
+from securex.records.storage import RecordStore, StorageError, fetch_movements, unique_plates_since
 from securex.video.tracking import Track
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class Recorder:
             log.error("%s: free disk space or check the database; the plate is tried again", exc)
             return False
         duplicates.mark_saved(plate, sighting.at)
-        track.record = record
+        track.record, track.recorded_plate = record, plate
         self.failing = False
         self.saved += 1
         self.unique_plates.add(plate)
@@ -68,43 +68,43 @@ class Recorder:
                         self._store.waiting)
             return True
         day_start = when.replace(hour=0, minute=0, second=0, microsecond=0).isoformat(timespec="milliseconds")
-        self.unique_today = self._store.unique_plates_since(day_start)
+        self.unique_today = unique_plates_since(self._store.db, self._store.gate, day_start)
         log.info("Saved %s (%.0f%%) frame %d -> record %d, decided at frame %d, lane %s", plate,
                  100 * record.confidence, record.frame, record.id, track.last_read_frame, lane)
         return True
 
     def correct(self, track: Track, event: Optional[Event], source: str) -> bool:
         """The car recorded for the track was read as another plate by the rest of its visit (the vote holds it
-        now): a correction record of that plate, naming the record it corrects, with its event. The signed record
-        is kept as it was. False when no correction could be written, and the log names the record to check: it
-        waits in the journal (no id to name yet), the other plate was itself recorded on the lane just now, or
-        the correction can be kept nowhere."""
+        now): a correction record of that plate with its event, naming the record it corrects by its chain
+        number, at the time it is decided (after that record, also when the later plate's surest read came
+        first). The signed record is kept as it was; a track whose vote turns again is corrected again, each
+        correction naming the first record. False when no correction could be written, and the log names the
+        record to check: it still waits in the journal (no chain number yet), or the correction can be kept
+        nowhere."""
         earlier, sighting = track.record, track.winner
-        plate = sighting.read.text
-        duplicates = self._duplicates.setdefault(earlier.lane, DuplicateManager(self._window))
+        plate, told = sighting.read.text, track.recorded_plate
+        track.recorded_plate = plate  # dealt with: not again while the vote holds it
+        at = max(sighting.at, track.seen_at or sighting.at)
         correction = None
-        if earlier.id is not None and not duplicates.is_duplicate(plate, sighting.at):
+        if earlier.seq:
             match = track.decision.record_fields() if track.decision is not None else None
             try:
-                correction = self._store.save(plate, sighting.read.confidence,
-                                              datetime.fromtimestamp(sighting.at).astimezone(), source,
-                                              sighting.frame, sighting.crop, match, event, kind=CORRECTION,
-                                              lane=earlier.lane, direction=earlier.direction, corrects=earlier.id)
+                correction = self._store.save(plate, sighting.read.confidence, datetime.fromtimestamp(at).astimezone(),
+                                              source, sighting.frame, sighting.crop, match, event, kind=CORRECTION,
+                                              lane=earlier.lane, direction=earlier.direction, corrects=earlier.seq)
             except StorageError as exc:
                 self.errors += 1
-                log.error("%s: the correction of %s is not recorded", exc, earlier.plate)
+                log.error("%s: the correction of %s is not recorded", exc, told)
         if correction is None:
             self.contradicted += 1
             log.warning("%s was recorded, but the later reads of the same car say %s: check that record's photo "
-                        "(python main.py search %s)", earlier.plate, plate, earlier.plate)
+                        "(python main.py search %s)", told, plate, earlier.plate)
             return False
-        duplicates.mark_saved(plate, sighting.at)
-        track.record = correction
+        self._duplicates.setdefault(earlier.lane, DuplicateManager(self._window)).mark_saved(plate, at)
         self.corrected += 1
-        self.unique_plates.add(plate)
         self.on_site.add(correction)
-        log.warning("%s was recorded, but the later reads of the same car say %s: corrected by %s", earlier.plate,
-                    plate, f"record {correction.id}" if correction.id is not None else "a record kept in the journal")
+        log.warning("%s was recorded, but the later reads of the same car say %s: corrected by %s", told, plate,
+                    f"record {correction.id}" if correction.id is not None else "a record kept in the journal")
         return True
 
     def seen(self, track: Track, lane: str, at: float) -> None:

@@ -83,11 +83,12 @@ class VisitDecider:
         return [t for t in ended if t.settled and self.is_vehicle(t)]
 
     def _release(self, tracks: list[Track]) -> list[Track]:
-        """Settled tracks handed on for the first time: those that have moved, once the lane is ready for them."""
+        """Settled tracks handed on for the first time (those that have moved, once the lane is ready for them), and
+        recorded tracks whose vote has turned over to another plate since (the record is corrected)."""
         released = [t for t in tracks if t.settled and not t.released and self.is_vehicle(t) and self._ready(t)]
         for track in released:
             track.released = True
-        return released
+        return released + [t for t in tracks if t.released and t not in released and self.contradicted(t)]
 
     def is_vehicle(self, track: Track) -> bool:
         """The track's box moved as a vehicle's does (always true with the rule off), or its settled text
@@ -110,7 +111,7 @@ class VisitDecider:
         """The plate the vote now holds for a track whose record was written with another one (a small plate
         misread on the first reads, read right once the car came close), or None."""
         winner = track.winner
-        if track.record is None or winner is None or winner.read.text == track.record.plate:
+        if not track.recorded_plate or winner is None or winner.read.text == track.recorded_plate:
             return None
         return winner.read.text
 

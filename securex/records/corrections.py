@@ -1,9 +1,9 @@
 """Corrections: a record of kind CORRECTION gives an earlier record's plate as the rest of its visit read it.
 
 A signed record is never changed. When the later, closer reads of a recorded car settle on another plate, that
-plate is written as a record of its own, signed into the chain after the one it corrects and naming it by id
-(`corrects`). What counts vehicles (who is on site, the report) takes each record as corrected; the CSV, the
-workbook and `search` show both rows.
+plate is written as a record of its own, signed into the chain after the one it corrects and naming it by its
+chain number (`corrects`: signed, so no edit can point a correction at another record). What counts vehicles
+(who is on site, the report) takes each record as corrected; the CSV, the workbook and `search` show both rows.
 """
 
 from __future__ import annotations
@@ -23,5 +23,6 @@ def corrected(record: Record, correction: Record) -> Record:
 def as_corrected(records: Iterable[Record]) -> list[Record]:
     """The records, in the order given, each corrected one as its correction says; the corrections left out."""
     records = list(records)
-    corrections = {r.corrects: r for r in records if r.kind == CORRECTION}
-    return [corrected(r, corrections[r.id]) if r.id in corrections else r for r in records if r.kind != CORRECTION]
+    corrections = {(r.gate, r.corrects): r for r in records if r.kind == CORRECTION}  # the last one of each stands
+    return [corrected(r, corrections[r.gate, r.seq]) if (r.gate, r.seq) in corrections else r for r in records
+            if r.kind != CORRECTION]

@@ -20,8 +20,8 @@ from securex.core.domain import Record
 from securex.records.appending import append_whole
 
 log = logging.getLogger(__name__)
-CSV_COLUMNS = ("id", "gate", "plate", "confidence", "detected_at", "source", "frame", "image_path", "image_sha256",
-               "list_status", "listed_plate", "list_distance", "kind", "operator", "lane", "direction",
+CSV_COLUMNS = ("id", "seq", "gate", "plate", "confidence", "detected_at", "source", "frame", "image_path",
+               "image_sha256", "list_status", "listed_plate", "list_distance", "kind", "operator", "lane", "direction",
                "corrects")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"

@@ -56,8 +56,8 @@ class OnSite:
         self._by_text: dict[str, dict[int, None]] = defaultdict(dict)  # plate -> its open entries' numbers
         self._by_key: dict[str, set[int]] = defaultdict(set)  # near key -> open entries' numbers
         self._unkeyed: dict[int, None] = {}  # open entries not in _by_key yet (most close by their own text)
-        self._by_id: dict[int, int] = {}  # record id -> its open entry's number (what a correction names)
-        self._lone_exits: set[int] = set()  # ids of the exits that closed no entry
+        self._by_chain: dict[tuple[str, int], int] = {}  # (gate, chain number) -> open entry's number (corrections)
+        self._lone_exits: set[tuple[str, int]] = set()  # (gate, chain number) of the exits that closed no entry
         self._numbers = count()
         for record in sorted(records, key=lambda r: r.detected_at):
             self.add(record)
@@ -80,16 +80,16 @@ class OnSite:
             self._enter(record, next(self._numbers))
             return None
         closed = self._exit(record.plate)
-        if closed is None and record.id is not None:
-            self._lone_exits.add(record.id)
+        if closed is None and record.seq:
+            self._lone_exits.add((record.gate, record.seq))
         return closed
 
     def _enter(self, record: Record, number: int) -> None:
         self._open[number] = (record, None)
         self._by_text[record.plate][number] = None
         self._unkeyed[number] = None
-        if record.id is not None:
-            self._by_id[record.id] = number
+        if record.seq:  # in the chain (a record waiting in the journal has no number yet)
+            self._by_chain[record.gate, record.seq] = number
 
     def _exit(self, plate: str) -> Optional[Record]:
         same = self._by_text.get(plate)
@@ -99,12 +99,13 @@ class OnSite:
     def _correct(self, correction: Record) -> Optional[Record]:
         """An open entry takes its corrected plate (and keeps its place); an exit that closed nothing closes
         the entry of its corrected plate, which is returned."""
-        number = self._by_id.get(correction.corrects)
+        named = (correction.gate, correction.corrects)
+        number = self._by_chain.get(named)
         if number is not None:
             self._enter(corrected(self._close(number), correction), number)
             return None
-        if correction.corrects in self._lone_exits and correction.direction == OUT:
-            self._lone_exits.discard(correction.corrects)
+        if named in self._lone_exits and correction.direction == OUT:
+            self._lone_exits.discard(named)
             return self._exit(correction.plate)
         return None
 
@@ -126,7 +127,7 @@ class OnSite:
         if not same:
             del self._by_text[entry.plate]
         self._unkeyed.pop(number, None)
-        self._by_id.pop(entry.id, None)
+        self._by_chain.pop((entry.gate, entry.seq), None)
         for key in keys or ():
             self._by_key[key].discard(number)
             if not self._by_key[key]:

@@ -61,14 +61,15 @@ def search(database: Database, pattern: str, date_from: Optional[str] = None, da
 def correction_notes(database: Database, records: list[Record]) -> dict[int, str]:
     """What a guard reading `records` must know of their corrections, by record id: a corrected record's later
     plate, and the record a correction corrects."""
-    notes, found = {}, {r.id for r in records}
+    notes, found = {}, {(r.gate, r.seq): r.id for r in records}
     for correction in fetch_records(database, "kind = ?", (CORRECTION,)):
-        if correction.corrects in found:
-            notes[correction.corrects] = f"corrected to {correction.plate} by the later reads of the same car"
-        if correction.id in found:
-            earlier = fetch_records(database, "id = ?", (correction.corrects,))
-            notes[correction.id] = "correction of " + (f"{earlier[0].plate} recorded at {clock(earlier[0])}"
-                                                       if earlier else f"record {correction.corrects} (pruned)")
+        named = (correction.gate, correction.corrects)
+        if named in found:
+            notes[found[named]] = f"corrected to {correction.plate} by the later reads of the same car"
+        if correction.id in found.values():
+            earlier = fetch_records(database, "gate = ? AND seq = ?", named)
+            notes[correction.id] = "correction of " + (f"{earlier[0].plate} recorded at {clock(earlier[0])}" if earlier
+                                                       else f"chain number {correction.corrects} (pruned)")
     return notes
 
 

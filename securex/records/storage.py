@@ -72,6 +72,13 @@ def count_records(database: Database) -> int:
     return int(database.query("SELECT COUNT(*) FROM plates")[0][0])
 
 
+def unique_plates_since(database: Database, gate: str, since_iso: str) -> int:
+    """The gate's plates recorded since `since_iso`, each once (corrections not counted: their car is)."""
+    rows = database.query("SELECT COUNT(DISTINCT plate) FROM plates WHERE gate = ? AND detected_at >= ? AND kind != ?",
+                          (gate, since_iso, CORRECTION))
+    return int(rows[0][0])
+
+
 def fetch_records(database: Database, where: str = "", params: tuple = ()) -> list[Record]:
     """Records matching an SQL condition (with ? placeholders), in chain order per gate."""
     sql = SELECT_RECORDS + (f" WHERE {where}" if where else "") + " ORDER BY gate, seq"
@@ -241,10 +248,6 @@ class RecordStore:
 
     def records(self) -> list[Record]:
         return fetch_records(self.db, "gate = ?", (self.gate,))
-    def unique_plates_since(self, since_iso: str) -> int:
-        rows = self.db.query("SELECT COUNT(DISTINCT plate) FROM plates WHERE gate = ? AND detected_at >= ?",
-                             (self.gate, since_iso))
-        return int(rows[0][0])
 
     def close(self) -> None:
         if len(self.journal) and not self._catch_up.finish():

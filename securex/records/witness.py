@@ -14,7 +14,8 @@ from pathlib import Path
 
 from securex.records.db import Database
 
-COMPARED = ("kind", "gate", "lane", "at", "plate", "list_status", "record_id", "chain_seq", "chain_hash")
+COMPARED = ("kind", "gate", "lane", "at", "plate", "list_status", "record_id", "chain_seq", "chain_hash", "corrects",
+            "corrected_plate", "announced")
 
 
 def read_witness(path: Path) -> tuple[list[dict], list[str]]:

@@ -41,6 +41,7 @@ def _clock(record: Record) -> Optional[time]:
 # (header, width in characters, number format, value of a record)
 COLUMNS: tuple[tuple[str, int, str, Callable[[Record], Any]], ...] = (
     ("id", 8, NUMBER, lambda r: r.id),
+    ("seq", 8, NUMBER, lambda r: r.seq),
     ("gate", 12, TEXT, lambda r: r.gate),
     ("plate", 12, TEXT, lambda r: r.plate),
     ("confidence", 11, RATIO, lambda r: r.confidence),

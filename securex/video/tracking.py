@@ -51,7 +51,8 @@ class Track:
     decided: Optional[str] = None  # the text the vote settled on
     decided_share: float = 1.0  # the share it settled at: another text needs as much to take its place
     recorded: bool = False
-    record: Optional[Record] = None  # its record as written (with an id once in the database), or its correction
+    record: Optional[Record] = None  # its record as written (with an id once in the database)
+    recorded_plate: str = ""  # the plate its record says: as written, as corrected since, or as the guard was told
     decision: Optional[Any] = None  # what the gate made of the settled plate (its watchlist standing)
     announced: bool = False  # alert raised / alert command run for this track
     path: list[Box] = field(default_factory=list, repr=False)  # its first PATH_KEPT boxes: its direction
