@@ -83,6 +83,8 @@ def test_edit_distance_and_folding():
     assert fold_o_i("RKO99AI") == "RK099A1"
     assert same_plate("RK101AO", "RK101A0", 0)
     assert not same_plate("PJP2783", "OKL1235", 1)
+    assert same_plate("BB233XA", "88233XA", 0) and same_plate("B8233XA", "88233XA", 0)  # a fast car's look-alikes
+    assert not same_plate("BB233XA", "BB233XC", 0) and same_plate("BB233XA", "BB233XC", 1)
 
 
 def test_renderings_agree_on_any_text_each_could_be_not_only_on_each_ones_best():

@@ -183,6 +183,18 @@ def test_a_restarted_track_decides_the_same_plate_twice_for_the_announcer_to_cat
     assert [once.is_repeat(t.winner.read.text, "none", t.winner.at) for t in tracks] == [False, True]
 
 
+def test_a_fast_cars_look_alike_reads_stay_one_track_and_the_vote_settles_on_the_plate():
+    # the world gate's Ukrainian car stopping dead: settled on BB233XA, rechecked as 88233XA, then B8233XA
+    visits = decider()
+    for frame, text in enumerate(["BB233XA", "BB233XA", "BB233XA"]):
+        decided = visits.apply([LANE], [read(text, 0.9, frame)])
+    track = decided[0]
+    track.recorded, track.recorded_plate = True, "BB233XA"
+    for frame, text in enumerate(["88233XA"] + ["B8233XA"] * 6, 3):
+        visits.apply([LANE], [read(text, 0.95, frame)])
+    assert visits.tracker.tracks == [track] and visits.contradicted(track) == "B8233XA"  # one car, read right
+
+
 def fixed_text_decider(**changes):
     return VisitDecider(TrackingConfig(**changes), True, 0.8)
 

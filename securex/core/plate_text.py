@@ -41,8 +41,9 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def same_plate(a: str, b: str, tolerance: int) -> bool:
-    """Two reads of one plate: equal within `tolerance` edits once O/0 and I/1 are folded."""
-    return edit_distance(fold_o_i(a), fold_o_i(b)) <= tolerance
+    """Two reads of one plate: equal within `tolerance` edits once the letters OCR confuses with digits are folded
+    (B/8, S/5, Z/2, G/6, O/0, I/1 ...)."""
+    return edit_distance(fold_digit_lookalikes(a), fold_digit_lookalikes(b)) <= tolerance
 
 
 def plate_problem(plate: str, min_length: int, max_length: int, allowed_chars: str) -> Optional[str]:
