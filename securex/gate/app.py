@@ -123,8 +123,8 @@ class GateApp:
                     self.recorder.seen(track, lane.name, work.at)
 
     def _decided(self, lane: Lane, tracks: list[Track]) -> None:
-        """Tracks settled now (announced, recorded) or leaving (recorded if not yet; a record the rest of the
-        visit read as another plate is corrected: a recorded track is handed on again only as it leaves)."""
+        """Tracks settled now (announced, recorded) or leaving (recorded if not yet); a recorded track is handed on
+        again when the rest of its visit read another plate (its vote turned over): its record is corrected."""
         for track in tracks:
             if lane.decider.contradicted(track) is not None:
                 self._correct(lane, track)
