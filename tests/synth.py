@@ -59,15 +59,13 @@ def write_clip(path: Path, visits: list[tuple[str, int]], gap: int = 10, fps: fl
     return path
 
 
-def write_turning_clip(path: Path, first: str, later: str, size: tuple[int, int] = (640, 480), hidden: int = 0) -> Path:
+def write_turning_clip(path: Path, first: str, later: str, size: tuple[int, int] = (640, 480)) -> Path:
     """One car coming toward the camera whose plate shows `first` for its first 25 frames and `later` for the other
-    95 (a small plate misread far away, read right close up), at 10 frames/s; `hidden`: frames of them with no car
-    (it was lost from view) after the first 25."""
+    95 (a small plate misread far away, read right close up), at 10 frames/s."""
     blank = np.full((size[1], size[0], 3), 90, np.uint8)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, size)
     for i in range(120):
-        shown = scene(first if i < 25 else later, 0.8 + 0.4 * i / 119, size, (0.5, 0.45 + 0.25 * i / 119))[0]
-        writer.write(blank if 25 <= i < 25 + hidden else shown)
+        writer.write(scene(first if i < 25 else later, 0.8 + 0.4 * i / 119, size, (0.5, 0.45 + 0.25 * i / 119))[0])
     for _ in range(10):
         writer.write(blank)
     writer.release()

@@ -106,18 +106,6 @@ def test_a_record_the_rest_of_the_visit_reads_otherwise_is_corrected(tmp_path):
     assert securex("verify", *store_args(tmp_path)).stdout.startswith("OK: 2 records, chain intact")
 
 
-def test_a_record_of_part_of_the_plate_is_corrected_by_the_cars_next_track(tmp_path):
-    """A fast car's first track ends early on reads without the region's piece (M111MM; the world gate's Russian
-    car stopping dead); its next track reads M111MM48: one record, corrected, not two."""
-    clip = synth.write_turning_clip(tmp_path / "clip.avi", "M111MM", "M111MM48", hidden=15)
-    result = securex("run", "--source", clip, "--headless", *store_args(tmp_path))
-    assert result.returncode == 0, result.stderr
-    database = sqlite3.connect(tmp_path / "plates.db")
-    rows = database.execute("SELECT plate, kind, corrects FROM plates ORDER BY seq").fetchall()
-    database.close()
-    assert rows == [("M111MM", "", None), ("M111MM48", "correction", 1)]
-
-
 def test_file_run_is_reproducible(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 
 from securex.cli.records import verify_command
 from securex.config import changed
-from securex.core.domain import Record
 from securex.gate.duplicates import AnnouncedVisits, DuplicateManager
 from securex.gate.lanes import is_rectangle
 from securex.records.journal import Journal
@@ -27,19 +26,6 @@ def test_a_car_waiting_longer_than_the_window_is_still_one_record_and_one_visit(
     assert records.is_duplicate("ABC1234", 101.0)  # a read from earlier in the same visit
     assert records.seconds_since("ABC1234", 125.0) == 25.0  # since it was recorded, for "Already saved"
     assert not records.is_duplicate("ABC1234", 131.0)  # gone for longer than the window: a new visit
-
-
-def test_a_part_of_a_recorded_plate_is_the_same_car_and_a_whole_of_one_finds_its_record():
-    records, visits = DuplicateManager(10), AnnouncedVisits(10)
-    whole = Record("DN6702", 0.9, START.isoformat(), "cam", 5, "", seq=7)
-    records.mark_saved("DN6702", 100.0, whole)
-    assert records.is_duplicate("6702", 104.0) and not records.is_duplicate("702", 104.0)  # 3 characters: too short
-    assert not records.is_duplicate("6702", 111.0) and records.seconds_since("6702", 104.0) is None
-    assert records.recorded_part("DN6702A", 104.0) == ("DN6702", whole)  # its car, with a piece read now
-    assert records.recorded_part("DN6702A", 111.0) is None and records.recorded_part("XDN670", 104.0) is None
-    assert not visits.is_repeat("M111MM", "unknown", 100.0)
-    assert visits.is_repeat("M111MM48", "unknown", 103.0) and visits.is_repeat("1MM48", "unknown", 104.0)
-    assert not visits.is_repeat("M111MM48", "allowed", 104.0)  # another standing: announced
 
 
 def test_tracks_of_two_lanes_never_share_an_id_and_are_themselves():

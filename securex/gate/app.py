@@ -124,11 +124,8 @@ class GateApp:
 
     def _decided(self, lane: Lane, tracks: list[Track]) -> None:
         """Tracks settled now (announced, recorded) or leaving (recorded if not yet); a recorded track is handed on
-        again when the rest of its visit read another plate (its vote turned over): its record is corrected, as is
-        the record of a part of its plate just written for the same car by a track that ended early."""
+        again when the rest of its visit read another plate (its vote turned over): its record is corrected."""
         for track in tracks:
-            if lane.decider.should_save(track):
-                self.recorder.adopt(track, lane.name)
             if lane.decider.contradicted(track) is not None:
                 self._correct(lane, track)
                 continue

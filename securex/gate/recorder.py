@@ -57,7 +57,7 @@ class Recorder:
             self.failing = True
             log.error("%s: free disk space or check the database; the plate is tried again", exc)
             return False
-        duplicates.mark_saved(plate, sighting.at, record)
+        duplicates.mark_saved(plate, sighting.at)
         track.record, track.recorded_plate = record, plate
         self.failing = False
         self.saved += 1
@@ -100,23 +100,11 @@ class Recorder:
             log.warning("%s was recorded, but the later reads of the same car say %s: check that record's photo "
                         "(python main.py search %s)", told, plate, earlier.plate)
             return False
-        self._duplicates.setdefault(earlier.lane, DuplicateManager(self._window)).mark_saved(plate, at, earlier)
+        self._duplicates.setdefault(earlier.lane, DuplicateManager(self._window)).mark_saved(plate, at)
         self.corrected += 1
         self.on_site.add(correction)
         log.warning("%s was recorded, but the later reads of the same car say %s: corrected by %s", told, plate,
                     f"record {correction.id}" if correction.id is not None else "a record kept in the journal")
-        return True
-
-    def adopt(self, track: Track, lane: str) -> bool:
-        """A decided track whose plate has a part just recorded on `lane` is that car (its first track ended early,
-        on reads of the plate half in view or without a piece): it takes that record as its own, to correct it.
-        True when it did."""
-        duplicates = self._duplicates.get(lane)
-        found = duplicates.recorded_part(track.winner.read.text, track.winner.at) if duplicates else None
-        if found is None:
-            return False
-        track.recorded_plate, track.record = found
-        track.recorded = True
         return True
 
     def seen(self, track: Track, lane: str, at: float) -> None:
