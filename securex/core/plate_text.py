@@ -1,9 +1,10 @@
 """Plate text: normalising, folding look-alike characters, edit distance, and "is this the same plate".
 
-Two folds exist because two questions are asked. Comparing reads of one plate (a track's recheck,
-scoring against labels) folds only O/0 and I/1, which no font tells apart reliably. Matching a read
-against a listed plate folds every letter OCR confuses with a digit (O/Q/D→0, I→1, Z→2, S→5, G→6,
-B→8), so a stolen car read with one such misread is still stopped.
+Two folds exist because two questions are asked. Scoring a read against its label folds only O/0
+and I/1, which no font tells apart reliably. Telling whether two reads are of one plate (a track's
+recheck, one visit) and matching a read against a listed plate fold every letter OCR confuses with a
+digit (O/Q/D→0, I→1, Z→2, S→5, G→6, B→8): a fast car read BB233XA, then 88233XA, is one car, and a
+stolen car read with one such misread is still stopped.
 """
 
 from __future__ import annotations

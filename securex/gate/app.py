@@ -144,6 +144,8 @@ class GateApp:
         event = self.outside.corrected(track, lane.name, announced, in_view) if track.record.seq else None
         with self.perf.stage("store"):
             corrected = self.recorder.correct(track, event, lane.source.spec.label)
+        if not corrected and event is not None:
+            self.outside.keep(event)  # the correction could be kept nowhere: its event (a barrier opened) still goes
         if self.desk is not None:
             self.desk.corrected(track, earlier, corrected, self._panel_lane(lane))
         self.outside.sender.wake()
