@@ -122,3 +122,25 @@ def test_old_database_takes_records_with_lane_and_direction_and_they_are_signed(
                              "WHERE id = ?", (record.id,))
     database.close()
     assert verify_command(old_site) == 0
+
+
+def test_old_database_takes_a_correction_of_its_own_record_and_it_is_signed(old_site, capsys):
+    """Step 4: a record an old SecureX wrote can be corrected; the correction names it by its chain number, is
+    signed with it, and `corrects` moved to another record (or into another column) is caught."""
+    store = RecordStore.open(old_site.storage)
+    old = store.records()[-1]
+    correction = store.save("KL07CD9998", 0.95, datetime(2026, 3, 3, 9, 0, 5, tzinfo=timezone.utc), "cam", 9,
+                            None, kind="correction", corrects=old.seq)
+    store.close()
+    assert verify_command(old_site) == 0 and "OK: 5 records, chain intact" in capsys.readouterr().out
+    database = sqlite3.connect(old_site.storage.database_url)
+    assert database.execute("SELECT corrects FROM plates WHERE id = ?", (correction.id,)).fetchone() == (old.seq,)
+    for edit in ("UPDATE plates SET corrects = corrects - 1 WHERE id = ?",
+                 "UPDATE plates SET frame = corrects, corrects = NULL WHERE id = ?"):
+        with database:
+            database.execute(edit, (correction.id,))
+        assert verify_command(old_site) == 1 and f"record {correction.id}: edited" in capsys.readouterr().out
+        with database:
+            database.execute("UPDATE plates SET frame = 9, corrects = ? WHERE id = ?", (old.seq, correction.id))
+    database.close()
+    assert verify_command(old_site) == 0
