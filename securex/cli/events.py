@@ -7,6 +7,7 @@ from securex.core.errors import EXIT_OK
 from securex.gate.integrations import wiring_of
 from securex.gate.receivers import receiver_names
 from securex.records.outbox import listed_events
+from securex.records.reports import clock
 from securex.records.storage import open_records
 
 
@@ -27,7 +28,7 @@ def events_command(config: Config, pending: bool = False, failed: bool = False, 
         status = event.get("list_status") or ""
         record = f"record {event['record_id']}" if event.get("record_id") is not None else ""
         state = f"waiting for {', '.join(waiting)}" if waiting else "sent"
-        print(f"{event['at'][:19].replace('T', ' ')}  {event['kind']:12} {what:12} {status:8} {record:13} "
+        print(f"{clock(event['at'])}  {event['kind']:12} {what:12} {status:8} {record:13} "
               f"{event['event_id']}  {state}")
         for name, error in failing.items():
             print(f"    {name} failed: {error}")

@@ -68,20 +68,21 @@ def correction_notes(database: Database, records: list[Record]) -> dict[int, str
             notes[found[named]] = f"corrected to {correction.plate} by the later reads of the same car"
         if correction.id in found.values():
             earlier = fetch_records(database, "gate = ? AND seq = ?", named)
-            notes[correction.id] = "correction of " + (f"{earlier[0].plate} recorded at {clock(earlier[0])}" if earlier
-                                                       else f"chain number {correction.corrects} (pruned)")
+            notes[correction.id] = "correction of " + (
+                f"{earlier[0].plate} recorded at {clock(earlier[0].detected_at)}" if earlier
+                else f"chain number {correction.corrects} (pruned)")
     return notes
 
 
 def found_line(record: Record, note: Optional[str] = None) -> str:
     """One record found by `search`, as the guard reads it (with what its correction says)."""
-    return (f"{clock(record)}  {record.gate:10} {record.plate:10} {record.confidence:5.2f}  "
+    return (f"{clock(record.detected_at)}  {record.gate:10} {record.plate:10} {record.confidence:5.2f}  "
             f"{record.list_status or '-':8} {record.image_path or '-'}" + (f"  ({note})" if note else ""))
 
 
-def clock(record: Record) -> str:
-    """The record's date and time as a guard reads them (local time of the gate)."""
-    return record.detected_at[:19].replace("T", " ")
+def clock(iso: str) -> str:
+    """An ISO-8601 time (a record's, an event's) as a guard reads it: date and time of the gate's clock."""
+    return iso[:19].replace("T", " ")
 
 
 @dataclass
