@@ -13,7 +13,7 @@ from securex.config.lanes import LaneConfig, lane_from_option
 from securex.core.domain import Record
 from securex.gate.lanes import direction_of, lanes_to_run, region_box
 from securex.records.corrections import as_corrected
-from securex.records.onsite import OnSite, duration_text, movement_lines, movements, on_site, stays
+from securex.records.onsite import LONE_EXITS_KEPT, OnSite, duration_text, movement_lines, movements, on_site, stays
 from securex.records.storage import RecordStore
 
 import synth
@@ -175,6 +175,11 @@ def test_corrections_give_entries_their_plate_and_close_the_stay_an_exit_misread
     assert [(s.entry.plate, s.exit.plate) for s in stays(records)] == [("AE410HE", "AE410HE"), ("XYZ9876", "XYZ9876")]
     today = movements(records, "2026-12-01")
     assert (sum(today.ins), sum(today.outs), sorted(today.stays)) == (2, 2, [29.5 * 60, 40 * 60])
+    exits_only = OnSite([chained(moved("QQQ0000", 1, "in"), 99)])
+    for seq in range(100, 100 + LONE_EXITS_KEPT + 1):  # a gate that watches only exits keeps the latest of them
+        assert exits_only.add(chained(moved(f"ZZ{seq:05d}", 2, "out"), seq)) is None
+    late = chained(moved("QQQ0000", 3, "out", kind="correction"), 999, corrects=100)
+    assert exits_only.add(late) is None and exits_only.add(replace(late, corrects=101)).plate == "QQQ0000"
     again = chained(moved("AE416HE", 0.7, "in", kind="correction"), 7, corrects=1)  # its vote turned back
     assert [(r.plate, r.seq) for r in as_corrected(records + [again])] == [("AE416HE", 1), ("XYZ9876", 2),
                                                                            ("XYZ9876", 4), ("AE410HE", 6)]

@@ -20,6 +20,7 @@ from securex.core.domain import CORRECTION, IN, OUT, Record
 from securex.core.plate_text import edit_distance, fold_digit_lookalikes
 from securex.records.corrections import corrected
 
+LONE_EXITS_KEPT = 100  # the latest exits that closed no entry, kept for a correction (it comes within the visit)
 EXIT_MATCH_EDITS = 1  # an exit read this many edits (look-alikes equal) from an entry is that car leaving
 # (OnSite's index finds the entries within one edit: a larger number needs another index)
 
@@ -57,7 +58,8 @@ class OnSite:
         self._by_key: dict[str, set[int]] = defaultdict(set)  # near key -> open entries' numbers
         self._unkeyed: dict[int, None] = {}  # open entries not in _by_key yet (most close by their own text)
         self._by_chain: dict[tuple[str, int], int] = {}  # (gate, chain number) -> open entry's number (corrections)
-        self._lone_exits: set[tuple[str, int]] = set()  # (gate, chain number) of the exits that closed no entry
+        self._lone_exits: dict[tuple[str, int], None] = {}  # (gate, chain number) of the latest exits that closed
+        # no entry, oldest first
         self._numbers = count()
         for record in sorted(records, key=lambda r: r.detected_at):
             self.add(record)
@@ -81,7 +83,9 @@ class OnSite:
             return None
         closed = self._exit(record.plate)
         if closed is None and record.seq:
-            self._lone_exits.add((record.gate, record.seq))
+            self._lone_exits[record.gate, record.seq] = None
+            if len(self._lone_exits) > LONE_EXITS_KEPT:  # years of exits at a gate that watches only exits
+                del self._lone_exits[next(iter(self._lone_exits))]
         return closed
 
     def _enter(self, record: Record, number: int) -> None:
@@ -105,7 +109,7 @@ class OnSite:
             self._enter(corrected(self._close(number), correction), number)
             return None
         if named in self._lone_exits and correction.direction == OUT:
-            self._lone_exits.discard(named)
+            del self._lone_exits[named]
             return self._exit(correction.plate)
         return None
 
