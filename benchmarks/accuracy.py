@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import re
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,9 @@ from securex.config.plate_formats import COUNTRIES  # noqa: E402
 from securex.core.domain import CORRECTION, iou  # noqa: E402
 from securex.core.plate_text import edit_distance, fold_o_i, normalise_plate  # noqa: E402
 from securex.pipeline.factory import DETECTORS, OCR_ENGINES, build_reader  # noqa: E402
+from securex.records.corrections import as_corrected  # noqa: E402
+from securex.records.db import open_database  # noqa: E402
+from securex.records.storage import fetch_records  # noqa: E402
 
 SHARED = PROJECT.parent / "shared"
 STILLS = [SHARED / "datasets" / "plates-dev", SHARED / "datasets" / "plates-dev2"]
@@ -186,11 +188,11 @@ def video_figures(video: Path, overrides: dict, site_country: bool) -> dict:
         start = time.perf_counter()
         run = subprocess.run(command, check=True, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
-        database = sqlite3.connect(f"{tmp}/plates.db")
-        stored = database.execute("SELECT seq, plate, frame, kind, corrects FROM plates ORDER BY seq").fetchall()
+        database = open_database(f"{tmp}/plates.db")
+        stored = fetch_records(database)
         database.close()
-    corrections = {corrects: plate for _, plate, _, kind, corrects in stored if kind == CORRECTION}  # the last stands
-    rows = [(corrections.get(seq, plate), frame) for seq, plate, frame, kind, _ in stored if kind != CORRECTION]
+    corrections = sum(r.kind == CORRECTION for r in stored)
+    rows = [(r.plate, r.frame) for r in as_corrected(stored)]  # each record as its corrections say
     right, wrong, scene, duplicates = 0, 0, 0, 0
     for visit in visits:
         first, last = int(visit["first_frame"]), int(visit["last_frame"])
@@ -207,7 +209,7 @@ def video_figures(video: Path, overrides: dict, site_country: bool) -> dict:
             print(f"  wrong row in {video.name}: {plate} at frame {frame}")
     return {"video": video.name + (f" ({country})" if country else ""), "visits": len(visits), "right": right,
             "rows": len(rows), "wrong": wrong,
-            "scene": scene, "duplicates": duplicates, "corrected": len(corrections),
+            "scene": scene, "duplicates": duplicates, "corrected": corrections,
             "contradicted": contradicted(run.stdout), "seconds": elapsed}
 
 
