@@ -9,7 +9,8 @@ video's `.overlay.txt`, duplicate rows; each record as corrected by the rest of 
 record), and how many were corrected or named but not corrected.
 
     python -m benchmarks.accuracy [--stills DIR ...] [--videos FILE ...] [--engine E] [--detector D]
-                                  [--countries site|config] [--wider K] [--skip-stills] [--skip-video]
+                                  [--countries site|config] [--wider K] [--worse] [--tilt DEG]
+                                  [--skip-stills] [--skip-video]
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from benchmarks import camera  # noqa: E402
 from securex.cli.read import load_image  # noqa: E402
 from securex.config import changed, load_config  # noqa: E402
 from securex.config.plate_formats import COUNTRIES  # noqa: E402
@@ -71,19 +73,22 @@ def failure_class(top: str, plate: str) -> str:
     return "wrong characters"
 
 
-def widened(image: np.ndarray, factor: float) -> tuple[np.ndarray, int, int]:
-    """`image` in the middle of a `factor` times wider and taller grey picture (its plates as far away as in a
-    wider view), and the offset (x, y) of the image in it."""
-    if factor <= 1.0:
-        return image, 0, 0
-    height, width = image.shape[:2]
-    wide = np.full((int(height * factor), int(width * factor), 3), 110, np.uint8)
-    x, y = (wide.shape[1] - width) // 2, (wide.shape[0] - height) // 2
-    wide[y:y + height, x:x + width] = image
-    return wide, x, y
+def as_seen(image: np.ndarray, box: tuple | None, view: argparse.Namespace) -> tuple[np.ndarray, tuple | None]:
+    """The photo and its plate box as the camera the command line asks for sees them (camera.py)."""
+    image, box = camera.widened(image, box, view.wider)
+    if view.worse:
+        image, box = camera.worse(image, box)
+    return camera.tilted(image, box, view.tilt)
 
 
-def still_figures(folders: list[Path], overrides: dict, site_country: bool, wider: float = 1.0) -> None:
+def view_name(view: argparse.Namespace) -> str:
+    parts = [f"each in a {view.wider:g}x wider view" if view.wider > 1.0 else "",
+             "as a worse camera at dusk sends it" if view.worse else "",
+             f"tilted by {view.tilt:g} degrees" if view.tilt else ""]
+    return "".join(f", {p}" for p in parts if p)
+
+
+def still_figures(folders: list[Path], overrides: dict, site_country: bool, view: argparse.Namespace) -> None:
     settings = load_config(overrides)
     readers = {}
 
@@ -102,8 +107,8 @@ def still_figures(folders: list[Path], overrides: dict, site_country: bool, wide
             labels = list(csv.DictReader(handle))
         for row in labels:
             boxed = all(row[k] for k in "xywh")
-            image, dx, dy = widened(load_image(str(folder / row["image"])), wider)
-            truth_box = (int(row["x"]) + dx, int(row["y"]) + dy, int(row["w"]), int(row["h"])) if boxed else None
+            labelled = tuple(int(row[k]) for k in "xywh") if boxed else None
+            image, truth_box = as_seen(load_image(str(folder / row["image"])), labelled, view)
             start = time.perf_counter()
             reads = reader_for(row["region"]).read_image(image, settings.detection.still_side)
             elapsed = time.perf_counter() - start
@@ -127,9 +132,8 @@ def still_figures(folders: list[Path], overrides: dict, site_country: bool, wide
                 print(f"  miss {row['image']}: label {row['plate']}, read {[r.text for r in reads]}")
     names = ", ".join(f.name for f in folders)
     countries = "each photo's own country" if site_country else "PLATE_COUNTRIES " + " ".join(settings.plates.countries)
-    view = f", each in a {wider:g}x wider view" if wider > 1.0 else ""
     print(f"\nStills in {names} (engine {settings.ocr.engine}, detector {settings.detection.detector}, {countries}"
-          f"{view})")
+          f"{view_name(view)})")
     print(f"{'group':8} {'images':>6} {'recall':>7} {'exact':>7} {'exact O/0 I/1':>14} {'CER':>6} "
           f"{'false/img':>9} {'ms/img':>7}")
     fixed = ["all", "EU+BR", "other", "two-row"]
@@ -231,13 +235,17 @@ def main() -> None:
                         "and BR photos, the gate clips: the default); config: all with config.py's")
     parser.add_argument("--wider", type=float, default=1.0,
                         help="each photo in the middle of a picture this many times wider and taller (far plates)")
+    parser.add_argument("--worse", action="store_true",
+                        help="each photo as a worse camera at dusk sends it: scaled to 0.75, darkened to 60 %%, "
+                        "JPEG quality 60")
+    parser.add_argument("--tilt", type=float, default=0.0, help="each photo turned by this many degrees")
     parser.add_argument("--skip-video", action="store_true")
     parser.add_argument("--skip-stills", action="store_true")
     args = parser.parse_args()
     overrides = {"OCR_ENGINE": args.engine, "DETECTOR": args.detector}
     folders = [f for f in args.stills if (f / "labels.csv").is_file()]
     if not args.skip_stills and folders:
-        still_figures(folders, overrides, args.countries == "site", args.wider)
+        still_figures(folders, overrides, args.countries == "site", args)
     videos = [v for v in args.videos if v.is_file() and v.with_suffix(".csv").is_file()]
     if args.skip_video or not videos:
         return
