@@ -120,7 +120,9 @@ class EngineReading:
         self.weak = weak  # the places of characters read unsure
 
     def read(self, line):
-        text = self.texts[(line.shape[1], line.shape[0])]
+        text = self.texts.get((line.shape[1], line.shape[0]))
+        if text is None:  # a crop of no drawn box (a line read wider at its edges)
+            return []
         confs = tuple(0.6 if i in self.weak else 0.95 for i in range(len(text)))
         return [OcrResult(text, sum(confs) / len(confs), confs)]
 

@@ -128,3 +128,14 @@ def test_a_short_line_is_padded_to_the_recogniser_training_width_and_a_long_one_
     assert line_blob(long, 48).shape == (48, 480, 3) and np.all(line_blob(long, 48) == -1.0)
     assert line_blob(np.zeros((10, 1000, 3), np.uint8), 48).shape == (48, REC_MAX_WIDTH, 3)
     assert line_blob(short, 32).shape == (32, 213, 3)  # the pad follows OCR_LINE_HEIGHT
+
+
+def test_a_still_line_box_that_left_out_the_first_character_is_read_again_wider(reader):
+    image, _ = synth.scene("PJY5472")
+    line = max(reader.detect(image, 960), key=lambda d: d.box[2])
+    x, y, w, h = line.box
+    assert reader.read_detections(image, [line])[0].text == "PJY5472"
+    cut = w // 8  # the box leaves out most of the first character, as the detector's can in dim light
+    cut_box = Detection((x + cut, y, w - cut, h))
+    assert [r.text for r in reader.read_detections(image, [cut_box], edges=True)] == ["PJY5472"]
+    assert [r.text for r in reader.read_detections(image, [cut_box])] == ["JY5472"]  # video: read again closer

@@ -24,6 +24,7 @@ JOINED_MARGIN = 0.05  # pieces read as one plate may be this much less sure than
 CLOSER_SIDE = 2.0  # a photo with no plate found is detected again at up to this many times the working side
 CLOSER_GAIN = 1.5  # when that is at least this much closer (a small photo is already seen whole)
 EVIDENCE_RANK_WEIGHT = 0.2  # reads rank by confidence plus this share of their plate evidence (0..1)
+EDGE_LOOK = 0.4  # a line not read as one of the site's formats is read again this many line heights wider each side
 
 
 class PlateReader:
@@ -61,21 +62,23 @@ class PlateReader:
         """All plates in an image, best first, one per place. A picture where none is found at `long_side` is
         looked at again closer (a far plate in a wide view), at up to CLOSER_SIDE times `long_side` or the
         picture's own size. (Where one is found, looking closer can also read it worse: it is kept.)"""
-        plates = self.read_detections(image, self.detect(image, long_side))
+        plates = self.read_detections(image, self.detect(image, long_side), edges=True)
         closer = min(max(image.shape[:2]), int(CLOSER_SIDE * long_side))
         if plates or closer < CLOSER_GAIN * long_side:
             return plates
-        return self.read_detections(image, self.detect(image, closer))
+        return self.read_detections(image, self.detect(image, closer), edges=True)
 
-    def read_detections(self, image: np.ndarray, detections: list[Detection]) -> list[PlateRead]:
+    def read_detections(self, image: np.ndarray, detections: list[Detection], edges: bool = False) -> list[PlateRead]:
         """The plates in these candidates, best first, one per place. Boxes that are one plate (two rows,
-        or one line split by an emblem) are read as one, in reading order, when that reads better."""
+        or one line split by an emblem) are read as one, in reading order, when that reads better. `edges`: a
+        line is also read wider when its box may have left out a character (`_raw`): a still is read once, while
+        video reads a plate again in every run as it comes closer."""
         white = picture_white(image) if detections else 255.0
         evidence = [line_evidence(image, d, white) for d in detections]
         boxes = [d.box for d in detections]
         alone = [self._readable(d, proof) for d, proof in zip(detections, evidence, strict=True)]
         groups = [g for g in plate_groups(detections) if any(alone[i] for i in g)]  # a narrow piece joins a line
-        raws = {i: self._raw(image, detections[i]) for i in sorted({i for g in groups for i in g}
+        raws = {i: self._raw(image, detections[i], edges) for i in sorted({i for g in groups for i in g}
                                                                   | {i for i, ok in enumerate(alone) if ok})}
         reads = {(i,): self._ruled(raws[i], boxes[i], evidence[i]) for i in raws if alone[i]}
         for group in groups:
@@ -102,16 +105,25 @@ class PlateReader:
         wide = height > 0 and width / height >= self._min_aspect
         return wide or proof.is_vanity_plate(self._vanity_evidence)
 
-    def _raw(self, image: np.ndarray, detection: Detection) -> list[OcrResult]:
-        """The engine's readings of the box; of a slanted line, also of the line levelled, unless the box as it
-        stands already reads as one of the site's formats, every character as read."""
+    def _raw(self, image: np.ndarray, detection: Detection, edges: bool) -> list[OcrResult]:
+        """The engine's readings of the box, and unless it already reads as one of the site's formats, every
+        character as read: of a slanted line, also of the line levelled; with `edges`, of an upright one that reads
+        as some plate, also of the line with EDGE_LOOK line heights more each side (in dim light or a soft picture
+        the detector's box can leave out a plate's first or last character). The renderings vote (choose_reading)."""
         region = crop(image, detection.box)
         if not region.size:
             return []
         readings = self.engine.read(region)
-        if detection.slope and not any((best := self.rules.best(r)) is not None and best.as_read for r in readings):
-            readings += self.engine.read(level(region, detection.slope, detection.thickness))
-        return readings
+        best = [self.rules.best(r) for r in readings]
+        if any(b is not None and b.as_read for b in best):
+            return readings
+        if detection.slope:
+            return readings + self.engine.read(level(region, detection.slope, detection.thickness))
+        if not edges or all(b is None for b in best):
+            return readings
+        x, y, width, height = detection.box
+        left, right = max(0, x - round(EDGE_LOOK * height)), min(image.shape[1], x + width + round(EDGE_LOOK * height))
+        return readings + self.engine.read(crop(image, (left, y, right - left, height)))
 
     def _ruled(self, readings: list[OcrResult], box: Box, proof: Evidence) -> Optional[tuple[PlateRead, Evidence]]:
         """The plate read in these readings with its evidence, or None: too unsure, or text fitting no format
