@@ -217,3 +217,27 @@ def test_a_narrow_bottom_row_joins_its_plate_but_is_never_read_alone():
     texts = {top[2:]: "6808", bottom[2:]: "XO"}  # reading the lone narrow box would fail: it has no text here
     reader = reader_for([top, bottom, lone], texts, countries=["ua"])
     assert [r.text for r in reader.read_image(image, 960)] == ["6808XO"]  # an old Ukrainian plate, NNNN/LL
+
+
+class ScaledDetector:
+    """Finds a coarse box in the whole picture and, when given a crop of its surroundings, the line's close box in
+    it (or nothing): a stand-in for the text detector at two scales."""
+
+    def __init__(self, whole, close):
+        self.whole, self.close, self.calls = whole, close, []
+
+    def detect(self, image, long_side):
+        self.calls.append((image.shape[:2], long_side))
+        return [Detection(b) for b in (self.whole if len(self.calls) == 1 else self.close)]
+
+
+def test_a_line_small_at_the_working_side_is_found_again_closer_in_its_surroundings():
+    image = np.zeros((2160, 3840, 3), np.uint8)  # 960 / 3840: a 20 pixel line is 5 pixels tall where it is found
+    coarse, big = (1000, 1000, 100, 20), (2000, 500, 400, 100)
+    detector = ScaledDetector([coarse, big], [(42, 38, 92, 16)])
+    reader = PlateReader(detector, EngineReading({}), PlateRules(PlateConfig()), 0.5)
+    assert [d.box for d in reader.detect_finely(image, 960)] == [(1002, 998, 92, 16), big]
+    (area, side) = detector.calls[1]
+    assert area == (100, 180) and side == 360 and len(detector.calls) == 2  # 2 heights around it, 2x its pixels
+    nothing_closer = PlateReader(ScaledDetector([coarse], []), EngineReading({}), PlateRules(PlateConfig()), 0.5)
+    assert [d.box for d in nothing_closer.detect_finely(image, 960)] == [coarse]

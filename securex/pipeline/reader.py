@@ -24,6 +24,9 @@ JOINED_MARGIN = 0.05  # pieces read as one plate may be this much less sure than
 CLOSER_SIDE = 2.0  # a photo with no plate found is detected again at up to this many times the working side
 CLOSER_GAIN = 1.5  # when that is at least this much closer (a small photo is already seen whole)
 EVIDENCE_RANK_WEIGHT = 0.2  # reads rank by confidence plus this share of their plate evidence (0..1)
+FINE_HEIGHT = 20  # a photo's line less tall than this at the working side is boxed coarsely: it is found again
+FINE_MARGIN = 2.0  # ...in its surroundings, this many line heights around it,
+FINE_ZOOM = 2.0  # ...at this many times the photo's own pixels (at most the working side)
 EDGE_LOOK = 0.4  # a line not read as one of the site's formats is read again this many line heights wider each side
 
 
@@ -62,11 +65,32 @@ class PlateReader:
         """All plates in an image, best first, one per place. A picture where none is found at `long_side` is
         looked at again closer (a far plate in a wide view), at up to CLOSER_SIDE times `long_side` or the
         picture's own size. (Where one is found, looking closer can also read it worse: it is kept.)"""
-        plates = self.read_detections(image, self.detect(image, long_side), edges=True)
+        plates = self.read_detections(image, self.detect_finely(image, long_side), edges=True)
         closer = min(max(image.shape[:2]), int(CLOSER_SIDE * long_side))
         if plates or closer < CLOSER_GAIN * long_side:
             return plates
-        return self.read_detections(image, self.detect(image, closer), edges=True)
+        return self.read_detections(image, self.detect_finely(image, closer), edges=True)
+
+    def detect_finely(self, image: np.ndarray, long_side: int) -> list[Detection]:
+        """The candidates at `long_side`, a line too small there to be boxed closely (a far plate, whose box can
+        then cut off a character or take in a piece of its frame) found again in its surroundings at up to
+        FINE_ZOOM times the photo's own pixels; where nothing is found there, its first box stays."""
+        height, width = image.shape[:2]
+        scale = long_side / max(height, width)
+        found: list[Detection] = []
+        for detection in self.detect(image, long_side):
+            x, y, w, h = detection.box
+            if h * scale >= FINE_HEIGHT:
+                found.append(detection)
+                continue
+            margin = round(FINE_MARGIN * h)
+            left, top = max(0, x - margin), max(0, y - margin)
+            area = image[top:y + h + margin, left:x + w + margin]
+            side = min(long_side, round(FINE_ZOOM * max(area.shape[:2])))
+            finer = self.unmasked([d.moved(left, top) for d in self.detector.detect(area, side)], width, height)
+            found += [d for d in finer if all(iou(d.box, f.box) < SAME_PLATE_IOU for f in found)] if finer \
+                else [detection]
+        return found
 
     def read_detections(self, image: np.ndarray, detections: list[Detection], edges: bool = False) -> list[PlateRead]:
         """The plates in these candidates, best first, one per place. Boxes that are one plate (two rows,
