@@ -6,9 +6,10 @@ stop, waits 3 s and leaves at the bottom, speeding up (`--motion abrupt`: at ful
 camera burns in a ticking clock, its name and the lane, and a sign stands at the side: rows of that text
 count as overlay or sign rows. Text burned into a photo itself (a photographer's mark, a camera's time)
 moves with it, unlike a real camera's: its rows are wrong rows. config.py's countries read every car, as
-at a site that never set them.
+at a site that never set them. `--worse`: the camera sees the lane as the accuracy benchmark's worse camera
+does (benchmarks/camera.py: lower resolution, dusk, JPEG), then burns in its text.
 
-    python -m benchmarks.world_gate [--keep DIR] [--only cn,ru,...] [--motion eased|abrupt]
+    python -m benchmarks.world_gate [--keep DIR] [--only cn,ru,...] [--motion eased|abrupt] [--worse]
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from benchmarks import camera  # noqa: E402
 from benchmarks.accuracy import SHARED, print_video_table, video_figures  # noqa: E402
 
 PHOTOS = SHARED / "datasets" / "plates-dev2"
@@ -59,7 +61,7 @@ def path(motion: str) -> list[tuple[float, float]]:
     return [(0.35 + 0.65 * f, 180 + 220 * f) for f in come] + [(1.0, 400.0)] * 75 + [(1.0, 400 + 500 * f) for f in go]
 
 
-def make_clip(out: Path, rows: list[dict], motion: str) -> Path:
+def make_clip(out: Path, rows: list[dict], motion: str, worse: bool = False) -> Path:
     """Writes OUT.mp4 with OUT.csv (plate, first_frame, last_frame, image) and OUT.overlay.txt beside it."""
     road, video = background(), out.with_suffix(".mp4")
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (WIDTH, HEIGHT))
@@ -67,6 +69,8 @@ def make_clip(out: Path, rows: list[dict], motion: str) -> Path:
 
     def emit(image: np.ndarray) -> None:
         nonlocal frames
+        if worse:
+            image = cv2.resize(camera.worse(image, None)[0], (WIDTH, HEIGHT), interpolation=cv2.INTER_LINEAR)
         clocks.append((START + datetime.timedelta(seconds=frames // FPS)).strftime("%Y-%m-%d %H:%M:%S"))
         burn(image, clocks[-1], (20, 40), 1.0)
         burn(image, CAMERA_TEXTS[0], (900, 40), 0.9)
@@ -101,13 +105,15 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the clip into this folder and keep it")
     parser.add_argument("--only", help="countries to drive through, comma separated (plates-dev2's folders)")
     parser.add_argument("--motion", choices=["eased", "abrupt"], default="eased")
+    parser.add_argument("--worse", action="store_true", help="a worse camera at dusk (lower resolution, JPEG)")
     args = parser.parse_args()
     with open(PHOTOS / "labels.csv", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if not args.only or r["region"] in args.only.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        video = make_clip(folder / f"world-gate-{args.motion}", rows, args.motion)
+        name = f"world-gate-{args.motion}" + ("-worse" if args.worse else "")
+        video = make_clip(folder / name, rows, args.motion, args.worse)
         print_video_table([video_figures(video, {}, site_country=False)])
 
 

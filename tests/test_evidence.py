@@ -220,24 +220,46 @@ def test_a_narrow_bottom_row_joins_its_plate_but_is_never_read_alone():
 
 
 class ScaledDetector:
-    """Finds a coarse box in the whole picture and, when given a crop of its surroundings, the line's close box in
-    it (or nothing): a stand-in for the text detector at two scales."""
+    """Finds coarse boxes in the whole picture and, in a crop of a box's surroundings, the close boxes given for it
+    (in the crop's pixels; none when not given): a stand-in for the text detector at two scales."""
 
-    def __init__(self, whole, close):
-        self.whole, self.close, self.calls = whole, close, []
+    def __init__(self, whole, close=()):
+        self.whole, self.close, self.calls = whole, list(close), []
 
     def detect(self, image, long_side):
         self.calls.append((image.shape[:2], long_side))
-        return [Detection(b) for b in (self.whole if len(self.calls) == 1 else self.close)]
+        boxes = self.whole if len(self.calls) == 1 else (self.close.pop(0) if self.close else [])
+        return [Detection(b) for b in boxes]
+
+
+def fine_reader(detector):
+    return PlateReader(detector, EngineReading({}), PlateRules(PlateConfig()), 0.5)
 
 
 def test_a_line_small_at_the_working_side_is_found_again_closer_in_its_surroundings():
     image = np.zeros((2160, 3840, 3), np.uint8)  # 960 / 3840: a 20 pixel line is 5 pixels tall where it is found
     coarse, big = (1000, 1000, 100, 20), (2000, 500, 400, 100)
-    detector = ScaledDetector([coarse, big], [(42, 38, 92, 16)])
-    reader = PlateReader(detector, EngineReading({}), PlateRules(PlateConfig()), 0.5)
-    assert [d.box for d in reader.detect_finely(image, 960)] == [(1002, 998, 92, 16), big]
+    detector = ScaledDetector([coarse, big], [[(42, 38, 92, 16)]])
+    assert [d.box for d in fine_reader(detector).detect_finely(image, 960)] == [big, (1002, 998, 92, 16)]
     (area, side) = detector.calls[1]
     assert area == (100, 180) and side == 360 and len(detector.calls) == 2  # 2 heights around it, 2x its pixels
-    nothing_closer = PlateReader(ScaledDetector([coarse], []), EngineReading({}), PlateRules(PlateConfig()), 0.5)
-    assert [d.box for d in nothing_closer.detect_finely(image, 960)] == [coarse]
+    nothing_closer = ScaledDetector([coarse])
+    assert [d.box for d in fine_reader(nothing_closer).detect_finely(image, 960)] == [coarse]
+    only_a_neighbour = ScaledDetector([coarse], [[(0, 0, 60, 14)]])  # another text in its surroundings, not it
+    assert [d.box for d in fine_reader(only_a_neighbour).detect_finely(image, 960)] == [coarse]
+
+
+def test_a_line_found_closer_twice_is_kept_once_whatever_the_order():
+    image = np.zeros((2160, 3840, 3), np.uint8)
+    first, second = (1000, 1000, 100, 20), (1040, 1002, 100, 20)  # one line boxed twice, overlapping
+    for whole, close in (([first, second], [[(45, 40, 130, 16)], [(5, 38, 130, 16)]]),
+                         ([second, first], [[(5, 38, 130, 16)], [(45, 40, 130, 16)]])):
+        found = fine_reader(ScaledDetector(whole, close)).detect_finely(image, 960)
+        assert [d.box for d in found] == [(1005, 1000, 130, 16)]
+
+
+def test_a_small_photo_seen_closer_at_the_first_look_is_not_looked_at_again():
+    image = np.zeros((300, 400, 3), np.uint8)  # at 960: 2.4 times its pixels
+    detector = ScaledDetector([(180, 200, 40, 8)], [[(0, 0, 30, 6)]])
+    assert [d.box for d in fine_reader(detector).detect_finely(image, 960)] == [(180, 200, 40, 8)]
+    assert len(detector.calls) == 1

@@ -72,25 +72,37 @@ class PlateReader:
         return self.read_detections(image, self.detect_finely(image, closer), edges=True)
 
     def detect_finely(self, image: np.ndarray, long_side: int) -> list[Detection]:
-        """The candidates at `long_side`, a line too small there to be boxed closely (a far plate, whose box can
-        then cut off a character or take in a piece of its frame) found again in its surroundings at up to
-        FINE_ZOOM times the photo's own pixels; where nothing is found there, its first box stays."""
-        height, width = image.shape[:2]
-        scale = long_side / max(height, width)
-        found: list[Detection] = []
+        """The candidates at `long_side`, a box less than FINE_HEIGHT tall there (a far plate's line, which can be
+        boxed coarsely, cutting off a character or taking in a piece of its frame) found again closer (`_closer`)
+        when the first look was at less than FINE_ZOOM times the photo's pixels; where nothing is found on it, its
+        first box stays. Of the lines found closer, one that overlaps another is dropped (the larger kept); which
+        reads best where they overlap the first boxes, the reading decides (`read_detections`)."""
+        scale = long_side / max(image.shape[:2])
+        kept: list[Detection] = []
+        finer: list[Detection] = []
         for detection in self.detect(image, long_side):
-            x, y, w, h = detection.box
-            if h * scale >= FINE_HEIGHT:
-                found.append(detection)
-                continue
-            margin = round(FINE_MARGIN * h)
-            left, top = max(0, x - margin), max(0, y - margin)
-            area = image[top:y + h + margin, left:x + w + margin]
-            side = min(long_side, round(FINE_ZOOM * max(area.shape[:2])))
-            finer = self.unmasked([d.moved(left, top) for d in self.detector.detect(area, side)], width, height)
-            found += [d for d in finer if all(iou(d.box, f.box) < SAME_PLATE_IOU for f in found)] if finer \
-                else [detection]
-        return found
+            closer = self._closer(image, detection, long_side) \
+                if detection.box[3] * scale < FINE_HEIGHT and scale < FINE_ZOOM else []
+            finer += closer
+            if not closer:
+                kept.append(detection)
+        lines: list[Detection] = []
+        for line in sorted(finer, key=lambda d: d.box[2] * d.box[3], reverse=True):
+            if all(iou(line.box, other.box) < SAME_PLATE_IOU for other in lines):
+                lines.append(line)
+        return kept + lines
+
+    def _closer(self, image: np.ndarray, detection: Detection, long_side: int) -> list[Detection]:
+        """The lines centred on `detection`'s box found in its surroundings (FINE_MARGIN times its height around
+        it) at up to FINE_ZOOM times the photo's pixels, in the photo's pixels, masks applied."""
+        height, width = image.shape[:2]
+        x, y, w, h = detection.box
+        margin = round(FINE_MARGIN * h)
+        left, top = max(0, x - margin), max(0, y - margin)
+        area = image[top:y + h + margin, left:x + w + margin]
+        side = min(long_side, round(FINE_ZOOM * max(area.shape[:2])))
+        found = self.unmasked([d.moved(left, top) for d in self.detector.detect(area, side)], width, height)
+        return [d for d in found if centre_in(d.box, x, y, x + w, y + h)]
 
     def read_detections(self, image: np.ndarray, detections: list[Detection], edges: bool = False) -> list[PlateRead]:
         """The plates in these candidates, best first, one per place. Boxes that are one plate (two rows,
