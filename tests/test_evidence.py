@@ -247,19 +247,25 @@ def test_a_line_small_at_the_working_side_is_found_again_closer_in_its_surroundi
     assert [d.box for d in fine_reader(nothing_closer).detect_finely(image, 960)] == [coarse]
     only_a_neighbour = ScaledDetector([coarse], [[(0, 0, 60, 14)]])  # another text in its surroundings, not it
     assert [d.box for d in fine_reader(only_a_neighbour).detect_finely(image, 960)] == [coarse]
+    with_a_neighbour = ScaledDetector([coarse], [[(42, 38, 92, 16), (0, 0, 60, 14)]])
+    assert [d.box for d in fine_reader(with_a_neighbour).detect_finely(image, 960)] == [(1002, 998, 92, 16)]
 
 
 def test_a_line_found_closer_twice_is_kept_once_whatever_the_order():
     image = np.zeros((2160, 3840, 3), np.uint8)
     first, second = (1000, 1000, 100, 20), (1040, 1002, 100, 20)  # one line boxed twice, overlapping
-    for whole, close in (([first, second], [[(45, 40, 130, 16)], [(5, 38, 130, 16)]]),
-                         ([second, first], [[(5, 38, 130, 16)], [(45, 40, 130, 16)]])):
+    for whole, close in (([first, second], [[(45, 40, 130, 16)], [(10, 37, 140, 18)]]),
+                         ([second, first], [[(10, 37, 140, 18)], [(45, 40, 130, 16)]])):
         found = fine_reader(ScaledDetector(whole, close)).detect_finely(image, 960)
-        assert [d.box for d in found] == [(1005, 1000, 130, 16)]
+        assert [d.box for d in found] == [(1010, 999, 140, 18)]  # the larger
+    for whole, close in (([first, second], [[(45, 40, 130, 16)], [(15, 38, 130, 16)]]),
+                         ([second, first], [[(15, 38, 130, 16)], [(45, 40, 130, 16)]])):
+        found = fine_reader(ScaledDetector(whole, close)).detect_finely(image, 960)
+        assert [d.box for d in found] == [(1015, 1000, 130, 16)]  # as large: the same one in either order
 
 
 def test_a_small_photo_seen_closer_at_the_first_look_is_not_looked_at_again():
     image = np.zeros((300, 400, 3), np.uint8)  # at 960: 2.4 times its pixels
-    detector = ScaledDetector([(180, 200, 40, 8)], [[(0, 0, 30, 6)]])
+    detector = ScaledDetector([(180, 200, 40, 8)], [[(16, 17, 30, 6)]])  # would be centred on it
     assert [d.box for d in fine_reader(detector).detect_finely(image, 960)] == [(180, 200, 40, 8)]
     assert len(detector.calls) == 1

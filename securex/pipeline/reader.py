@@ -75,8 +75,9 @@ class PlateReader:
         """The candidates at `long_side`, a box less than FINE_HEIGHT tall there (a far plate's line, which can be
         boxed coarsely, cutting off a character or taking in a piece of its frame) found again closer (`_closer`)
         when the first look was at less than FINE_ZOOM times the photo's pixels; where nothing is found on it, its
-        first box stays. Of the lines found closer, one that overlaps another is dropped (the larger kept); which
-        reads best where they overlap the first boxes, the reading decides (`read_detections`)."""
+        first box stays. Of the lines found closer, one that overlaps a larger one kept (as much as one plate's
+        reads do, SAME_PLATE_IOU) is dropped; which reads best where they overlap the first boxes, the reading
+        decides (`read_detections`)."""
         scale = long_side / max(image.shape[:2])
         kept: list[Detection] = []
         finer: list[Detection] = []
@@ -87,14 +88,14 @@ class PlateReader:
             if not closer:
                 kept.append(detection)
         lines: list[Detection] = []
-        for line in sorted(finer, key=lambda d: d.box[2] * d.box[3], reverse=True):
+        for line in sorted(finer, key=lambda d: (d.box[2] * d.box[3], d.box), reverse=True):
             if all(iou(line.box, other.box) < SAME_PLATE_IOU for other in lines):
                 lines.append(line)
         return kept + lines
 
     def _closer(self, image: np.ndarray, detection: Detection, long_side: int) -> list[Detection]:
         """The lines centred on `detection`'s box found in its surroundings (FINE_MARGIN times its height around
-        it) at up to FINE_ZOOM times the photo's pixels, in the photo's pixels, masks applied."""
+        it) at up to FINE_ZOOM times the photo's pixels (at most `long_side`), in the photo's pixels, masks applied."""
         height, width = image.shape[:2]
         x, y, w, h = detection.box
         margin = round(FINE_MARGIN * h)
