@@ -27,7 +27,7 @@ EVIDENCE_RANK_WEIGHT = 0.2  # reads rank by confidence plus this share of their 
 FINE_HEIGHT = 20  # a photo's line less tall than this at the working side is boxed coarsely: it is found again
 FINE_MARGIN = 2.0  # ...in its surroundings, this many line heights around it,
 FINE_ZOOM = 2.0  # ...at this many times the photo's own pixels (at most the working side)
-EDGE_LOOK = 0.4  # a line not read as one of the site's formats is read again this many line heights wider each side
+EDGE_LOOK = 0.4  # a photo's line not read as a site's plate is read again this many line heights wider each side
 
 
 class PlateReader:
@@ -151,12 +151,14 @@ class PlateReader:
         if not region.size:
             return []
         readings = self.engine.read(region)
+        if not (detection.slope or edges):
+            return readings
         best = [self.rules.best(r) for r in readings]
         if any(b is not None and b.as_read for b in best):
             return readings
         if detection.slope:
             return readings + self.engine.read(level(region, detection.slope, detection.thickness))
-        if not edges or all(b is None for b in best):
+        if all(b is None for b in best):
             return readings
         x, y, width, height = detection.box
         left, right = max(0, x - round(EDGE_LOOK * height)), min(image.shape[1], x + width + round(EDGE_LOOK * height))
