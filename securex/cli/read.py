@@ -75,7 +75,8 @@ def _read_all(config: Config, images: list[str], as_json: bool, viewer: Optional
 
 
 def plate_json(read: PlateRead) -> dict:
-    """One plate of `read --json`; "country" when a country's format decided the text."""
+    """One plate of `read --json`; "country" when a country's format decided the text (the first whose format fits:
+    several countries may share a form)."""
     plate = {"text": read.text, "confidence": round(read.confidence, 4), "box": list(read.box)}
     if read.format_name is not None:
         plate["country"] = read.format_name
