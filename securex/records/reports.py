@@ -61,13 +61,13 @@ def search(database: Database, pattern: str, date_from: Optional[str] = None, da
 def correction_notes(database: Database, records: list[Record]) -> dict[int, str]:
     """What a guard reading `records` must know of their corrections, by record id: a corrected record's later
     plate, and the record a correction corrects."""
-    notes, found = {}, {(r.gate, r.seq): r.id for r in records}
+    notes, found, ids = {}, {(r.gate, r.seq): r for r in records}, {r.id for r in records}
     for correction in fetch_records(database, "kind = ?", (CORRECTION,)):
         named = (correction.gate, correction.corrects)
         if named in found:
-            notes[found[named]] = f"corrected to {correction.plate} by the later reads of the same car"
-        if correction.id in found.values():
-            earlier = fetch_records(database, "gate = ? AND seq = ?", named)
+            notes[found[named].id] = f"corrected to {correction.plate} by the later reads of the same car"
+        if correction.id in ids:
+            earlier = [found[named]] if named in found else fetch_records(database, "gate = ? AND seq = ?", named)
             notes[correction.id] = "correction of " + (
                 f"{earlier[0].plate} recorded at {clock(earlier[0].detected_at)}" if earlier
                 else f"chain number {correction.corrects} (pruned)")
