@@ -54,12 +54,16 @@ def side_view(text: str, slope: float, squeeze: float) -> np.ndarray:
 
 def test_levelling_undoes_the_slant():
     slanted = side_view("AB1234CD", 0.4, 1.0)
-    levelled = level(slanted, 0.4, synth.PLATE_H)
+    h, w = slanted.shape[:2]
+    levelled = level(slanted, Detection((0, 0, w, h), 0.4, synth.PLATE_H))
     plate = synth.plate_image("AB1234CD")
     assert levelled.shape[:2] == plate.shape[:2]
     difference = np.abs(levelled.astype(int) - plate.astype(int)).mean()
     assert difference < 12  # the same picture, up to the resampling at the edges
     assert np.abs(slanted[:synth.PLATE_H].astype(int) - plate.astype(int)).mean() > 3 * difference
+    wider = level(slanted, Detection((0, 0, w, h), 0.4, synth.PLATE_H), 12)  # beyond the picture: its edge repeated
+    assert wider.shape[:2] == (plate.shape[0], plate.shape[1] + 24)
+    assert np.abs(wider[:, 12:-12].astype(int) - levelled.astype(int)).mean() < 1
 
 
 def slanted_text_on(background: np.ndarray, slope: float) -> tuple[np.ndarray, tuple]:
@@ -152,3 +156,17 @@ def test_a_slanted_line_is_levelled_only_when_it_does_not_already_read_as_a_site
     reader = PlateReader(Slanted(), engine, PlateRules(PlateConfig(countries=["it"])), 0.5)
     reader.read_image(np.full((400, 400, 3), 128, np.uint8), 400)
     assert engine.calls == calls  # an Italian plate read as it stands needs no second, levelled read
+
+
+def test_a_slanted_line_whose_box_left_out_its_first_character_is_read_again_wider(reader):
+    image = np.full((480, 640, 3), 90, np.uint8)
+    plate = side_view("PJY5472", 0.2, 0.8)
+    image[150:150 + plate.shape[0], 250:250 + plate.shape[1]] = plate
+    line = max(reader.detect(image, 960), key=lambda d: d.box[2])
+    x, y, w, h = line.box
+    assert line.slope > 0.1 and reader.read_detections(image, [line], edges=True)[0].text == "PJY5472"
+    cut = w // 7  # the box leaves out most of the first character
+    cut_line = Detection((x + cut, y + round(line.slope * cut), w - cut, h - round(line.slope * cut)), line.slope,
+                         line.thickness)
+    assert [r.text for r in reader.read_detections(image, [cut_line])] == ["JY5472"]  # video: read again closer
+    assert [r.text for r in reader.read_detections(image, [cut_line], edges=True)] == ["PJY5472"]

@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from securex.core.domain import Box, Detection, OcrResult, PlateRead, centre_in, crop, iou
+from securex.core.plate_text import fold_o_i
 from securex.pipeline.detection import Detector
 from securex.pipeline.evidence import Evidence, line_evidence, picture_white
 from securex.pipeline.grouping import joined_line, plate_groups
@@ -144,25 +145,35 @@ class PlateReader:
 
     def _raw(self, image: np.ndarray, detection: Detection, edges: bool) -> list[OcrResult]:
         """The engine's readings of the box, and unless it already reads as one of the site's formats, every
-        character as read: of a slanted line, also of the line levelled; with `edges`, of an upright one that reads
-        as some plate, also of the line with EDGE_LOOK line heights more each side (in dim light or a soft picture
-        the detector's box can leave out a plate's first or last character). The renderings vote (choose_reading)."""
+        character as read: of a slanted line, also of the line levelled; with `edges`, when still none does but
+        some reading is a plate, also of the line with EDGE_LOOK line heights more each side (in dim light or a
+        soft picture the detector's box can leave out a plate's first or last character). The renderings vote
+        (choose_reading)."""
         region = crop(image, detection.box)
         if not region.size:
             return []
         readings = self.engine.read(region)
-        if not (detection.slope or edges):
-            return readings
-        best = [self.rules.best(r) for r in readings]
-        if any(b is not None and b.as_read for b in best):
+        if not (detection.slope or edges) or self._site_plate(readings):
             return readings
         if detection.slope:
-            return readings + self.engine.read(level(region, detection.slope, detection.thickness))
-        if all(b is None for b in best):
+            readings = readings + self.engine.read(level(image, detection))
+        if not edges or self._site_plate(readings) or all(self.rules.best(r) is None for r in readings):
             return readings
+        return readings + [r for wider in self._wider(image, detection) for r in self.engine.read(wider)]
+
+    def _site_plate(self, readings: list[OcrResult]) -> bool:
+        """Some reading fits one of the site's formats with every character as read."""
+        return any(best is not None and best.as_read for best in map(self.rules.best, readings))
+
+    @staticmethod
+    def _wider(image: np.ndarray, detection: Detection) -> list[np.ndarray]:
+        """The line with EDGE_LOOK line heights more each side, rendered as the line itself is: as it stands and,
+        slanted, levelled."""
         x, y, width, height = detection.box
-        left, right = max(0, x - round(EDGE_LOOK * height)), min(image.shape[1], x + width + round(EDGE_LOOK * height))
-        return readings + self.engine.read(crop(image, (left, y, right - left, height)))
+        margin = round(EDGE_LOOK * (detection.thickness if detection.slope else height))
+        left, right = max(0, x - margin), min(image.shape[1], x + width + margin)
+        upright = crop(image, (left, y, right - left, height))
+        return [upright, level(image, detection, margin)] if detection.slope else [upright]
 
     def _ruled(self, readings: list[OcrResult], box: Box, proof: Evidence) -> Optional[tuple[PlateRead, Evidence]]:
         """The plate read in these readings with its evidence, or None: too unsure, or text fitting no format
@@ -204,15 +215,17 @@ def in_mask(box: Box, mask: tuple, width: int, height: int) -> bool:
 
 def choose_reading(readings: list[list[RuledText]]) -> Optional[RuledText]:
     """Of several renderings' plate readings (each rendering's candidates), the text they agree on most: the
-    sum over renderings of each one's surest candidate with that text; then the surest."""
+    sum over renderings of each one's surest candidate with that text (O/0 and I/1 folded: no font tells them
+    apart reliably); then the surest. Ties go to the text the first rendering is surest of, then to the first
+    format."""
     by_text: dict[str, list[RuledText]] = defaultdict(list)
     for candidates in readings:
-        surest: dict[str, RuledText] = {}
-        for candidate in candidates:
-            if candidate.text not in surest or candidate.confidence > surest[candidate.text].confidence:
-                surest[candidate.text] = candidate
-        for text, candidate in surest.items():
-            by_text[text].append(candidate)
+        voted: set[str] = set()
+        for candidate in sorted(candidates, key=lambda c: c.confidence, reverse=True):  # equals: in format order
+            key = fold_o_i(candidate.text)
+            if key not in voted:
+                voted.add(key)
+                by_text[key].append(candidate)
     if not by_text:
         return None
     group = max(by_text.values(), key=lambda g: (sum(r.confidence for r in g), max(r.confidence for r in g)))

@@ -47,13 +47,25 @@ def sheared_level(image: np.ndarray, slope: float, centre: tuple[float, float], 
     return cv2.warpAffine(image, shear, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def level(line: np.ndarray, slope: float, thickness: float) -> np.ndarray:
-    """A slanted line's crop (the upright box around it, centred on it) sheared so that the line runs
-    level, cut to its vertical `thickness`; widened back to LEVEL_MIN_ASPECT heights when the side view
-    foreshortened it."""
-    h, w = line.shape[:2]
-    band = max(2, int(round(min(thickness, h))))
-    levelled = sheared_level(line, slope, (w / 2, h / 2), (w, band))
-    if w >= LEVEL_MIN_ASPECT * band:
+def level(image: np.ndarray, line: Detection, margin: float = 0.0) -> np.ndarray:
+    """A slanted line of `image` (its upright box, `margin` pixels more of the line each side; pixels beyond the
+    picture repeat its edge) sheared so that it runs level, cut to its vertical thickness; widened back to
+    LEVEL_MIN_ASPECT heights when the side view foreshortened it."""
+    x, y, w, h = line.box
+    dx, dy = int(round(margin)), int(round(abs(line.slope) * margin))
+    region = padded_crop(image, (x - dx, y - dy, w + 2 * dx, h + 2 * dy))
+    height, width = region.shape[:2]
+    band = max(2, int(round(min(line.thickness, h))))
+    levelled = sheared_level(region, line.slope, (width / 2, height / 2), (width, band))
+    if width >= LEVEL_MIN_ASPECT * band:
         return levelled
     return cv2.resize(levelled, (int(round(LEVEL_MIN_ASPECT * band)), band), interpolation=cv2.INTER_LINEAR)
+
+
+def padded_crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The `box` (x, y, w, h) of `image`, its parts beyond the picture repeating the picture's edge."""
+    x, y, w, h = box
+    rows, cols = image.shape[:2]
+    inner = image[max(0, y):min(rows, y + h), max(0, x):min(cols, x + w)]
+    return cv2.copyMakeBorder(inner, max(0, -y), max(0, y + h - rows), max(0, -x), max(0, x + w - cols),
+                              cv2.BORDER_REPLICATE)
