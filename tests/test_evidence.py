@@ -69,6 +69,17 @@ def test_a_short_text_centred_on_a_plate_is_a_vanity_plate():
     assert proof.width_share < 0.5 and proof.off_centre < 0.05
 
 
+def test_a_plate_seen_by_a_tilted_camera_is_still_a_rectangle():
+    image, (x, y, w, h) = plate_scene("GT", plate=(200, 100), scale=2.0)
+    turn = cv2.getRotationMatrix2D((320, 300), 12, 1.0)
+    tilted = cv2.warpAffine(image, turn, image.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
+    corners = cv2.transform(np.float32([[[x, y], [x + w, y], [x, y + h], [x + w, y + h]]]), turn)[0]
+    box = cv2.boundingRect(corners)  # the upright box the detector draws around the turned text
+    proof = plate_evidence(tilted, box)
+    assert proof.rectangular > 0.8  # the turned plate fills its turned rectangle, not its upright one (about 0.7)
+    assert proof.score > 0.8
+
+
 def dimmed(image, gain):
     """The picture as an underexposed camera takes it: every level times `gain`."""
     return cv2.convertScaleAbs(image, alpha=gain, beta=0)

@@ -12,7 +12,7 @@ the face is the connected region of that colour holding the text box. Each compo
 - `contrast`: characters against the face (plates are made to be read), as a share of the picture's white (the
   brightness its brightest pixels reach), so a dark or underexposed picture's plates count as a bright one's.
 - `enclosed`: share of the four sides on which the face ends before the search window does, squared.
-- `rectangular`: the face fills its bounding rectangle (a plate is a rectangle).
+- `rectangular`: the face fills the smallest rectangle around it, turned to any angle (a plate is a rectangle).
 - `shape`: the face's rectangle has a plate's width/height and holds the text at a plate's share of its height.
 
 The score is their product, so one missing trait (no edge, a ragged face) is enough to make it weak.
@@ -118,8 +118,9 @@ def plate_evidence(image: np.ndarray, box: Box, white: float = 255.0) -> Evidenc
     left, top, fw, fh, area = (int(v) for v in stats[label])
     touches = (left == 0, top == 0, left + fw == size[0], top + fh == size[1])
     enclosed = (1.0 - sum(touches) / 4.0) ** 2  # a face open on two sides is far less a plate than one open on one
-    return Evidence(round(min(1.0, contrast / MIN_CONTRAST), 3), round(ring, 3), enclosed,
-                    round(area / max(1, fw * fh), 3), round(shape_fit(fw / max(1, fh), (by1 - by0) / max(1, fh)), 3),
+    rectangular = min(1.0, area / max(1.0, turned_area(labels == label)))
+    return Evidence(round(min(1.0, contrast / MIN_CONTRAST), 3), round(ring, 3), enclosed, round(rectangular, 3),
+                    round(shape_fit(fw / max(1, fh), (by1 - by0) / max(1, fh)), 3),
                     round(min(1.0, (bx1 - bx0) / max(1, fw)), 3),
                     round(abs((bx0 + bx1) / 2 - (left + fw / 2)) / max(1, fw), 3))
 
@@ -176,6 +177,13 @@ def ring_share(mask: np.ndarray, box: tuple[int, int, int, int], thickness: int)
     if total <= 0:
         return 0.0
     return float(outer.sum() - mask[y0:y1, x0:x1].sum()) / total
+
+
+def turned_area(region: np.ndarray) -> float:
+    """The area of the smallest rectangle, turned to any angle, around the set pixels of `region` (a tilted
+    camera's plate is a turned rectangle)."""
+    (_, _), (width, height), _ = cv2.minAreaRect(cv2.findNonZero(region.astype(np.uint8)))
+    return (width + 1) * (height + 1)
 
 
 def shape_fit(aspect: float, text_share: float) -> float:
