@@ -159,21 +159,11 @@ class PlateReader:
             readings = readings + self.engine.read(level(image, detection))
         if not edges or self._site_plate(readings) or all(self.rules.best(r) is None for r in readings):
             return readings
-        return readings + [r for wider in self._wider(image, detection) for r in self.engine.read(wider)]
+        return readings + [r for wider in wider_views(image, detection) for r in self.engine.read(wider)]
 
     def _site_plate(self, readings: list[OcrResult]) -> bool:
         """Some reading fits one of the site's formats with every character as read."""
         return any(best is not None and best.as_read for best in map(self.rules.best, readings))
-
-    @staticmethod
-    def _wider(image: np.ndarray, detection: Detection) -> list[np.ndarray]:
-        """The line with EDGE_LOOK line heights more each side, rendered as the line itself is: as it stands and,
-        slanted, levelled."""
-        x, y, width, height = detection.box
-        margin = round(EDGE_LOOK * (detection.thickness if detection.slope else height))
-        left, right = max(0, x - margin), min(image.shape[1], x + width + margin)
-        upright = crop(image, (left, y, right - left, height))
-        return [upright, level(image, detection, margin)] if detection.slope else [upright]
 
     def _ruled(self, readings: list[OcrResult], box: Box, proof: Evidence) -> Optional[tuple[PlateRead, Evidence]]:
         """The plate read in these readings with its evidence, or None: too unsure, or text fitting no format
@@ -206,6 +196,16 @@ def joined_is_better(joined: PlateRead, parts: list[Optional[PlateRead]]) -> boo
         return False
     return all(p.format_name is None for p in alone) or \
         joined.confidence >= max(p.confidence for p in alone) - JOINED_MARGIN
+
+
+def wider_views(image: np.ndarray, detection: Detection) -> list[np.ndarray]:
+    """The line with EDGE_LOOK line heights more each side, rendered as the line itself is: as it stands and,
+    slanted, levelled."""
+    x, y, width, height = detection.box
+    margin = round(EDGE_LOOK * (detection.thickness if detection.slope else height))
+    left, right = max(0, x - margin), min(image.shape[1], x + width + margin)
+    upright = crop(image, (left, y, right - left, height))
+    return [upright, level(image, detection, margin)] if detection.slope else [upright]
 
 
 def in_mask(box: Box, mask: tuple, width: int, height: int) -> bool:
