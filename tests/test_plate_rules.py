@@ -99,7 +99,7 @@ def test_renderings_agree_on_any_text_each_could_be_not_only_on_each_ones_best()
 
 def test_renderings_that_differ_only_in_o_and_zero_agree():
     rules = PlateRules(PlateConfig(countries=["it", "world"]))
-    levelled = ocr("GNO6BGV", [0.97, 0.94, 0.77, 0.87, 0.99, 0.93, 0.51])  # its O unsure: a UK format fits as 0
+    levelled = ocr("GNO6BGV", [0.97, 0.94, 0.77, 0.87, 0.99, 0.93, 0.51])  # its O unsure: Romania's format fits it as 0
     wider = ocr("GNO6BGV", [0.97, 0.93, 0.93, 0.82, 0.96, 0.99, 0.79])  # its O sure: no format fits as read
     assert rules.best(levelled).text == "GN06BGV" and rules.best(wider).text == "GNO6BGV"
     # Italy's GN068GV (a sure B made an 8) is each rendering's second best: the two agree on the plate, not on it

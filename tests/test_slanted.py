@@ -12,7 +12,7 @@ from securex.core.domain import Detection, OcrResult
 from securex.pipeline.evidence import line_evidence, plate_evidence
 from securex.pipeline.plate_rules import PlateRules
 from securex.pipeline.reader import PlateReader
-from securex.pipeline.slant import level, slanted_line
+from securex.pipeline.slant import level, padded_crop, slanted_line
 
 import synth
 
@@ -64,6 +64,8 @@ def test_levelling_undoes_the_slant():
     wider = level(slanted, Detection((0, 0, w, h), 0.4, synth.PLATE_H), 12)  # beyond the picture: its edge repeated
     assert wider.shape[:2] == (plate.shape[0], plate.shape[1] + 24)
     assert np.abs(wider[:, 12:-12].astype(int) - levelled.astype(int)).mean() < 1
+    with pytest.raises(ValueError):
+        padded_crop(slanted, (-20, 10, 10, 5))  # a box wholly beyond the picture has no edge to repeat
 
 
 def slanted_text_on(background: np.ndarray, slope: float) -> tuple[np.ndarray, tuple]:
@@ -156,6 +158,34 @@ def test_a_slanted_line_is_levelled_only_when_it_does_not_already_read_as_a_site
     reader = PlateReader(Slanted(), engine, PlateRules(PlateConfig(countries=["it"])), 0.5)
     reader.read_image(np.full((400, 400, 3), 128, np.uint8), 400)
     assert engine.calls == calls  # an Italian plate read as it stands needs no second, levelled read
+
+
+class SequenceEngine(CountingEngine):
+    """Reads the texts given, one per call (the last for every call after), counting the calls."""
+
+    def __init__(self, texts):
+        super().__init__(texts[0])
+        self.texts = texts
+
+    def read(self, line):
+        self.text = self.texts[min(self.calls, len(self.texts) - 1)]
+        return super().read(line)
+
+
+@pytest.mark.parametrize("countries, texts, calls", [
+    (["it"], ["AB12", "AB123CD"], 2),  # levelled, it reads as Italy's: not read wider
+    (["it", "world"], ["B123CD"], 4),  # a plate of no site format either way: read wider, as it stands and levelled
+    (["it"], ["AB12"], 2),  # no plate at all: nothing to read wider
+])
+def test_a_photos_slanted_line_is_read_wider_only_when_no_rendering_reads_as_a_site_plate(countries, texts, calls):
+    class Slanted:
+        def detect(self, image, long_side):
+            return [Detection((100, 100, 200, 80), 0.3, 22.0)]
+
+    engine = SequenceEngine(texts)
+    reader = PlateReader(Slanted(), engine, PlateRules(PlateConfig(countries=countries)), 0.5)
+    reader.read_image(np.full((400, 400, 3), 128, np.uint8), 400)
+    assert engine.calls == calls
 
 
 def test_a_slanted_line_whose_box_left_out_its_first_character_is_read_again_wider(reader):

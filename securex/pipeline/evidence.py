@@ -13,7 +13,8 @@ the face is the connected region of that colour holding the text box. Each compo
   brightness its brightest pixels reach), so a dark or underexposed picture's plates count as a bright one's.
 - `enclosed`: share of the four sides on which the face ends before the search window does, squared.
 - `rectangular`: the face fills the smallest rectangle around it, turned to any angle (a plate is a rectangle).
-- `shape`: the face's rectangle has a plate's width/height and holds the text at a plate's share of its height.
+- `shape`: the face's upright rectangle has a plate's width/height and holds the text at a plate's share of its
+  height.
 
 The score is their product, so one missing trait (no edge, a ragged face) is enough to make it weak.
 A vanity plate's short text (`FAST`, `GT`) also needs face around it (`margin`: share of a thin ring

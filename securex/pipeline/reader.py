@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from collections import defaultdict
 from typing import Optional, Sequence
 
@@ -228,5 +229,5 @@ def choose_reading(readings: list[list[RuledText]]) -> Optional[RuledText]:
                 by_text[key].append(candidate)
     if not by_text:
         return None
-    group = max(by_text.values(), key=lambda g: (sum(r.confidence for r in g), max(r.confidence for r in g)))
+    group = max(by_text.values(), key=lambda g: (math.fsum(r.confidence for r in g), max(r.confidence for r in g)))
     return max(group, key=lambda r: r.confidence)

@@ -63,9 +63,12 @@ def level(image: np.ndarray, line: Detection, margin: float = 0.0) -> np.ndarray
 
 
 def padded_crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """The `box` (x, y, w, h) of `image`, its parts beyond the picture repeating the picture's edge."""
+    """The `box` (x, y, w, h; it overlaps the picture) of `image`, its parts beyond the picture repeating the
+    picture's edge."""
     x, y, w, h = box
     rows, cols = image.shape[:2]
+    if not (x < cols and y < rows and x + w > 0 and y + h > 0 and w > 0 and h > 0):
+        raise ValueError(f"the box {box} does not overlap the {cols}x{rows} picture")
     inner = image[max(0, y):min(rows, y + h), max(0, x):min(cols, x + w)]
     return cv2.copyMakeBorder(inner, max(0, -y), max(0, y + h - rows), max(0, -x), max(0, x + w - cols),
                               cv2.BORDER_REPLICATE)
