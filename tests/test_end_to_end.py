@@ -90,6 +90,18 @@ def test_same_plate_within_window_is_recorded_once(tmp_path):
     assert [r[1] for r in records(tmp_path)] == ["ABC1234"]
 
 
+def test_a_car_whose_next_track_reads_the_character_its_record_left_out_is_corrected_not_recorded_twice(tmp_path):
+    # a car read without its last character, lost for 3 s (its track ends), then read whole, then lost again and
+    # read without it once more: one visit
+    clip = synth.write_clip(tmp_path / "clip.avi", [("PJY547", 20), ("PJY5472", 20), ("PJY547", 20)], gap=30)
+    result = securex("run", "--source", clip, "--headless", *store_args(tmp_path))
+    assert result.returncode == 0, result.stderr
+    database = sqlite3.connect(tmp_path / "plates.db")
+    rows = database.execute("SELECT plate, kind, corrects FROM plates ORDER BY seq").fetchall()
+    database.close()
+    assert rows == [("PJY547", "", None), ("PJY5472", "correction", 1)]
+
+
 def test_a_record_the_rest_of_the_visit_reads_otherwise_is_corrected(tmp_path):
     """One car whose plate reads AE416HE as it comes in and AE410HE for the rest of its visit (as a small plate
     misread far away, read right close up): its record, then a signed correction naming it."""

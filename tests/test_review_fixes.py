@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from securex.cli.records import verify_command
 from securex.config import changed
+from securex.core.domain import Record
 from securex.gate.duplicates import AnnouncedVisits, DuplicateManager
 from securex.gate.lanes import is_rectangle
 from securex.records.journal import Journal
@@ -13,11 +14,12 @@ from securex.records.storage import RecordStore
 from securex.video.tracking import Tracker
 
 START = datetime(2026, 11, 26, 8, 0, 0, tzinfo=timezone.utc)
+RECORD = Record("ABC1234", 0.9, START.isoformat(), "cam", 5, "")
 
 
 def test_a_car_waiting_longer_than_the_window_is_still_one_record_and_one_visit():
     records, visits = DuplicateManager(10), AnnouncedVisits(10)
-    records.mark_saved("ABC1234", 100.0)
+    records.mark_saved("ABC1234", 100.0, RECORD)
     assert not visits.is_repeat("ABC1234", "flagged", 100.0)
     for at in (105.0, 110.0, 115.0, 120.0):  # still in view at the barrier
         records.seen("ABC1234", at)

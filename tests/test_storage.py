@@ -205,6 +205,30 @@ def test_a_record_the_rest_of_its_visit_reads_otherwise_is_corrected_by_a_signed
     assert f"record {correction.id}: edited" in capsys.readouterr().out
 
 
+def test_a_later_track_reading_the_character_a_record_left_out_corrects_it(settings):
+    """A hand-held clip: CFB353 recorded from the first reads of a car, whose track is lost; the next track of the
+    same car reads CFBD353. It takes the visit's record and corrects it; a third that loses a character again is
+    not recorded."""
+    store = RecordStore.open(settings.storage)
+    recorder = Recorder(store, 10.0)
+    first = leaving_car(["CFB353"])
+    assert recorder.record(first, None, "cam", "lane-1", "in")
+    second = leaving_car(["CFBD353"], start=1_700_000_003.0)
+    assert not recorder.adopt(second, "lane-2")  # another lane's camera: its own records
+    assert recorder.adopt(second, "lane-1") and second.record is first.record
+    assert recorder.correct(second, None, "cam")
+    assert [(r.plate, r.kind, r.corrects) for r in store.records()] == [("CFB353", "", None),
+                                                                        ("CFBD353", "correction", first.record.seq)]
+    again = leaving_car(["CFBD353"], start=1_700_000_005.0)  # a third track of the car: corrected already
+    assert not recorder.adopt(again, "lane-1") and not recorder.record(again, None, "cam", "lane-1", "in")
+    third = leaving_car(["FBD353"], start=1_700_000_006.0)
+    assert not recorder.adopt(third, "lane-1") and not recorder.record(third, None, "cam", "lane-1", "in")
+    later = leaving_car(["CFBD3533"], start=1_700_000_020.0)  # past the window: a visit of its own
+    assert not recorder.adopt(later, "lane-1") and recorder.record(later, None, "cam", "lane-1", "in")
+    assert len(store.records()) == 3
+    store.close()
+
+
 def test_a_record_not_yet_in_the_database_is_named_not_corrected(settings, caplog):
     store = RecordStore.open(settings.storage)
     recorder = Recorder(store, 10.0)

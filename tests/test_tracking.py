@@ -1,10 +1,11 @@
 import numpy as np
 
-from securex.core.domain import PlateRead
+from securex.core.domain import PlateRead, Record
 from securex.gate.duplicates import DuplicateManager
 from securex.video.tracking import Sighting, Tracker
 
 CROP = np.zeros((4, 4, 3), np.uint8)
+RECORD = Record("ABC1234", 0.9, "2026-11-26T08:00:00+00:00", "cam", 5, "")
 
 
 def sighting(text, conf, frame):
@@ -85,7 +86,23 @@ def test_track_count_is_bounded():
 def test_duplicate_window():
     dupes = DuplicateManager(10)
     assert not dupes.is_duplicate("ABC1234", 100.0)
-    dupes.mark_saved("ABC1234", 100.0)
+    dupes.mark_saved("ABC1234", 100.0, RECORD)
     assert dupes.is_duplicate("ABC1234", 109.9)
     assert not dupes.is_duplicate("ABC1234", 110.1)
     assert not dupes.is_duplicate("XYZ9876", 105.0)
+
+
+def test_a_recorded_plate_with_a_character_left_out_is_the_same_visit_either_way():
+    dupes = DuplicateManager(10)
+    short = Record("CFB353", 0.9, "2026-11-26T08:00:00+00:00", "cam", 51, "")
+    dupes.mark_saved("CFB353", 100.0, short)  # the first reads lost the D
+    assert dupes.record_missing_one("CFBD353", 103.0) is short  # a later track of the car, read whole
+    assert dupes.record_missing_one("CFBD353", 110.1) is None  # gone for longer than the window
+    assert dupes.record_missing_one("CFB3535", 103.0) is short  # a character more at an edge
+    assert dupes.record_missing_one("CFB354", 103.0) is None and dupes.record_missing_one("CFBD354", 103.0) is None
+    assert dupes.record_missing_one("CFB353", 103.0) is None  # the same plate: a duplicate, not a fuller read
+    full = Record("CFBD353", 0.9, "2026-11-26T08:00:00+00:00", "cam", 51, "")
+    dupes.mark_saved("CFBD353", 101.0, full)
+    assert dupes.is_duplicate("CFB353", 105.0) and dupes.is_duplicate("FBD353", 105.0)  # the same car, less read
+    assert not dupes.is_duplicate("CFBD35", 111.5)  # its window has passed
+    assert not dupes.is_duplicate("ABC1235", 105.0) and not dupes.is_duplicate("CFBD3533", 105.0)

@@ -47,6 +47,12 @@ def same_plate(a: str, b: str, tolerance: int) -> bool:
     return edit_distance(fold_digit_lookalikes(a), fold_digit_lookalikes(b)) <= tolerance
 
 
+def one_character_short(short: str, full: str) -> bool:
+    """`short` is `full` with one character left out (a read that lost a character at the box's edge, or one
+    the vote could not settle)."""
+    return len(full) == len(short) + 1 and any(full[:i] + full[i + 1:] == short for i in range(len(full)))
+
+
 def plate_problem(plate: str, min_length: int, max_length: int, allowed_chars: str) -> Optional[str]:
     """Why normalised `plate` cannot be a plate under the plate rules (length, characters), or None."""
     if not min_length <= len(plate) <= max_length:

@@ -123,10 +123,11 @@ class GateApp:
                     self.recorder.seen(track, lane.name, work.at)
 
     def _decided(self, lane: Lane, tracks: list[Track]) -> None:
-        """Tracks settled now (announced, recorded) or leaving (recorded if not yet); a recorded track is handed on
-        again when the rest of its visit read another plate (its vote turned over): its record is corrected."""
+        """Tracks settled now (announced, recorded) or leaving (recorded if not yet); a track whose visit's record says
+        another plate (its vote turned over, or a track to record reads what the record left out) corrects it."""
         for track in tracks:
-            if lane.decider.contradicted(track) is not None:
+            if lane.decider.contradicted(track) is not None or (lane.decider.should_save(track)
+                                                                 and self.recorder.adopt(track, lane.name)):
                 self._correct(lane, track)
                 continue
             event = self._announce(lane, track)

@@ -5,31 +5,48 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from securex.core.plate_text import same_plate
+from securex.core.domain import Record
+from securex.core.plate_text import one_character_short, same_plate
 from securex.gate.visits import SAME_PLATE_EDITS
 
 
 class DuplicateManager:
     """A plate recorded is not recorded again while it stays in view, nor within the window after it was last
-    seen (a car waiting at the barrier, or hidden for a moment, is one record)."""
+    seen (a car waiting at the barrier, or hidden for a moment, is one record); nor is that plate with a character
+    left out (a later track of the same car that lost one)."""
 
     def __init__(self, window_seconds: float):
         self._window = window_seconds
         self._saved: dict[str, float] = {}  # plate: when it was recorded
         self._seen: dict[str, float] = {}  # plate: when its recorded car was last seen
+        self._records: dict[str, Record] = {}  # plate: the record of its visit (corrections name the first)
 
     def is_duplicate(self, plate: str, at: float) -> bool:
-        """True when `plate` was recorded and last seen less than the window before `at` (seconds), or after it
-        (a read from earlier in the same visit)."""
-        last = self._seen.get(plate)
-        return last is not None and at - last < self._window
+        """True when `plate`, or `plate` with one character more, was recorded and last seen less than the window
+        before `at` (seconds), or after it (a read from earlier in the same visit)."""
+        return any(self._within(recorded, at) for recorded in self._seen
+                   if recorded == plate or one_character_short(plate, recorded))
+
+    def record_missing_one(self, plate: str, at: float) -> Optional[Record]:
+        """The record of a visit within the window whose plate is `plate` with one character left out: a split
+        track of the same car, read whole now (None when there is none, or `plate` itself is recorded: corrected
+        to it already)."""
+        if plate in self._seen and self._within(plate, at):
+            return None
+        return next((self._records[recorded] for recorded in self._seen
+                     if self._within(recorded, at) and one_character_short(recorded, plate)), None)
+
+    def _within(self, plate: str, at: float) -> bool:
+        return at - self._seen[plate] < self._window
 
     def seconds_since(self, plate: str, at: float) -> Optional[float]:
         """How long before `at` the plate was recorded, while it still counts as the same visit."""
-        return at - self._saved[plate] if self.is_duplicate(plate, at) else None
+        return at - self._saved[plate] if plate in self._seen and self._within(plate, at) else None
 
-    def mark_saved(self, plate: str, at: float) -> None:
+    def mark_saved(self, plate: str, at: float, record: Record) -> None:
+        """`plate` recorded at `at` (seconds) by `record`, or corrected to it by a correction of `record`."""
         self._saved[plate] = self._seen[plate] = at
+        self._records[plate] = record
         self._forget_before(at - self._window)
 
     def seen(self, plate: str, at: float) -> None:
@@ -40,7 +57,7 @@ class DuplicateManager:
     def _forget_before(self, cutoff: float) -> None:
         """Drop plates whose window has passed, so a long run keeps this small."""
         for plate in [p for p, t in self._seen.items() if t < cutoff]:
-            del self._seen[plate], self._saved[plate]
+            del self._seen[plate], self._saved[plate], self._records[plate]
 
 
 class AnnouncedVisits:

@@ -57,7 +57,7 @@ class Recorder:
             self.failing = True
             log.error("%s: free disk space or check the database; the plate is tried again", exc)
             return False
-        duplicates.mark_saved(plate, sighting.at)
+        duplicates.mark_saved(plate, sighting.at, record)
         track.record, track.recorded_plate = record, plate
         self.failing = False
         self.saved += 1
@@ -71,6 +71,19 @@ class Recorder:
         self.unique_today = unique_plates_since(self._store.db, self._store.gate, day_start)
         log.info("Saved %s (%.0f%%) frame %d -> record %d, decided at frame %d, lane %s", plate,
                  100 * record.confidence, record.frame, record.id, track.last_read_frame, lane)
+        return True
+
+    def adopt(self, track: Track, lane: str) -> bool:
+        """A track not yet recorded whose plate is one `lane` recorded within the duplicate window with a character
+        left out (a split track of the same car: its first reads lost one) takes that visit's record as its own,
+        for `correct` to correct. True when it did."""
+        duplicates = self._duplicates.get(lane)
+        if track.recorded or track.winner is None or duplicates is None:
+            return False
+        earlier = duplicates.record_missing_one(track.winner.read.text, track.winner.at)
+        if earlier is None:
+            return False
+        track.recorded, track.record, track.recorded_plate = True, earlier, earlier.plate
         return True
 
     def correct(self, track: Track, event: Optional[Event], source: str) -> bool:
@@ -100,7 +113,7 @@ class Recorder:
             log.warning("%s was recorded, but the later reads of the same car say %s: check that record's photo "
                         "(python main.py search %s)", told, plate, earlier.plate)
             return False
-        self._duplicates.setdefault(earlier.lane, DuplicateManager(self._window)).mark_saved(plate, at)
+        self._duplicates.setdefault(earlier.lane, DuplicateManager(self._window)).mark_saved(plate, at, earlier)
         self.corrected += 1
         self.on_site.add(correction)
         log.warning("%s was recorded, but the later reads of the same car say %s: corrected by %s", told, plate,
