@@ -92,8 +92,8 @@ def test_same_plate_within_window_is_recorded_once(tmp_path):
 
 def test_a_car_whose_next_track_reads_the_character_its_record_left_out_is_corrected_not_recorded_twice(tmp_path):
     # a car read without its last character, lost for 3 s (its track ends), then read whole, then lost again and
-    # read without it once more: one visit
-    clip = synth.write_clip(tmp_path / "clip.avi", [("PJY547", 20), ("PJY5472", 20), ("PJY547", 20)], gap=30)
+    # read without its first character: one visit
+    clip = synth.write_clip(tmp_path / "clip.avi", [("PJY547", 20), ("PJY5472", 20), ("JY5472", 20)], gap=30)
     result = securex("run", "--source", clip, "--headless", *store_args(tmp_path))
     assert result.returncode == 0, result.stderr
     database = sqlite3.connect(tmp_path / "plates.db")

@@ -213,11 +213,13 @@ def test_a_later_track_reading_the_character_a_record_left_out_corrects_it(setti
     recorder = Recorder(store, 10.0)
     first = leaving_car(["CFB353"])
     assert recorder.record(first, None, "cam", "lane-1", "in")
+    other = leaving_car(["XYZ987"])
+    assert recorder.record(other, None, "cam2", "lane-2", "out")
     second = leaving_car(["CFBD353"], start=1_700_000_003.0)
     assert not recorder.adopt(second, "lane-2")  # another lane's camera: its own records
     assert recorder.adopt(second, "lane-1") and second.record is first.record
     assert recorder.correct(second, None, "cam")
-    assert [(r.plate, r.kind, r.corrects) for r in store.records()] == [("CFB353", "", None),
+    assert [(r.plate, r.kind, r.corrects) for r in store.records()] == [("CFB353", "", None), ("XYZ987", "", None),
                                                                         ("CFBD353", "correction", first.record.seq)]
     again = leaving_car(["CFBD353"], start=1_700_000_005.0)  # a third track of the car: corrected already
     assert not recorder.adopt(again, "lane-1") and not recorder.record(again, None, "cam", "lane-1", "in")
@@ -225,7 +227,12 @@ def test_a_later_track_reading_the_character_a_record_left_out_corrects_it(setti
     assert not recorder.adopt(third, "lane-1") and not recorder.record(third, None, "cam", "lane-1", "in")
     later = leaving_car(["CFBD3533"], start=1_700_000_020.0)  # past the window: a visit of its own
     assert not recorder.adopt(later, "lane-1") and recorder.record(later, None, "cam", "lane-1", "in")
-    assert len(store.records()) == 3
+    assert len(store.records()) == 4
+    waiting = leaving_car(["KLM4567"], start=1_700_000_030.0)
+    assert recorder.record(waiting, None, "cam", "lane-1", "in")
+    waiting.record.id, waiting.record.seq = None, 0  # as if it waited in the journal: no chain number to correct
+    fuller = leaving_car(["KLM45678"], start=1_700_000_032.0)
+    assert not recorder.adopt(fuller, "lane-1")  # recorded as a car of its own instead, its event sent
     store.close()
 
 

@@ -104,5 +104,6 @@ def test_a_recorded_plate_with_a_character_left_out_is_the_same_visit_either_way
     full = Record("CFBD353", 0.9, "2026-11-26T08:00:00+00:00", "cam", 51, "")
     dupes.mark_saved("CFBD353", 101.0, full)
     assert dupes.is_duplicate("CFB353", 105.0) and dupes.is_duplicate("FBD353", 105.0)  # the same car, less read
+    assert dupes.seconds_since("FBD353", 105.0) == 4.0  # the guard's S key: "Already saved 4 s ago"
     assert not dupes.is_duplicate("CFBD35", 111.5)  # its window has passed
     assert not dupes.is_duplicate("ABC1235", 105.0) and not dupes.is_duplicate("CFBD3533", 105.0)

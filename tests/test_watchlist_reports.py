@@ -197,6 +197,8 @@ def test_a_visit_corrected_to_a_flagged_plate_raises_the_alert_once(listed):
     split.add_read(Sighting(PlateRead("ABC1234", 0.97, (0, 0, 90, 30)), CROP, 2560, 102.4))
     announcer.correct(split)
     assert announcer.flagged == 1 and len(announcer.alerts) == 1
+    assert split.announced  # a later track that took the visit's record is announced by its correction
+    assert not announcer.announce(split) and len(announcer.alerts) == 1  # when it leaves: not announced again
 
 
 def filled_store(settings, when, plates):

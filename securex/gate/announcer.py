@@ -48,8 +48,10 @@ class Announcer:
     def correct(self, track: Track, lane: str = "") -> bool:
         """The rest of an announced visit read another plate, now its track's winner: look that one up. True when
         it is announced anew (its standing differs from the visit's, or the plate is not within one edit): then a
-        flagged one raises the alert. Later tracks of the same car are this visit."""
+        flagged one raises the alert. Later tracks of the same car are this visit, and so is the track (a later track
+        of the car that took its record, `Recorder.adopt`, is announced by this: not again)."""
         plate = track.winner.read.text
+        track.announced = True
         track.decision = self.watchlist.match(plate)
         status = track.decision.status if track.decision else "none"
         if self._visits.setdefault(lane, AnnouncedVisits(self._window)).is_repeat(plate, status, track.winner.at):

@@ -24,8 +24,12 @@ class DuplicateManager:
     def is_duplicate(self, plate: str, at: float) -> bool:
         """True when `plate`, or `plate` with one character more, was recorded and last seen less than the window
         before `at` (seconds), or after it (a read from earlier in the same visit)."""
-        return any(self._within(recorded, at) for recorded in self._seen
-                   if recorded == plate or one_character_short(plate, recorded))
+        return self._recorded_as(plate, at) is not None
+
+    def _recorded_as(self, plate: str, at: float) -> Optional[str]:
+        """The recorded plate within the window that `plate` is, or is with one character left out (None: none)."""
+        return next((recorded for recorded in self._seen if self._within(recorded, at)
+                     and (recorded == plate or one_character_short(plate, recorded))), None)
 
     def record_missing_one(self, plate: str, at: float) -> Optional[Record]:
         """The record of a visit within the window whose plate is `plate` with one character left out: a split
@@ -40,8 +44,10 @@ class DuplicateManager:
         return at - self._seen[plate] < self._window
 
     def seconds_since(self, plate: str, at: float) -> Optional[float]:
-        """How long before `at` the plate was recorded, while it still counts as the same visit."""
-        return at - self._saved[plate] if plate in self._seen and self._within(plate, at) else None
+        """How long before `at` the plate (or the plate it is with one character left out) was recorded, while it
+        still counts as the same visit."""
+        recorded = self._recorded_as(plate, at)
+        return at - self._saved[recorded] if recorded is not None else None
 
     def mark_saved(self, plate: str, at: float, record: Record) -> None:
         """`plate` recorded at `at` (seconds) by `record`, or corrected to it by a correction of `record`."""
