@@ -154,17 +154,18 @@ class PlateReader:
         if not region.size:
             return []
         readings = self.engine.read(region)
-        if not (detection.slope or edges) or self._site_plate(readings):
+        if not (detection.slope or edges):
             return readings
-        if detection.slope:
-            readings = readings + self.engine.read(level(image, detection))
-        if not edges or self._site_plate(readings) or all(self.rules.best(r) is None for r in readings):
+        best = [self.rules.best(r) for r in readings]
+        if detection.slope and not reads_as_site_plate(best):
+            levelled = self.engine.read(level(image, detection))
+            readings = readings + levelled
+            if not edges:
+                return readings
+            best += [self.rules.best(r) for r in levelled]
+        if reads_as_site_plate(best) or all(b is None for b in best):
             return readings
         return readings + [r for wider in wider_views(image, detection) for r in self.engine.read(wider)]
-
-    def _site_plate(self, readings: list[OcrResult]) -> bool:
-        """Some reading fits one of the site's formats with every character as read."""
-        return any(best is not None and best.as_read for best in map(self.rules.best, readings))
 
     def _ruled(self, readings: list[OcrResult], box: Box, proof: Evidence) -> Optional[tuple[PlateRead, Evidence]]:
         """The plate read in these readings with its evidence, or None: too unsure, or text fitting no format
@@ -197,6 +198,11 @@ def joined_is_better(joined: PlateRead, parts: list[Optional[PlateRead]]) -> boo
         return False
     return all(p.format_name is None for p in alone) or \
         joined.confidence >= max(p.confidence for p in alone) - JOINED_MARGIN
+
+
+def reads_as_site_plate(best: list[Optional[RuledText]]) -> bool:
+    """Some reading's best plate fits one of the site's formats with every character as read."""
+    return any(b is not None and b.as_read for b in best)
 
 
 def wider_views(image: np.ndarray, detection: Detection) -> list[np.ndarray]:
