@@ -61,7 +61,8 @@ def test_two_lanes_side_by_side_with_their_headers_pictures_and_the_shared_panel
                                    text=True, cwd=PROJECT)
     try:
         search = ["xdotool", "search", "--onlyvisible", "--name", "^SecureX$"]
-        assert wait_for(lambda: subprocess.run(search, env=env, capture_output=True).stdout.strip(), timeout=60)
+        assert wait_for(lambda: subprocess.run(search, env=env, capture_output=True).stdout.strip(), timeout=60), \
+            f"no window after 60 s (exit code {program.poll()}): {log_path.read_text()}"
         window = subprocess.run(search, env=env, capture_output=True, text=True).stdout.split()[0]
         assert wait_for(lambda: all(f"Saved {plate}" in log_path.read_text() for _, plate, _ in LANES)), \
             log_path.read_text()
