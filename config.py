@@ -120,9 +120,9 @@ PIPELINE_LAG_FRAMES = 4           # file sources: frames after which a frame's w
 # --- Saving and records ---------------------------------------------------------------------------------------------
 AUTO_SAVE = True                  # save confirmed plates automatically (toggle with A)
 AUTO_SAVE_THRESHOLD = 0.8         # confidence (0..1) a plate needs to be auto-saved
-DUPLICATE_WINDOW_SECONDS = 10.0   # the same plate (or it with a character less; with one more, the same car's next
-                                  # track corrects its record) is not saved again within this many seconds of when it
-                                  # was last seen
+DUPLICATE_WINDOW_SECONDS = 10.0   # the same plate (or it read short: a character or a row less; read fuller, the same
+                                  # car's next track corrects its record) is not saved again within this many seconds
+                                  # of when it was last seen
 GATE_NAME = "gate-1"              # this gate's name; every record carries it (gates may share a database)
 DATABASE_URL = "sqlite:///database/plates.db" # the source of truth: sqlite:///PATH (this PC) or
                                               # postgresql://USER:PASSWORD@HOST/DBNAME (one record for many gates)

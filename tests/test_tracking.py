@@ -96,14 +96,28 @@ def test_a_recorded_plate_with_a_character_left_out_is_the_same_visit_either_way
     dupes = DuplicateManager(10)
     short = Record("CFB353", 0.9, "2026-11-26T08:00:00+00:00", "cam", 51, "")
     dupes.mark_saved("CFB353", 100.0, short)  # the first reads lost the D
-    assert dupes.record_missing_one("CFBD353", 103.0) is short  # a later track of the car, read whole
-    assert dupes.record_missing_one("CFBD353", 110.1) is None  # gone for longer than the window
-    assert dupes.record_missing_one("CFB3535", 103.0) is short  # a character more at an edge
-    assert dupes.record_missing_one("CFB354", 103.0) is None and dupes.record_missing_one("CFBD354", 103.0) is None
-    assert dupes.record_missing_one("CFB353", 103.0) is None  # the same plate: a duplicate, not a fuller read
+    assert dupes.record_read_short("CFBD353", 103.0) is short  # a later track of the car, read whole
+    assert dupes.record_read_short("CFBD353", 110.1) is None  # gone for longer than the window
+    assert dupes.record_read_short("CFB3535", 103.0) is short  # a character more at an edge
+    assert dupes.record_read_short("CFB354", 103.0) is None and dupes.record_read_short("CFBD354", 103.0) is None
+    assert dupes.record_read_short("CFB353", 103.0) is None  # the same plate: a duplicate, not a fuller read
     full = Record("CFBD353", 0.9, "2026-11-26T08:00:00+00:00", "cam", 51, "")
     dupes.mark_saved("CFBD353", 101.0, full)
     assert dupes.is_duplicate("CFB353", 105.0) and dupes.is_duplicate("FBD353", 105.0)  # the same car, less read
     assert dupes.seconds_since("FBD353", 105.0) == 4.0  # the guard's S key: "Already saved 4 s ago"
     assert not dupes.is_duplicate("CFBD35", 111.5)  # its window has passed
     assert not dupes.is_duplicate("ABC1235", 105.0) and not dupes.is_duplicate("CFBD3533", 105.0)
+
+
+def test_a_recorded_row_of_a_two_row_plate_is_the_same_visit_either_way():
+    dupes = DuplicateManager(10)
+    row = Record("6808", 0.9, "2026-11-26T08:00:00+00:00", "cam", 51, "")
+    dupes.mark_saved("6808", 100.0, row)  # the first reads missed the bottom row XO
+    assert dupes.record_read_short("6808XO", 103.0) is row  # a later track of the car, both rows read
+    assert dupes.record_read_short("AB6808", 103.0) is row  # or the plate's beginning, the half not yet in view
+    assert dupes.record_read_short("68080", 103.0) is row and dupes.record_read_short("6868XO", 103.0) is None
+    whole = Record("66V134567", 0.9, "2026-11-26T08:00:00+00:00", "cam", 51, "")
+    dupes.mark_saved("66V134567", 101.0, whole)
+    assert dupes.is_duplicate("66V1", 105.0) and dupes.is_duplicate("34567", 105.0)  # one row of it
+    assert not dupes.is_duplicate("V134", 105.0)  # not a row: its middle
+    assert not dupes.is_duplicate("66V", 105.0)  # too short to tell: a part of many plates

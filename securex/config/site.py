@@ -18,8 +18,9 @@ class StorageConfig:
     auto_save_threshold: float = setting("AUTO_SAVE_THRESHOLD", 0.8, "confidence (0..1) a plate needs to be auto-saved",
                                          0, 1)
     duplicate_window_seconds: float = setting(
-        "DUPLICATE_WINDOW_SECONDS", 10.0, "the same plate (or it with a character less; with one more, the same "
-        "car's next track corrects its record) is not saved again within this many seconds of when it was last seen",
+        "DUPLICATE_WINDOW_SECONDS", 10.0, "the same plate (or it read short: a character or a row "
+        "less; read fuller, the same car's next track corrects its record) is not saved again within this many "
+        "seconds of when it was last seen",
         0, 86400)
     gate_name: str = setting("GATE_NAME", "gate-1",
                              "this gate's name; every record carries it (gates may share a database)")

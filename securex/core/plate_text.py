@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Optional
 
 LETTER_FOR_DIGIT = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"}
+PART_MIN_LENGTH = 4  # a part of a plate this long or longer is taken for the plate read short (shorter: many plates)
 DIGIT_FOR_LETTER = {"O": "0", "Q": "0", "D": "0", "I": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
 
 
@@ -47,10 +48,13 @@ def same_plate(a: str, b: str, tolerance: int) -> bool:
     return edit_distance(fold_digit_lookalikes(a), fold_digit_lookalikes(b)) <= tolerance
 
 
-def one_character_short(short: str, full: str) -> bool:
-    """`short` is `full` with one character left out (a read that lost a character at the box's edge, or one
-    the vote could not settle)."""
-    return len(full) == len(short) + 1 and any(full[:i] + full[i + 1:] == short for i in range(len(full)))
+def read_short_of(short: str, full: str) -> bool:
+    """`short` is `full` read short: with one character left out (lost at the box's edge, or one the vote could not
+    settle), or only its beginning or end, PART_MIN_LENGTH characters or more (one row of a two-row plate, the
+    plate half in view)."""
+    if len(full) == len(short) + 1 and any(full[:i] + full[i + 1:] == short for i in range(len(full))):
+        return True
+    return PART_MIN_LENGTH <= len(short) < len(full) and (full.startswith(short) or full.endswith(short))
 
 
 def plate_problem(plate: str, min_length: int, max_length: int, allowed_chars: str) -> Optional[str]:

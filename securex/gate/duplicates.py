@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from typing import Optional
 
 from securex.core.domain import Record
-from securex.core.plate_text import one_character_short, same_plate
+from securex.core.plate_text import read_short_of, same_plate
 from securex.gate.visits import SAME_PLATE_EDITS
 
 
 class DuplicateManager:
     """A plate recorded is not recorded again while it stays in view, nor within the window after it was last
-    seen (a car waiting at the barrier, or hidden for a moment, is one record); nor is that plate with a character
-    left out (a later track of the same car that lost one)."""
+    seen (a car waiting at the barrier, or hidden for a moment, is one record); nor is that plate read short (a
+    later track of the same car that lost a character or a row: `read_short_of`)."""
 
     def __init__(self, window_seconds: float):
         self._window = window_seconds
@@ -22,30 +22,30 @@ class DuplicateManager:
         self._records: dict[str, Record] = {}  # plate: the record of its visit (corrections name the first)
 
     def is_duplicate(self, plate: str, at: float) -> bool:
-        """True when `plate`, or `plate` with one character more, was recorded and last seen less than the window
+        """True when `plate`, or a plate it is read short of, was recorded and last seen less than the window
         before `at` (seconds), or after it (a read from earlier in the same visit)."""
         return self._recorded_as(plate, at) is not None
 
     def _recorded_as(self, plate: str, at: float) -> Optional[str]:
-        """The recorded plate within the window that `plate` is, or is with one character left out (None: none)."""
+        """The recorded plate within the window that `plate` is, or is read short of (None: none)."""
         return next((recorded for recorded in self._seen if self._within(recorded, at)
-                     and (recorded == plate or one_character_short(plate, recorded))), None)
+                     and (recorded == plate or read_short_of(plate, recorded))), None)
 
-    def record_missing_one(self, plate: str, at: float) -> Optional[Record]:
-        """The record of a visit within the window whose plate is `plate` with one character left out: a split
-        track of the same car, read whole now (None when there is none, or `plate` itself is recorded: corrected
-        to it already)."""
+    def record_read_short(self, plate: str, at: float) -> Optional[Record]:
+        """The record of a visit within the window whose plate is `plate` read short (a character or a row left
+        out): a split track of the same car, read whole now (None when there is none, or `plate` itself is
+        recorded: corrected to it already)."""
         if plate in self._seen and self._within(plate, at):
             return None
         return next((self._records[recorded] for recorded in self._seen
-                     if self._within(recorded, at) and one_character_short(recorded, plate)), None)
+                     if self._within(recorded, at) and read_short_of(recorded, plate)), None)
 
     def _within(self, plate: str, at: float) -> bool:
         return at - self._seen[plate] < self._window
 
     def seconds_since(self, plate: str, at: float) -> Optional[float]:
-        """How long before `at` the plate (or the plate it is with one character left out) was recorded, while it
-        still counts as the same visit."""
+        """How long before `at` the plate (or the plate it is read short of) was recorded, while it still counts
+        as the same visit."""
         recorded = self._recorded_as(plate, at)
         return at - self._saved[recorded] if recorded is not None else None
 
