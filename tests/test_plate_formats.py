@@ -69,6 +69,22 @@ def test_a_world_fit_with_an_unsure_character_needs_plate_evidence(base_settings
     assert all(c.needs_evidence for c in brazil)  # that does not tell it from other text
 
 
+def test_a_weak_character_at_an_end_is_dropped_to_fit_another_countrys_format(base_settings):
+    rules = PlateRules(base_settings.plates)
+    banded = rules.best(ocr("2498VDZ08", weak=(0,)))  # the KZ band's Z read as a weak 2 before a Kazakh plate
+    assert (banded.text, banded.format_name, banded.as_read, banded.needs_evidence) == ("498VDZ08", "kz", False, False)
+    assert rules.best(ocr("2498VDZ08")).format_name is None  # a sure 2 is not dropped: no format then
+    middle = [c.text for c in rules.candidates(ocr("4982VDZ08", weak=(3,)))]  # a weak character in the middle
+    assert "498VDZ08" not in middle  # is no band or screw: only the site's own formats drop one there
+    both = [c.text for c in rules.candidates(ocr("2498VDZ08X", weak=(0, 9)))]
+    assert "498VDZ08" not in both  # nor is a second one dropped
+    assert rules.best(ocr("X", weak=(0,))) is None  # a lone weak character dropped leaves nothing to fit
+    uk = rules.best(ocr("GN06BGV", weak=(0,)))  # a UK plate fits formats whole: N06BGV would fit another's too
+    assert uk.text == "GN06BGV" and uk.format_name is not None
+    strict = site(base_settings, "br", "it", "cz", "es", "pl", "eu")  # without "world": no such fit
+    assert all(c.format_name is None for c in strict.candidates(ocr("2498VDZ08", weak=(0,))))
+
+
 def test_a_vanity_plate_may_be_shorter_than_the_sites_plates(base_settings):
     rules = PlateRules(base_settings.plates)
     assert rules.best(ocr("GT")) is None

@@ -108,19 +108,22 @@ class PlateRules:
                 sure_changes = self._sure_changes(text, fixed, kept_confs)
                 found.append(RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes), name,
                                        as_read, needs_evidence=sure_changes > 0))
-            if len(kept) == len(chars) and not clock and self.is_plausible(text, vanity):
-                found.append(self._permissive(text, kept_confs, confidence))
+            end_dropped = len(kept) == len(chars) - 1 and (not kept or kept[0] != 0 or kept[-1] != len(chars) - 1) \
+                and not any(c.format_name for c in found)  # a read that fits a format as it is keeps its ends
+            if (len(kept) == len(chars) or end_dropped) and not clock and self.is_plausible(text, vanity):
+                found += self._permissive(text, kept_confs, confidence, dropped=end_dropped)
         return found
 
-    def _permissive(self, text: str, confs: list[float], confidence: float) -> RuledText:
+    def _permissive(self, text: str, confs: list[float], confidence: float, dropped: bool) -> list[RuledText]:
         """A read that passed the permissive rule: named by another country whose format it fits, changing
         only unsure confusable characters, when the site reads the world's plates and the read is long enough
-        (it needs plate evidence when a character is weak); otherwise of no known format (it needs evidence)."""
+        (it needs plate evidence when a character is weak); otherwise of no known format (it needs evidence),
+        unless weak characters were `dropped` from it: that is only done to fit a format."""
         fit = self._world_fit(text, confs)
         if fit is None:
-            return RuledText(text, max(0.0, confidence - self._penalty), None, needs_evidence=True)
-        return RuledText(fit[1], max(0.0, confidence - self._world_penalty), fit[0],
-                         needs_evidence=min(confs) < self._drop_below)
+            return [] if dropped else [RuledText(text, max(0.0, confidence - self._penalty), None, needs_evidence=True)]
+        return [RuledText(fit[1], max(0.0, confidence - self._world_penalty), fit[0],
+                          needs_evidence=min(confs) < self._drop_below)]
 
     def _world_fit(self, text: str, confs: list[float]) -> Optional[tuple[str, str]]:
         """(country, text) of the other country's format `text` fits with the fewest unsure characters changed
