@@ -85,6 +85,17 @@ def test_a_weak_character_at_an_end_is_dropped_to_fit_another_countrys_format(ba
     assert all(c.format_name is None for c in strict.candidates(ocr("2498VDZ08", weak=(0,))))
 
 
+def test_a_two_row_read_is_named_by_a_country_whose_plates_are_laid_out_so(base_settings):
+    rules = PlateRules(base_settings.plates)
+    two_rows = OcrResult("66V134567", 0.95, (0.95,) * 9, top_row=4)  # 66V1 over 34567: Vietnam's layout
+    assert (rules.best(two_rows).text, rules.best(two_rows).format_name) == ("66V134567", "vn")
+    assert rules.best(ocr("66V134567")).format_name == "ie"  # one row: Ireland's 66-V-134567, first in the table
+    vietnam = site(base_settings, "ie", "vn")  # the site's own formats too
+    assert vietnam.best(two_rows).format_name == "vn" and vietnam.best(ocr("66V134567")).format_name == "ie"
+    banded = OcrResult("K66V134567", 0.9, (0.5,) + (0.95,) * 9, top_row=5)  # a weak mark before the top row
+    assert vietnam.best(banded).text == "66V134567" and vietnam.best(banded).format_name == "vn"
+
+
 def test_a_vanity_plate_may_be_shorter_than_the_sites_plates(base_settings):
     rules = PlateRules(base_settings.plates)
     assert rules.best(ocr("GT")) is None

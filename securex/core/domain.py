@@ -31,6 +31,7 @@ class OcrResult:
     text: str
     confidence: float  # 0..1
     char_confidences: tuple[float, ...] = ()
+    top_row: int = 0  # two rows read as one: how many characters of `text` are the top row's (0: one row)
 
 
 @dataclass(frozen=True)

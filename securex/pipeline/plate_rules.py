@@ -82,9 +82,9 @@ class PlateRules:
         self._fix_below = config.fix_char_confidence
         self._sure_change_cost = config.sure_change_penalty
         self._drop_below = config.drop_char_confidence
-        self._formats = [(name, p.replace("/", ""), letters)
+        self._formats = [(name, *layout(p), letters)
                          for name, p, letters in site_formats(config.countries, config.formats)]
-        self._world = [(name, p.replace("/", ""), letters) for name, p, letters in world_formats(config.countries)]
+        self._world = [(name, *layout(p), letters) for name, p, letters in world_formats(config.countries)]
 
     def best(self, ocr: OcrResult, vanity: bool = False) -> Optional[RuledText]:
         """The most confident plate reading of an OCR result, or None when it is not a plate. `vanity`:
@@ -93,52 +93,56 @@ class PlateRules:
         return max(candidates, key=lambda c: c.confidence) if candidates else None
 
     def candidates(self, ocr: OcrResult, vanity: bool = False) -> list[RuledText]:
-        chars, confs = self._clean(ocr)
+        chars, confs, top_row = self._clean(ocr)
         found = []
         for kept in self._variants(confs):
             text = "".join(chars[i] for i in kept)
             kept_confs = [confs[i] for i in kept]
+            top = sum(i < top_row for i in kept)  # two rows read as one: the top row's characters kept
             confidence = sum(kept_confs) / len(kept) if kept else 0.0
             clock = looks_like_clock(chars) or looks_like_clock(text)
-            for name, pattern, letters in self._formats:
+            fits = []
+            for name, pattern, rows, letters in self._formats:
                 fixed = conform(text, pattern, letters)
                 as_read = fixed == text and len(kept) == len(chars)
                 if fixed is None or (clock and not as_read):
                     continue
                 sure_changes = self._sure_changes(text, fixed, kept_confs)
-                found.append(RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes), name,
-                                       as_read, needs_evidence=sure_changes > 0))
+                fits.append((rows != top, RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes),
+                                                    name, as_read, needs_evidence=sure_changes > 0)))
+            found += [fit for _, fit in sorted(fits, key=lambda f: f[0])]  # formats laid out in rows as read first
             end_dropped = len(kept) == len(chars) - 1 and (not kept or kept[0] != 0 or kept[-1] != len(chars) - 1) \
                 and not any(c.format_name for c in found)  # a read that fits a format as it is keeps its ends
             if (len(kept) == len(chars) or end_dropped) and not clock and self.is_plausible(text, vanity):
-                found += self._permissive(text, kept_confs, confidence, dropped=end_dropped)
+                found += self._permissive(text, kept_confs, top, confidence, dropped=end_dropped)
         return found
 
-    def _permissive(self, text: str, confs: list[float], confidence: float, dropped: bool) -> list[RuledText]:
+    def _permissive(self, text: str, confs: list[float], top: int, confidence: float, dropped: bool) -> list[RuledText]:
         """A read that passed the permissive rule: named by another country whose format it fits, changing
         only unsure confusable characters, when the site reads the world's plates and the read is long enough
         (it needs plate evidence when a character is weak); otherwise of no known format (it needs evidence),
         unless weak characters were `dropped` from it: that is only done to fit a format."""
-        fit = self._world_fit(text, confs)
+        fit = self._world_fit(text, confs, top)
         if fit is None:
             return [] if dropped else [RuledText(text, max(0.0, confidence - self._penalty), None, needs_evidence=True)]
         return [RuledText(fit[1], max(0.0, confidence - self._world_penalty), fit[0],
                           needs_evidence=min(confs) < self._drop_below)]
 
-    def _world_fit(self, text: str, confs: list[float]) -> Optional[tuple[str, str]]:
+    def _world_fit(self, text: str, confs: list[float], top: int) -> Optional[tuple[str, str]]:
         """(country, text) of the other country's format `text` fits with the fewest unsure characters changed
-        (none changed where one fits as read), or None: no such format, or a read too short or all letters or digits."""
+        (none changed where one fits as read), laid out in rows as read (`top`: the top row's characters, 0 for one
+        row) where that ties, or None: no such format, or a read too short or all letters or digits."""
         if len(text) < WORLD_MIN_LENGTH or text.isdigit() or text.isalpha():
             return None
         best = None
-        for name, pattern, letters in self._world:
+        for name, pattern, rows, letters in self._world:
             fixed = conform(text, pattern, letters)
             if fixed is None or self._sure_changes(text, fixed, confs):
                 continue
-            changes = sum(a != b for a, b in zip(text, fixed, strict=True))
-            if best is None or changes < best[0]:
-                best = (changes, name, fixed)
-                if not changes:
+            rank = (sum(a != b for a, b in zip(text, fixed, strict=True)), rows != top)
+            if best is None or rank < best[0]:
+                best = (rank, name, fixed)
+                if rank == (0, False):
                     break
         return best and best[1:]
 
@@ -152,10 +156,12 @@ class PlateRules:
                 and set(text) <= self._allowed
                 and (vanity or sum(c.isdigit() for c in text) >= self._min_digits))
 
-    def _clean(self, ocr: OcrResult) -> tuple[str, list[float]]:
+    def _clean(self, ocr: OcrResult) -> tuple[str, list[float], int]:
+        """The read's plate characters, their confidences, and how many of them are on its top row (0: one row)."""
         confs = list(ocr.char_confidences) or [ocr.confidence] * len(ocr.text)
-        pairs = [(c, conf) for c, conf in zip(ocr.text.upper(), confs, strict=False) if c in self._allowed]
-        return "".join(c for c, _ in pairs), [conf for _, conf in pairs]
+        kept = [(c, conf, i < ocr.top_row) for i, (c, conf) in enumerate(zip(ocr.text.upper(), confs, strict=False))
+                if c in self._allowed]
+        return "".join(c for c, _, _ in kept), [conf for _, conf, _ in kept], sum(top for _, _, top in kept)
 
     def _variants(self, confs: list[float]) -> list[list[int]]:
         """Index lists to try: all characters, then without one or two of the weakest."""
@@ -167,6 +173,11 @@ class PlateRules:
             for dropped in combinations(weak, count):
                 variants.append([i for i in everything if i not in dropped])
         return variants
+
+
+def layout(pattern: str) -> tuple[str, int]:
+    """A format's pattern without its row break, and the length of its top row (0: a one-row layout)."""
+    return pattern.replace("/", ""), pattern.index("/") if "/" in pattern else 0
 
 
 def conform(text: str, pattern: str, letters: Optional[str] = None) -> Optional[str]:

@@ -16,7 +16,7 @@ from securex.core.domain import Box, Detection, OcrResult, PlateRead, centre_in,
 from securex.core.plate_text import fold_o_i
 from securex.pipeline.detection import Detector
 from securex.pipeline.evidence import Evidence, line_evidence, picture_white
-from securex.pipeline.grouping import joined_line, plate_groups
+from securex.pipeline.grouping import joined_line, plate_groups, stacked
 from securex.pipeline.ocr import OcrEngine
 from securex.pipeline.plate_rules import PlateRules, RuledText
 from securex.pipeline.slant import level
@@ -121,7 +121,8 @@ class PlateReader:
                                                                   | {i for i, ok in enumerate(alone) if ok})}
         reads = {(i,): self._ruled(raws[i], boxes[i], evidence[i]) for i in raws if alone[i]}
         for group in groups:
-            joined = [join_readings(parts) for parts in zip(*(raws[i] for i in group), strict=False)]
+            rows = stacked(boxes[group[0]], boxes[group[1]])
+            joined = [join_readings(parts, rows) for parts in zip(*(raws[i] for i in group), strict=False)]
             line = joined_line([detections[i] for i in group])
             read = self._ruled(joined, line.box, line_evidence(image, line, white))
             parts = [reads.get((i,)) for i in group]
@@ -181,10 +182,12 @@ class PlateReader:
         return PlateRead(best.text, round(best.confidence, 4), box, best.format_name, best.as_read), proof
 
 
-def join_readings(parts: tuple[OcrResult, ...]) -> OcrResult:
-    """Readings of a plate's pieces as one reading, in the order given."""
+def join_readings(parts: tuple[OcrResult, ...], rows: bool = False) -> OcrResult:
+    """Readings of a plate's pieces as one reading, in the order given; `rows`: the pieces are a two-row plate's
+    top row and bottom row (the formats' layouts name its country)."""
     confs = tuple(c for p in parts for c in (p.char_confidences or (p.confidence,) * len(p.text)))
-    return OcrResult("".join(p.text for p in parts), sum(confs) / len(confs) if confs else 0.0, confs)
+    return OcrResult("".join(p.text for p in parts), sum(confs) / len(confs) if confs else 0.0, confs,
+                     len(parts[0].text) if rows else 0)
 
 
 def joined_is_better(joined: PlateRead, parts: list[Optional[PlateRead]]) -> bool:
