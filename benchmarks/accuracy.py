@@ -205,9 +205,9 @@ def video_figures(video: Path, overrides: dict, site_country: bool) -> dict:
         duplicates += max(0, len(good) - 1)
         if not good:
             print(f"  visit missed in {video.name}: {visit['plate']} (frames {first}-{last})")
-    for plate, frame in rows:
-        visit = next((v for v in visits if int(v["first_frame"]) <= frame <= int(v["last_frame"])), None)
-        if visit is None or fold_o_i(plate) != fold_o_i(visit["plate"]):
+    for plate, frame in rows:  # right when a visit in view at its frame has its plate (two cars may be in view)
+        if not any(int(v["first_frame"]) <= frame <= int(v["last_frame"]) and fold_o_i(plate) == fold_o_i(v["plate"])
+                   for v in visits):
             wrong += 1
             scene += is_scene_text(plate, texts)
             print(f"  wrong row in {video.name}: {plate} at frame {frame}")

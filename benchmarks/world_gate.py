@@ -7,9 +7,10 @@ camera burns in a ticking clock, its name and the lane, and a sign stands at the
 count as overlay or sign rows. Text burned into a photo itself (a photographer's mark, a camera's time)
 moves with it, unlike a real camera's: its rows are wrong rows. config.py's countries read every car, as
 at a site that never set them. `--worse`: the camera sees the lane as the accuracy benchmark's worse camera
-does (benchmarks/camera.py: lower resolution, dusk, JPEG), then burns in its text.
+does (benchmarks/camera.py: lower resolution, dusk, JPEG), then burns in its text. `--pairs`: two lanes side by
+side in the picture, the cars two at a time, the second a second after the first (two cars in view at once).
 
-    python -m benchmarks.world_gate [--keep DIR] [--only cn,ru,...] [--motion eased|abrupt] [--worse]
+    python -m benchmarks.world_gate [--keep DIR] [--only cn,ru,...] [--motion eased|abrupt] [--worse] [--pairs]
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ from benchmarks.accuracy import SHARED, print_video_table, video_figures  # noqa
 PHOTOS = SHARED / "datasets" / "plates-dev2"
 WIDTH, HEIGHT, FPS = 1280, 720, 25
 AT_BARRIER = 620  # a photo's width at the barrier, in pixels
+AT_BARRIER_PAIRED = 600  # with two lanes side by side
+PAIR_DELAY = FPS  # the second car of a pair comes this many frames after the first
+GAP = 20  # empty frames after each visit (each pair)
 CAMERA_TEXTS = ["CAM 02 TOLL PLAZA", "LANE 3 IN", "NO ENTRY"]
 START = datetime.datetime(2026, 11, 20, 7, 58, 12)
 
@@ -61,11 +65,23 @@ def path(motion: str) -> list[tuple[float, float]]:
     return [(0.35 + 0.65 * f, 180 + 220 * f) for f in come] + [(1.0, 400.0)] * 75 + [(1.0, 400 + 500 * f) for f in go]
 
 
-def make_clip(out: Path, rows: list[dict], motion: str, worse: bool = False) -> Path:
+def schedule(rows: list[dict], length: int, pairs: bool) -> list[tuple[dict, int, int]]:
+    """(row, centre x, first frame) of each visit of `length` frames: one car after another in the middle, or
+    with `pairs` two at a time, the first in the left lane and the second in the right one, PAIR_DELAY later."""
+    visits, start, step = [], 0, 2 if pairs else 1
+    for i in range(0, len(rows), step):
+        group = rows[i:i + step]
+        for k, row in enumerate(group):
+            visits.append((row, WIDTH * (1 + 2 * k) // 4 if pairs else WIDTH // 2, start + k * PAIR_DELAY))
+        start += length + (len(group) - 1) * PAIR_DELAY + GAP
+    return visits
+
+
+def make_clip(out: Path, rows: list[dict], motion: str, worse: bool = False, pairs: bool = False) -> Path:
     """Writes OUT.mp4 with OUT.csv (plate, first_frame, last_frame, image) and OUT.overlay.txt beside it."""
     road, video = background(), out.with_suffix(".mp4")
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (WIDTH, HEIGHT))
-    frames, truth, clocks = 0, [], []
+    frames, clocks = 0, []
 
     def emit(image: np.ndarray) -> None:
         nonlocal frames
@@ -78,26 +94,35 @@ def make_clip(out: Path, rows: list[dict], motion: str, worse: bool = False) -> 
         writer.write(image)
         frames += 1
 
-    for row in rows:
-        photo = cv2.imread(str(PHOTOS / row["image"]))
-        first = frames
-        for scale, centre in path(motion):
-            size = AT_BARRIER / photo.shape[1] * scale
-            car = cv2.resize(photo, None, fx=size, fy=size, interpolation=cv2.INTER_AREA)
-            frame, (h, w) = road.copy(), car.shape[:2]
-            x, y = WIDTH // 2 - w // 2, int(centre - h / 2)
-            top, bottom = max(0, y), min(HEIGHT, y + h)
-            if bottom > top:
-                frame[top:bottom, x:x + w] = car[top - y:bottom - y]
-            emit(frame)
-        truth.append((row["plate"], first, frames - 1, row["image"]))
-        for _ in range(20):
-            emit(road.copy())
+    steps = path(motion)
+    visits = schedule(rows, len(steps), pairs)
+    photos = {row["image"]: cv2.imread(str(PHOTOS / row["image"])) for row in rows}
+    for at in range(max(first for _, _, first in visits) + len(steps) + GAP):
+        frame = road.copy()
+        for row, middle, first in visits:
+            if first <= at < first + len(steps):
+                drive(frame, photos[row["image"]], steps[at - first], middle,
+                      AT_BARRIER_PAIRED if pairs else AT_BARRIER)
+        emit(frame)
+    truth = [(row["plate"], first, first + len(steps) - 1, row["image"]) for row, _, first in visits]
     writer.release()
     with open(out.with_suffix(".csv"), "w", newline="") as handle:
         csv.writer(handle).writerows([("plate", "first_frame", "last_frame", "image"), *truth])
     out.with_suffix(".overlay.txt").write_text("\n".join(CAMERA_TEXTS + sorted(set(clocks))) + "\n", encoding="utf-8")
     return video
+
+
+def drive(frame: np.ndarray, photo: np.ndarray, step: tuple[float, float], middle: int, width: int) -> None:
+    """The car's photo drawn into the frame at one step of its path (scale, centre height), centred on `middle`,
+    `width` pixels wide at the barrier."""
+    scale, centre = step
+    size = width / photo.shape[1] * scale
+    car = cv2.resize(photo, None, fx=size, fy=size, interpolation=cv2.INTER_AREA)
+    h, w = car.shape[:2]
+    x, y = middle - w // 2, int(centre - h / 2)
+    top, bottom = max(0, y), min(HEIGHT, y + h)
+    if bottom > top:
+        frame[top:bottom, x:x + w] = car[top - y:bottom - y]
 
 
 def main() -> None:
@@ -106,14 +131,15 @@ def main() -> None:
     parser.add_argument("--only", help="countries to drive through, comma separated (plates-dev2's folders)")
     parser.add_argument("--motion", choices=["eased", "abrupt"], default="eased")
     parser.add_argument("--worse", action="store_true", help="a worse camera at dusk (lower resolution, JPEG)")
+    parser.add_argument("--pairs", action="store_true", help="two lanes side by side: two cars in view at once")
     args = parser.parse_args()
     with open(PHOTOS / "labels.csv", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if not args.only or r["region"] in args.only.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"world-gate-{args.motion}" + ("-worse" if args.worse else "")
-        video = make_clip(folder / name, rows, args.motion, args.worse)
+        name = f"world-gate-{args.motion}" + ("-worse" if args.worse else "") + ("-pairs" if args.pairs else "")
+        video = make_clip(folder / name, rows, args.motion, args.worse, args.pairs)
         print_video_table([video_figures(video, {}, site_country=False)])
 
 
