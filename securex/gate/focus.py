@@ -14,7 +14,10 @@ that a run does not find again (too small at the window's scale: a far two-row p
 is looked for again in a small window around where it was, closer; so is, when a run finds no plate, a
 candidate it could not read, and a read too small at the window's scale to be sure of that fits none of
 the site's formats as read (one row of a far two-row plate): what the closer look reads replaces it.
-A small or far plate is read from the full-resolution frame rather than missed.
+A small or far plate is read from the full-resolution frame rather than missed. While plates are followed,
+a thing that moves away from them (not a part of their cars: a second car coming in another lane) is looked
+at too, every other run, on its own, as closely as a lone car would be: following one car does not hide the
+next.
 
 Plain code: no threads, windows or I/O, so tests/test_focus.py checks it with plain values.
 """
@@ -39,6 +42,8 @@ EDGE = 2  # pixels: a candidate this near an edge of its window touches it
 MAX_SCALE = 2.0  # the detector never sees a window larger than twice the picture's own pixels
 FOLLOW_HEIGHT = 24  # detector pixels high a found plate is followed at (the reader reads it at full resolution)
 DOUBT_HEIGHT = 14  # a read this few detector pixels high that fits no site format as read is looked at closer
+CAR_REACH = (2.0, 10.0)  # a tracked plate's car reaches this many plate widths sideways, heights up and down
+MOVER_MAX_SHARE = 0.5  # a change over this share of the picture or more is not one thing moving
 REST_COST = 4.0  # where the picture has just stopped moving is looked at with up to this many times the region's
 # detector pixels, once per stop
 
@@ -115,6 +120,34 @@ def rest_window(region: Box, rested: Area, base_side: int, width: int, height: i
     left, top, right, bottom = rested[0] * width, rested[1] * height, rested[2] * width, rested[3] * height
     inside = left < region[0] + region[2] and right > region[0] and top < region[1] + region[3] and bottom > region[1]
     return DetectWindow(box, window_side(box, region, base_side, width, height, cost=REST_COST if inside else 1.0))
+
+
+def untracked_movers(movers: Sequence[Area], tracked: Sequence[Box], width: int, height: int) -> list[Area]:
+    """The moving things (`movers`) away from the tracked plates: holding none, and not where their cars are
+    (CAR_REACH around each); a change across most of the picture (light, the camera shaken) is no such thing."""
+    found = []
+    for mover in movers:
+        left, top, right, bottom = mover[0] * width, mover[1] * height, mover[2] * width, mover[3] * height
+        box = (left, top, right - left, bottom - top)
+        small = (mover[2] - mover[0]) * (mover[3] - mover[1]) < MOVER_MAX_SHARE
+        if small and not any(centre_in(plate, left, top, right, bottom)
+                             or centre_in(box, *around_plates([plate], CAR_REACH)) for plate in tracked):
+            found.append(mover)
+    return found
+
+
+def mover_look(run: int, movers: Sequence[Area], tracked: Sequence[Box], region: Box, base_side: int, width: int,
+               height: int) -> Optional[DetectWindow]:
+    """On the odd runs (`run` counted from 0; the whole-region runs are even) while plates are tracked: a window on
+    a moving thing away from them (`untracked_movers`, each in turn), padded and inside the region, seen as closely
+    as the moving part of the picture is when nothing is tracked (the region's detector pixels); else None."""
+    if run % 2 == 0 or not tracked:
+        return None
+    candidates = untracked_movers(movers, tracked, width, height)
+    if not candidates:
+        return None
+    box = focus_box(region, candidates[run // 2 % len(candidates)], [], False, width, height)
+    return DetectWindow(box, window_side(box, region, base_side, width, height))
 
 
 def closer_wanted(missing: Sequence[Box], unread: Sequence[Box]) -> list[Box]:

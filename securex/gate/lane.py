@@ -62,21 +62,22 @@ class Lane:
         """Detect where a vehicle is tracked or the picture moved, and once where it has just stopped moving (a car
         at rest there may never have been read); an empty, still lane is skipped."""
         self._rested = None
-        if self.motion is None or self.motion.moved(frame.image) or self.decider.vehicles_tracked():
-            return True
-        if self.motion.rested is not None:
+        moved = self.motion is None or self.motion.moved(frame.image)
+        if self.motion is not None and self.motion.rested is not None:
             self._rested = self.motion.rested
+            return True
+        if moved or self.decider.vehicles_tracked():
             return True
         self.still_skips += 1
         return False
 
     def submit(self, frame: Frame) -> None:
         """Hand the frame to the workers: the detector looks where it moved and where plates are tracked."""
-        tracks = self.decider.tracker.tracks
         moving = self.motion.moving if self.motion is not None else None
-        self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving,
-                           [track.box for track in tracks if not track.missed], any(track.missed for track in tracks),
-                           self.decider.undecided_boxes(), self.decider.still_boxes(), self._rested)
+        followed, lost = self.decider.followed()
+        self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving, followed, lost,
+                           self.decider.undecided_boxes(), self.decider.still_boxes(), self._rested,
+                           self.motion.movers if self.motion is not None else ())
 
     def direction(self, track: Track) -> str:
         return direction_of(self.spec.direction, track.path, self._approaching_is)
