@@ -111,7 +111,7 @@ def test_a_second_car_moving_away_from_the_followed_plate_is_looked_at_on_its_ow
     followed = [(900, 500, 110, 32)]  # the right car's plate
     assert untracked_movers([left_car, right_car], followed, 1280, 720) == [left_car]
     assert untracked_movers([(0.62, 0.25, 0.88, 0.4)], followed, 1280, 720) == []  # the followed car's roof
-    assert untracked_movers([(0.0, 0.0, 0.9, 0.9)], [], 1280, 720) == []  # most of the picture changed: light
+    assert untracked_movers([(0.0, 0.0, 0.9, 0.9), left_car], [], 1280, 720) == []  # most of the picture changed
     look = mover_look(1, [left_car, right_car], followed, region, 480, 1280, 720)
     assert look.box[0] < 0.05 * 1280 and look.box[0] + look.box[2] < 0.5 * 1280  # the left car alone...
     assert look.side / max(look.box[2:]) > 480 / 1280  # ...closer than the whole picture

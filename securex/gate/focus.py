@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from securex.core.domain import Box, centre_in
-from securex.video.motion import Area
+from securex.video.motion import Area, overlap
 
 FOCUS_PAD = 0.05  # the moving rectangle is grown by this share of its width / height on each side
 FOCUS_MIN_PAD = 0.02  # and by at least this share of the picture's width / height
@@ -123,17 +123,13 @@ def rest_window(region: Box, rested: Area, base_side: int, width: int, height: i
 
 
 def untracked_movers(movers: Sequence[Area], tracked: Sequence[Box], width: int, height: int) -> list[Area]:
-    """The moving things (`movers`) away from the tracked plates: holding none, and not where their cars are
-    (CAR_REACH around each); a change across most of the picture (light, the camera shaken) is no such thing."""
-    found = []
-    for mover in movers:
-        left, top, right, bottom = mover[0] * width, mover[1] * height, mover[2] * width, mover[3] * height
-        box = (left, top, right - left, bottom - top)
-        small = (mover[2] - mover[0]) * (mover[3] - mover[1]) < MOVER_MAX_SHARE
-        if small and not any(centre_in(plate, left, top, right, bottom)
-                             or centre_in(box, *around_plates([plate], CAR_REACH)) for plate in tracked):
-            found.append(mover)
-    return found
+    """The moving things (`movers`) away from the tracked plates: reaching nowhere their cars are (CAR_REACH
+    around each). None while most of the picture changes (light, a shaken camera: its parts are no things)."""
+    if any((m[2] - m[0]) * (m[3] - m[1]) >= MOVER_MAX_SHARE for m in movers):
+        return []
+    reach = [around_plates([plate], CAR_REACH) for plate in tracked]
+    return [m for m in movers if not any(overlap((m[0] * width, m[1] * height, m[2] * width, m[3] * height), car)
+                                         for car in reach)]
 
 
 def mover_look(run: int, movers: Sequence[Area], tracked: Sequence[Box], region: Box, base_side: int, width: int,

@@ -63,10 +63,11 @@ class Lane:
         at rest there may never have been read); an empty, still lane is skipped."""
         self._rested = None
         moved = self.motion is None or self.motion.moved(frame.image)
-        if self.motion is not None and self.motion.rested is not None:
-            self._rested = self.motion.rested
+        tracked = self.decider.vehicles_tracked()
+        if self.motion is not None and self.motion.rested is not None and (moved or not tracked):
+            self._rested = self.motion.rested  # a car stopped beside one that moves on, or the whole picture did
             return True
-        if moved or self.decider.vehicles_tracked():
+        if moved or tracked:
             return True
         self.still_skips += 1
         return False

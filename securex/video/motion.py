@@ -9,7 +9,8 @@ the first still frame after it moved at REST_AFTER checks in a row (`rested`), i
 just stopped: at the barrier, it may wait there unread (too small to be found while it moved), so
 the lane looks there once, closer. The separate things that moved (`movers`: a second car coming while
 the first is followed) are told apart too, and one that stops while another still moves (two cars side by
-side, the first at its barrier) has come to rest just as a whole picture that stops has.
+side, the first at its barrier: apart from all that still moves) has come to rest as a whole picture that
+stops has.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class MotionGate:
         self._previous: Optional[np.ndarray] = None
         self.moving: Optional[Area] = None  # where the picture changed at the last call (None: not known)
         self.rested: Optional[Area] = None  # where it last changed, when this call found it still after it moved
-        # at REST_AFTER calls in a row; or a thing that had moved as long and moves no more while others do
+        # at REST_AFTER calls in a row; or a thing that had moved as long and stopped apart from all that moves
         self.movers: list[Area] = []  # the separate things that moved at the last call, largest first
         self._moves = 0  # calls in a row at which it moved
         self._streaks: list[int] = []  # for each of `movers`: calls in a row at which it (or what it overlaps) moved
@@ -56,7 +57,7 @@ class MotionGate:
         self._streaks = [1 + max((n for m, n in zip(movers, streaks, strict=True) if overlap(m, now)), default=0)
                          for now in self.movers]
         self.rested = next((m for m, n in zip(movers, streaks, strict=True)
-                            if n >= REST_AFTER and not any(overlap(m, now) for now in self.movers)), None)
+                            if n >= REST_AFTER and not overlap(m, self.moving)), None)  # apart from all that moves
         self._moves += 1
         return True
 
@@ -81,6 +82,6 @@ def moving_parts(changed: np.ndarray) -> list[Area]:
     return [(x / cols, y / rows, (x + w) / cols, (y + h) / rows) for x, y, w, h, _ in parts]
 
 
-def overlap(a: Area, b: Area) -> bool:
-    """Two areas share some of the picture."""
+def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Two rectangles (left, top, right, bottom: areas, or pixels) share some of the picture."""
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
