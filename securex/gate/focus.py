@@ -28,8 +28,8 @@ import math
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from securex.core.domain import Box, centre_in
-from securex.video.motion import Area, overlap
+from securex.core.domain import Box, centre_in, overlap
+from securex.video.motion import Area
 
 FOCUS_PAD = 0.05  # the moving rectangle is grown by this share of its width / height on each side
 FOCUS_MIN_PAD = 0.02  # and by at least this share of the picture's width / height
@@ -117,8 +117,8 @@ def rest_window(region: Box, rested: Area, base_side: int, width: int, height: i
     """Where the picture has just stopped moving (`rested`), padded and inside the region, seen closer: with up to
     REST_COST times the region's detector pixels (motion that stopped outside the region: the region as usual)."""
     box = focus_box(region, rested, [], False, width, height)
-    left, top, right, bottom = rested[0] * width, rested[1] * height, rested[2] * width, rested[3] * height
-    inside = left < region[0] + region[2] and right > region[0] and top < region[1] + region[3] and bottom > region[1]
+    pixels = (rested[0] * width, rested[1] * height, rested[2] * width, rested[3] * height)
+    inside = overlap(pixels, (region[0], region[1], region[0] + region[2], region[1] + region[3]))
     return DetectWindow(box, window_side(box, region, base_side, width, height, cost=REST_COST if inside else 1.0))
 
 
@@ -134,9 +134,10 @@ def untracked_movers(movers: Sequence[Area], tracked: Sequence[Box], width: int,
 
 def mover_look(run: int, movers: Sequence[Area], tracked: Sequence[Box], region: Box, base_side: int, width: int,
                height: int) -> Optional[DetectWindow]:
-    """On the odd runs (`run` counted from 0; the whole-region runs are even) while plates are tracked: a window on
-    a moving thing away from them (`untracked_movers`, each in turn), padded and inside the region, seen as closely
-    as the moving part of the picture is when nothing is tracked (the region's detector pixels); else None."""
+    """On the odd runs (`run` counted from 0) while plates are tracked: a window on a moving thing away from them
+    (`untracked_movers`, each in turn), padded and inside the region, seen as closely as the moving part of the
+    picture is when nothing is tracked (the region's detector pixels); else None. (Not asked for on a run that
+    looks at the whole region: that one sees the thing already.)"""
     if run % 2 == 0 or not tracked:
         return None
     candidates = untracked_movers(movers, tracked, width, height)

@@ -76,12 +76,15 @@ class FramePipeline:
         height, width = frame.image.shape[:2]
         region = region_box(self._region, width, height)
         mover = None
-        if rested is not None:  # not counted among the runs: the whole region is looked at as often as before
-            window = rest_window(region, rested, self._detect_side, width, height)
+        if rested is not None and not tracked:  # not counted among the runs: the whole region is looked at as
+            window = rest_window(region, rested, self._detect_side, width, height)  # often as before
         else:
             window = detect_window(region, moving, tracked, lost, self.runs, self._full_every, self._detect_side,
                                    width, height)
-            mover = mover_look(self.runs, movers, tracked, region, self._detect_side, width, height)
+            if rested is not None:  # a car at rest beside a followed plate: looked at besides, the plate followed
+                mover = rest_window(region, rested, self._detect_side, width, height)
+            elif window.box != region:
+                mover = mover_look(self.runs, movers, tracked, region, self._detect_side, width, height)
             self.runs += 1
         work = self._pool.submit(self._analyse, frame, settled, window, tuple(undecided), tuple(still), mover)
         self._pending.append((frame.index, work))

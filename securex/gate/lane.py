@@ -38,7 +38,8 @@ class Lane:
             if t.motion_gate else None
         self._approaching_is = config.camera.approaching_is
         self.still_skips = 0  # detector runs skipped: nothing moved, nothing tracked
-        self._rested: Optional[Area] = None  # where it has just stopped moving, nothing tracked: looked at next
+        self._rested: Optional[Area] = None  # where it (or a thing apart from all that moves) has just stopped
+        # moving: looked at next
         self.frame: Optional[Frame] = None  # the last picture
         self.live = True  # False while a live camera gives no picture (NO SIGNAL)
         self.ended = False

@@ -20,6 +20,8 @@ from typing import Optional
 import cv2
 import numpy as np
 
+from securex.core.domain import overlap
+
 Area = tuple[float, float, float, float]  # left, top, right, bottom in fractions of the picture
 REST_AFTER = 3  # the picture counts as come to rest after it moved at this many calls in a row (a car drove in;
 # a flicker of light, a leaf, rain is one call or two)
@@ -58,6 +60,7 @@ class MotionGate:
                          for now in self.movers]
         self.rested = next((m for m, n in zip(movers, streaks, strict=True)
                             if n >= REST_AFTER and not overlap(m, self.moving)), None)  # apart from all that moves
+        # (a car's parts come and go beside it as it drives: not at rest; a clock ticking at that call hides a rest)
         self._moves += 1
         return True
 
@@ -81,7 +84,3 @@ def moving_parts(changed: np.ndarray) -> list[Area]:
                    key=lambda s: s[cv2.CC_STAT_AREA], reverse=True)
     return [(x / cols, y / rows, (x + w) / cols, (y + h) / rows) for x, y, w, h, _ in parts]
 
-
-def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    """Two rectangles (left, top, right, bottom: areas, or pixels) share some of the picture."""
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
