@@ -329,14 +329,3 @@ def test_a_record_the_rest_of_its_visit_reads_otherwise_is_handed_on_again_once(
             track.recorded_plate = "AE410HE"  # corrected: not handed on again while the vote holds it
     assert handed == [7] and visits.contradicted(track) is None
 
-
-def test_the_detector_follows_plates_and_a_car_at_rest_but_not_fixed_text():
-    visits = fixed_text_decider()
-    sign, stopped = (500, 40, 120, 30), (100, 300, 120, 30)  # a caption; a car found only once it had stopped
-    visits.apply([sign, stopped], [read("CAM03", frame=0, box=sign), read("ABC1234", frame=0, box=stopped)])
-    assert visits.followed() == ([sign, stopped], False)
-    for run in range(1, 4):  # the caption settles without moving: fixed text
-        visits.apply([sign], [read("CAM03", frame=3 * run, box=sign)])
-    assert visits.followed() == ([], True)  # the car, still undecided, is followed though it was missed
-    visits.apply([stopped], [read("ABC1234", frame=12, box=stopped)])
-    assert visits.followed() == ([stopped], False)

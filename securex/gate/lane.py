@@ -76,8 +76,9 @@ class Lane:
     def submit(self, frame: Frame) -> None:
         """Hand the frame to the workers: the detector looks where it moved and where plates are tracked."""
         moving = self.motion.moving if self.motion is not None else None
-        followed, lost = self.decider.followed()
-        self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving, followed, lost,
+        tracks = self.decider.tracker.tracks
+        self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving,
+                           [track.box for track in tracks if not track.missed], any(track.missed for track in tracks),
                            self.decider.undecided_boxes(), self.decider.still_boxes(), self._rested,
                            self.motion.movers if self.motion is not None else ())
 

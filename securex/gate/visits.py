@@ -120,13 +120,6 @@ class VisitDecider:
         return [t.box for t in self.tracker.tracks
                 if t.settled and frame - t.last_read_frame < self._config.settled_recheck_frames]
 
-    def followed(self) -> tuple[list[Box], bool]:
-        """The boxes the detector follows: of the tracks found at the last run but fixed text (settled without
-        moving, no site's plate: a caption, a sign; the whole-region runs find it, and a car coming is looked for
-        meanwhile); and whether one of these tracks was missed at it."""
-        moving = [t for t in self.tracker.tracks if not (t.fixed and self._still(t))]
-        return [t.box for t in moving if not t.missed], any(t.missed for t in moving)
-
     def still_boxes(self) -> list[Box]:
         """Boxes of texts seen in two detector runs or more that have not moved (a sign, an overlay, a parked car)."""
         return [t.box for t in self.tracker.tracks if self._still(t)]
