@@ -21,9 +21,7 @@ from securex.gate.focus import (
     detect_window,
     focus_box,
     missing_plates,
-    mover_look,
     rest_window,
-    untracked_movers,
     window_side,
 )
 from securex.gate.frames import FramePipeline
@@ -67,60 +65,6 @@ def test_motion_gate_tells_where_the_picture_has_just_stopped_moving():
     moving = gate.moving
     assert not gate.moved(car) and gate.rested == moving  # ...and stops: the first still picture says where
     assert not gate.moved(car) and gate.rested is None  # once only
-
-
-def test_motion_gate_tells_the_things_that_moved_apart():
-    gate = MotionGate(160, 12, 0.002)
-    road = np.full((720, 1280, 3), 90, np.uint8)
-    gate.moved(road)
-    cars = road.copy()
-    cars[300:600, 100:500] = 220  # a car in the left lane, larger
-    cars[350:550, 800:1100] = 220  # another in the right lane
-    cars[20:30, 20:60] = 220  # a clock's digit changing: too small to be a thing of its own
-    assert gate.moved(cars) and len(gate.movers) == 2
-    (left, top, right, bottom), (left2, _, right2, _) = gate.movers  # largest first
-    assert left <= 100 / 1280 and right >= 500 / 1280 and right < 800 / 1280 and top <= 300 / 720 <= bottom
-    assert left2 > 500 / 1280 and left2 <= 800 / 1280 and right2 >= 1100 / 1280
-    assert gate.moving[0] <= 100 / 1280 and gate.moving[2] >= 1100 / 1280  # the rectangle around all of them
-    assert not gate.moved(cars) and gate.movers == []
-
-
-def test_a_car_that_stops_while_another_still_moves_has_come_to_rest():
-    gate = MotionGate(160, 12, 0.002)
-    road = np.full((720, 1280, 3), 90, np.uint8)
-    gate.moved(road)
-
-    def picture(left_top, right_top):
-        cars = road.copy()
-        cars[left_top:left_top + 200, 100:450] = 220  # the left lane's car
-        cars[right_top:right_top + 200, 800:1150] = 200  # the right lane's
-        return cars
-
-    for step in range(4):  # both drive in
-        assert gate.moved(picture(100 + 40 * step, 60 + 40 * step)) and gate.rested is None
-    left_car = next(m for m in gate.movers if m[2] < 0.5)
-    assert gate.moved(picture(220, 240)) and gate.rested == left_car  # the left one stopped, the right one moves on
-    assert gate.moved(picture(220, 280)) and gate.rested is None  # once only
-    still = picture(220, 280)
-    assert not gate.moved(still) and gate.rested is not None and gate.rested[0] > 0.5  # then the right one stops
-    assert not gate.moved(still) and gate.rested is None
-
-
-def test_a_second_car_moving_away_from_the_followed_plate_is_looked_at_on_its_own():
-    region, left_car, right_car = (0, 0, 1280, 720), (0.05, 0.2, 0.45, 0.9), (0.55, 0.3, 0.95, 0.9)
-    followed = [(900, 500, 110, 32)]  # the right car's plate
-    assert untracked_movers([left_car, right_car], followed, 1280, 720) == [left_car]
-    assert untracked_movers([(0.62, 0.25, 0.88, 0.4)], followed, 1280, 720) == []  # the followed car's roof
-    assert untracked_movers([(0.0, 0.0, 0.9, 0.9), left_car], [], 1280, 720) == []  # most of the picture changed
-    look = mover_look(1, [left_car, right_car], followed, region, 480, 1280, 720)
-    assert look.box[0] < 0.05 * 1280 and look.box[0] + look.box[2] < 0.5 * 1280  # the left car alone...
-    assert look.side / max(look.box[2:]) > 480 / 1280  # ...closer than the whole picture
-    assert mover_look(2, [left_car, right_car], followed, region, 480, 1280, 720) is None  # every other run
-    assert mover_look(1, [left_car, right_car], [], region, 480, 1280, 720) is None  # none followed: the
-    # moving part of the picture is the window already
-    third = (0.5, 0.0, 0.6, 0.2)
-    looked = {mover_look(run, [left_car, third], followed, region, 480, 1280, 720).box for run in (1, 3)}
-    assert len(looked) == 2  # two such things: each in turn
 
 
 def test_where_the_picture_has_just_stopped_is_seen_closer_within_its_cost():
@@ -295,25 +239,6 @@ def test_a_candidate_that_reads_nothing_is_detected_again_closer():
     (number, whole, side), (again, shape, closer) = reader.seen
     assert number == again == 1 and whole == (720, 1280) and side == 480
     assert shape[0] < 100 and closer / max(shape) == 2.0  # around the candidate at twice the picture's pixels
-
-
-def test_a_second_car_is_detected_in_its_own_window_in_the_same_run_as_the_followed_plate():
-    class EveryWindowReader(GatedReader):
-        def detect(self, image, side):  # one plate in every window it is given
-            self.seen.append((image.shape[:2], side))
-            return [Detection((10, 10, 60, 18))]
-
-    reader = EveryWindowReader(readable=True)
-    followed, left_car = (900, 500, 110, 32), (0.05, 0.2, 0.45, 0.9)
-    with ThreadPoolExecutor(1) as pool:
-        lane = pipeline(reader, pool, live=False)
-        lane.submit(frame(1, 1280, 720), [], tracked=[followed], movers=[left_car])  # run 0: the whole picture
-        lane.submit(frame(2, 1280, 720), [], tracked=[followed], movers=[left_car])  # run 1: and the left car
-        first, second = lane.drain()
-    assert len(first.boxes) == 1 and len(reader.seen) == 3
-    around, mover = reader.seen[1][0], reader.seen[2][0]
-    assert mover[1] < 640 and mover[0] > around[0]  # the left car's window: narrow and tall, not the plate's
-    assert len(second.boxes) == 2 and second.boxes[1][0] < 640  # its plate added, in the picture's pixels
 
 
 def test_an_undecided_plate_the_window_misses_is_read_closer_in_the_same_run():

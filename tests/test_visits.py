@@ -328,4 +328,3 @@ def test_a_record_the_rest_of_its_visit_reads_otherwise_is_handed_on_again_once(
             assert visits.contradicted(track) == "AE410HE"
             track.recorded_plate = "AE410HE"  # corrected: not handed on again while the vote holds it
     assert handed == [7] and visits.contradicted(track) is None
-

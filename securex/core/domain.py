@@ -126,11 +126,6 @@ def intersection(a: Box, b: Box) -> int:
     return ix * iy
 
 
-def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    """Two rectangles given as (left, top, right, bottom), in any unit, share some of the picture."""
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
 def inside_share(inner: Box, outer: Box) -> float:
     """The share of `inner`'s area that lies inside `outer`."""
     area = box_area(inner)

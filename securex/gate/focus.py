@@ -14,10 +14,7 @@ that a run does not find again (too small at the window's scale: a far two-row p
 is looked for again in a small window around where it was, closer; so is, when a run finds no plate, a
 candidate it could not read, and a read too small at the window's scale to be sure of that fits none of
 the site's formats as read (one row of a far two-row plate): what the closer look reads replaces it.
-A small or far plate is read from the full-resolution frame rather than missed. While plates are followed,
-a thing that moves away from them (not a part of their cars: a second car coming in another lane) is looked
-at too, every other run, on its own, as closely as a lone car would be: following one car does not hide the
-next.
+A small or far plate is read from the full-resolution frame rather than missed.
 
 Plain code: no threads, windows or I/O, so tests/test_focus.py checks it with plain values.
 """
@@ -28,7 +25,7 @@ import math
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from securex.core.domain import Box, centre_in, overlap
+from securex.core.domain import Box, centre_in
 from securex.video.motion import Area
 
 FOCUS_PAD = 0.05  # the moving rectangle is grown by this share of its width / height on each side
@@ -42,8 +39,6 @@ EDGE = 2  # pixels: a candidate this near an edge of its window touches it
 MAX_SCALE = 2.0  # the detector never sees a window larger than twice the picture's own pixels
 FOLLOW_HEIGHT = 24  # detector pixels high a found plate is followed at (the reader reads it at full resolution)
 DOUBT_HEIGHT = 14  # a read this few detector pixels high that fits no site format as read is looked at closer
-CAR_REACH = (2.0, 10.0)  # a tracked plate's car reaches this many plate widths sideways, heights up and down
-MOVER_MAX_SHARE = 0.5  # a change over this share of the picture or more is not one thing moving
 REST_COST = 4.0  # where the picture has just stopped moving is looked at with up to this many times the region's
 # detector pixels, once per stop
 
@@ -117,34 +112,9 @@ def rest_window(region: Box, rested: Area, base_side: int, width: int, height: i
     """Where the picture has just stopped moving (`rested`), padded and inside the region, seen closer: with up to
     REST_COST times the region's detector pixels (motion that stopped outside the region: the region as usual)."""
     box = focus_box(region, rested, [], False, width, height)
-    pixels = (rested[0] * width, rested[1] * height, rested[2] * width, rested[3] * height)
-    inside = overlap(pixels, (region[0], region[1], region[0] + region[2], region[1] + region[3]))
+    left, top, right, bottom = rested[0] * width, rested[1] * height, rested[2] * width, rested[3] * height
+    inside = left < region[0] + region[2] and right > region[0] and top < region[1] + region[3] and bottom > region[1]
     return DetectWindow(box, window_side(box, region, base_side, width, height, cost=REST_COST if inside else 1.0))
-
-
-def untracked_movers(movers: Sequence[Area], tracked: Sequence[Box], width: int, height: int) -> list[Area]:
-    """The moving things (`movers`) away from the tracked plates: reaching nowhere their cars are (CAR_REACH
-    around each). None while most of the picture changes (light, a shaken camera: its parts are no things)."""
-    if any((m[2] - m[0]) * (m[3] - m[1]) >= MOVER_MAX_SHARE for m in movers):
-        return []
-    reach = [around_plates([plate], CAR_REACH) for plate in tracked]
-    return [m for m in movers if not any(overlap((m[0] * width, m[1] * height, m[2] * width, m[3] * height), car)
-                                         for car in reach)]
-
-
-def mover_look(run: int, movers: Sequence[Area], tracked: Sequence[Box], region: Box, base_side: int, width: int,
-               height: int) -> Optional[DetectWindow]:
-    """On the odd runs (`run` counted from 0) while plates are tracked: a window on a moving thing away from them
-    (`untracked_movers`, each in turn), padded and inside the region, seen as closely as the moving part of the
-    picture is when nothing is tracked (the region's detector pixels); else None. (Not asked for on a run that
-    looks at the whole region: that one sees the thing already.)"""
-    if run % 2 == 0 or not tracked:
-        return None
-    candidates = untracked_movers(movers, tracked, width, height)
-    if not candidates:
-        return None
-    box = focus_box(region, candidates[run // 2 % len(candidates)], [], False, width, height)
-    return DetectWindow(box, window_side(box, region, base_side, width, height))
 
 
 def closer_wanted(missing: Sequence[Box], unread: Sequence[Box]) -> list[Box]:

@@ -29,7 +29,6 @@ from securex.gate.focus import (
     detect_window,
     doubtful,
     missing_plates,
-    mover_look,
     rest_window,
 )
 from securex.gate.lanes import is_rectangle, region_box, region_points
@@ -66,27 +65,21 @@ class FramePipeline:
 
     def submit(self, frame: Frame, settled: list[Box], moving: Optional[Area] = None,
                tracked: Sequence[Box] = (), lost: bool = False, undecided: Sequence[Box] = (),
-               still: Sequence[Box] = (), rested: Optional[Area] = None, movers: Sequence[Area] = ()) -> None:
+               still: Sequence[Box] = (), rested: Optional[Area] = None) -> None:
         """Detect and read `frame` in a worker; boxes on `settled` tracks are not read again. The detector looks
         around the `tracked` plates found at the last run, and at the `moving` part of the region when none is or
         one was `lost` (all of the region every `full_every` runs), or only, closer, where the picture has just
         `rested`; `undecided` plates (read, not yet decided) it does not find again are looked for closer, and so
-        are its doubtful reads but those on `still` texts; every other run, a moving thing (`movers`) that holds no
-        tracked plate is looked at too (a second car)."""
+        are its doubtful reads but those on `still` texts."""
         height, width = frame.image.shape[:2]
         region = region_box(self._region, width, height)
-        mover = None
-        if rested is not None and not tracked:  # not counted among the runs: the whole region is looked at as
-            window = rest_window(region, rested, self._detect_side, width, height)  # often as before
+        if rested is not None:  # not counted among the runs: the whole region is looked at as often as before
+            window = rest_window(region, rested, self._detect_side, width, height)
         else:
             window = detect_window(region, moving, tracked, lost, self.runs, self._full_every, self._detect_side,
                                    width, height)
-            if rested is not None:  # a car at rest beside a followed plate: looked at besides, the plate followed
-                mover = rest_window(region, rested, self._detect_side, width, height)
-            elif window.box != region:
-                mover = mover_look(self.runs, movers, tracked, region, self._detect_side, width, height)
             self.runs += 1
-        work = self._pool.submit(self._analyse, frame, settled, window, tuple(undecided), tuple(still), mover)
+        work = self._pool.submit(self._analyse, frame, settled, window, tuple(undecided), tuple(still))
         self._pending.append((frame.index, work))
 
     def finished(self, current: int) -> Iterator[FrameWork]:
@@ -105,19 +98,16 @@ class FramePipeline:
             yield self._pending.popleft()[1].result()
 
     def _analyse(self, frame: Frame, settled: list[Box], window: DetectWindow, undecided: Sequence[Box],
-                 still: Sequence[Box], mover: Optional[DetectWindow] = None) -> FrameWork:
-        """Detect plates in a frame's window (and the `mover` window: plates it adds) and read those not on an
-        already settled track; the undecided plates it did not find again, its doubtful reads (but on still texts:
-        their boxes stay as they are), and when it finds none the candidates that could not be read, are looked at
-        again, closer; a closer read replaces the doubtful reads it covers (worker thread)."""
+                 still: Sequence[Box]) -> FrameWork:
+        """Detect plates in a frame's window and read those not on an already settled track; the undecided plates
+        it did not find again, its doubtful reads (but on still texts: their boxes stay as they are), and when it
+        finds none the candidates that could not be read, are looked at again, closer; a closer read replaces the
+        doubtful reads it covers (worker thread)."""
         image = frame.image
         height, width = image.shape[:2]
         boxes: list[Box] = []
         reads: list[Optional[Sighting]] = []
         plates, unread = self._look(image, window, settled, boxes, reads)
-        if mover is not None:
-            more, _ = self._look(image, mover, settled, [], [])
-            plates += [p for p in more if all(iou(p.box, known.box) < self._same_box_iou for known in plates)]
         region = region_box(self._region, width, height)
         missing = missing_plates(undecided, [p.box for p in plates] + boxes)
         doubts = [p for p in plates if doubtful(p.box, p.as_read, window) and not any(iou(p.box, b) for b in still)]

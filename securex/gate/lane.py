@@ -38,8 +38,7 @@ class Lane:
             if t.motion_gate else None
         self._approaching_is = config.camera.approaching_is
         self.still_skips = 0  # detector runs skipped: nothing moved, nothing tracked
-        self._rested: Optional[Area] = None  # where it (or a thing apart from all that moves) has just stopped
-        # moving: looked at next
+        self._rested: Optional[Area] = None  # where it has just stopped moving, nothing tracked: looked at next
         self.frame: Optional[Frame] = None  # the last picture
         self.live = True  # False while a live camera gives no picture (NO SIGNAL)
         self.ended = False
@@ -63,24 +62,21 @@ class Lane:
         """Detect where a vehicle is tracked or the picture moved, and once where it has just stopped moving (a car
         at rest there may never have been read); an empty, still lane is skipped."""
         self._rested = None
-        moved = self.motion is None or self.motion.moved(frame.image)
-        tracked = self.decider.vehicles_tracked()
-        if self.motion is not None and self.motion.rested is not None and (moved or not tracked):
-            self._rested = self.motion.rested  # a car stopped beside one that moves on, or the whole picture did
+        if self.motion is None or self.motion.moved(frame.image) or self.decider.vehicles_tracked():
             return True
-        if moved or tracked:
+        if self.motion.rested is not None:
+            self._rested = self.motion.rested
             return True
         self.still_skips += 1
         return False
 
     def submit(self, frame: Frame) -> None:
         """Hand the frame to the workers: the detector looks where it moved and where plates are tracked."""
-        moving = self.motion.moving if self.motion is not None else None
         tracks = self.decider.tracker.tracks
+        moving = self.motion.moving if self.motion is not None else None
         self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving,
                            [track.box for track in tracks if not track.missed], any(track.missed for track in tracks),
-                           self.decider.undecided_boxes(), self.decider.still_boxes(), self._rested,
-                           self.motion.movers if self.motion is not None else ())
+                           self.decider.undecided_boxes(), self.decider.still_boxes(), self._rested)
 
     def direction(self, track: Track) -> str:
         return direction_of(self.spec.direction, track.path, self._approaching_is)

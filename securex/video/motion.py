@@ -7,10 +7,7 @@ rectangle around the changed pixels (`moving`) is where a car is: the detector c
 more closely than at the whole picture, for the same cost (gate/focus.py). Where it last moved, on
 the first still frame after it moved at REST_AFTER checks in a row (`rested`), is where a car has
 just stopped: at the barrier, it may wait there unread (too small to be found while it moved), so
-the lane looks there once, closer. The separate things that moved (`movers`: a second car coming while
-the first is followed) are told apart too, and one that stops while another still moves (two cars side by
-side, the first at its barrier: apart from all that still moves) has come to rest as a whole picture that
-stops has.
+the lane looks there once, closer.
 """
 
 from __future__ import annotations
@@ -20,13 +17,9 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from securex.core.domain import overlap
-
 Area = tuple[float, float, float, float]  # left, top, right, bottom in fractions of the picture
 REST_AFTER = 3  # the picture counts as come to rest after it moved at this many calls in a row (a car drove in;
 # a flicker of light, a leaf, rain is one call or two)
-MOVER_JOIN = 5  # changed thumbnail pixels this close (in thumbnail pixels) are one moving thing (a car's parts)
-MOVER_MIN_SHARE = 0.01  # a moving thing covers at least this share of the thumbnail, so joined (not a clock's digit)
 
 
 class MotionGate:
@@ -35,10 +28,8 @@ class MotionGate:
         self._previous: Optional[np.ndarray] = None
         self.moving: Optional[Area] = None  # where the picture changed at the last call (None: not known)
         self.rested: Optional[Area] = None  # where it last changed, when this call found it still after it moved
-        # at REST_AFTER calls in a row; or a thing that had moved as long and stopped apart from all that moves
-        self.movers: list[Area] = []  # the separate things that moved at the last call, largest first
+        # at REST_AFTER calls in a row
         self._moves = 0  # calls in a row at which it moved
-        self._streaks: list[int] = []  # for each of `movers`: calls in a row at which it (or what it overlaps) moved
 
     def moved(self, image: np.ndarray) -> bool:
         """True when the picture changed enough since the last call (always on the first)."""
@@ -47,7 +38,6 @@ class MotionGate:
         thumb = cv2.GaussianBlur(cv2.cvtColor(thumb, cv2.COLOR_BGR2GRAY), (3, 3), 0)
         previous, self._previous = self._previous, thumb
         last, self.moving, self.rested = self.moving, None, None
-        movers, streaks, self.movers, self._streaks = self.movers, self._streaks, [], []
         if previous is None or previous.shape != thumb.shape:
             return True
         changed = cv2.absdiff(thumb, previous) > self._delta
@@ -55,12 +45,7 @@ class MotionGate:
             self.rested = last if self._moves >= REST_AFTER else None
             self._moves = 0
             return False
-        self.moving, self.movers = changed_area(changed), moving_parts(changed)
-        self._streaks = [1 + max((n for m, n in zip(movers, streaks, strict=True) if overlap(m, now)), default=0)
-                         for now in self.movers]
-        self.rested = next((m for m, n in zip(movers, streaks, strict=True)
-                            if n >= REST_AFTER and not overlap(m, self.moving)), None)  # apart from all that moves
-        # (a car's parts come and go beside it as it drives: not at rest; a clock ticking at that call hides a rest)
+        self.moving = changed_area(changed)
         self._moves += 1
         return True
 
@@ -72,15 +57,3 @@ def changed_area(changed: np.ndarray) -> Optional[Area]:
         return None
     rows, cols = changed.shape
     return (x / cols, y / rows, (x + w) / cols, (y + h) / rows)
-
-
-def moving_parts(changed: np.ndarray) -> list[Area]:
-    """The rectangles around each separate moving thing of a thumbnail mask (changed pixels within MOVER_JOIN of
-    each other are one; those covering less than MOVER_MIN_SHARE of it left out), in fractions of it, largest first."""
-    joined = cv2.dilate(changed.astype(np.uint8), np.ones((MOVER_JOIN, MOVER_JOIN), np.uint8))
-    _, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    rows, cols = changed.shape
-    parts = sorted((s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= MOVER_MIN_SHARE * rows * cols),
-                   key=lambda s: s[cv2.CC_STAT_AREA], reverse=True)
-    return [(x / cols, y / rows, (x + w) / cols, (y + h) / rows) for x, y, w, h, _ in parts]
-
