@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Optional
 
 LETTER_FOR_DIGIT = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"}
-PART_MIN_LENGTH = 4  # a part of a plate this long or longer is taken for the plate read short (shorter: many plates)
 DIGIT_FOR_LETTER = {"O": "0", "Q": "0", "D": "0", "I": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
+PART_MIN_LENGTH = 4  # a part of a plate this long or longer is taken for the plate read short (shorter: many plates)
 
 
 def normalise_plate(text: str) -> str:

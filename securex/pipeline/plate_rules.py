@@ -8,8 +8,11 @@ when that makes a known format fit. A read that fits none of the site's formats 
 it passes the permissive rule, with a lower confidence; when the site reads the world's plates, such
 a read that fits another country's format as read, or changing only unsure confusable characters, is
 known by that country; it needs plate evidence (as a read of no format does) when one of its characters is
-unsure to be one. A read of digits only that is a date or a time of day (a camera's clock) is a plate
-only where one of the site's formats fits it as read.
+unsure to be one. Such a read that fits no format may lose one weak character at either end (a country
+band's letter, a screw) to fit another country's format. Of fits otherwise equal, a format laid out in
+the rows the read came in (two rows joined, or one) comes first: it names the country. A read of digits
+only that is a date or a time of day (a camera's clock) is a plate only where one of the site's formats
+fits it as read.
 """
 
 from __future__ import annotations
