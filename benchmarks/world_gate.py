@@ -81,19 +81,7 @@ def make_clip(out: Path, rows: list[dict], motion: str, worse: bool = False, pai
     """Writes OUT.mp4 with OUT.csv (plate, first_frame, last_frame, image) and OUT.overlay.txt beside it."""
     road, video = background(), out.with_suffix(".mp4")
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (WIDTH, HEIGHT))
-    frames, clocks = 0, []
-
-    def emit(image: np.ndarray) -> None:
-        nonlocal frames
-        if worse:
-            image = cv2.resize(camera.worse(image, None)[0], (WIDTH, HEIGHT), interpolation=cv2.INTER_LINEAR)
-        clocks.append((START + datetime.timedelta(seconds=frames // FPS)).strftime("%Y-%m-%d %H:%M:%S"))
-        burn(image, clocks[-1], (20, 40), 1.0)
-        burn(image, CAMERA_TEXTS[0], (900, 40), 0.9)
-        burn(image, CAMERA_TEXTS[1], (20, 700), 0.8)
-        writer.write(image)
-        frames += 1
-
+    clocks = []
     steps = path(motion)
     visits = schedule(rows, len(steps), pairs)
     photos = {row["image"]: cv2.imread(str(PHOTOS / row["image"])) for row in rows}
@@ -103,7 +91,13 @@ def make_clip(out: Path, rows: list[dict], motion: str, worse: bool = False, pai
             if first <= at < first + len(steps):
                 drive(frame, photos[row["image"]], steps[at - first], middle,
                       AT_BARRIER_PAIRED if pairs else AT_BARRIER)
-        emit(frame)
+        if worse:
+            frame = cv2.resize(camera.worse(frame, None)[0], (WIDTH, HEIGHT), interpolation=cv2.INTER_LINEAR)
+        clocks.append((START + datetime.timedelta(seconds=at // FPS)).strftime("%Y-%m-%d %H:%M:%S"))
+        burn(frame, clocks[-1], (20, 40), 1.0)
+        burn(frame, CAMERA_TEXTS[0], (900, 40), 0.9)
+        burn(frame, CAMERA_TEXTS[1], (20, 700), 0.8)
+        writer.write(frame)
     truth = [(row["plate"], first, first + len(steps) - 1, row["image"]) for row, _, first in visits]
     writer.release()
     with open(out.with_suffix(".csv"), "w", newline="") as handle:
