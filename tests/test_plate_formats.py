@@ -23,7 +23,7 @@ def test_the_table_covers_the_world_and_every_pattern_is_well_formed():
     for country in COUNTRIES.values():
         low, high = country.length_range()
         for pattern in country.patterns:
-            assert re.fullmatch(r"[LN]+(/[LN]+)?", pattern), (country.name, pattern)
+            assert re.fullmatch(r"[A-Z0-9]+(/[A-Z0-9]+)?", pattern), (country.name, pattern)
             assert low <= len(pattern.replace("/", "")) <= high, (country.name, pattern)
     assert runs("L1-2", "NN") == ("LNN", "LLNN")
 
@@ -115,12 +115,21 @@ def site(base_settings, *countries):
     (("ru",), "A001MP05", (), "A001MP05", "ru"),
     (("cn",), "AD11166", (), "AD11166", "cn"),  # new-energy plate after the province character
     (("us", "ca"), "6GQR959", (), "6GQR959", "us"),
+    (("us",), "SL7CGS", (4,), "SL7C6S", "us"),  # Missouri AB1 C2D: the format decides the unsure G is a 6
     (("ar",), "AD233LT", (), "AD233LT", "ar"),
 ])
 def test_a_country_format_decides_the_read_and_names_the_country(base_settings, countries, read, weak, text,
                                                                    country):
     best = site(base_settings, *countries).best(ocr(read, weak=weak))
     assert (best.text, best.format_name, best.as_read) == (text, country, read == text)
+
+
+def test_a_us_state_series_is_read_as_it_is_not_bent_to_another_countrys(base_settings):
+    rules = PlateRules(base_settings.plates)  # the default countries: the US among the world's
+    best = rules.best(ocr("HK5R9C", weak=(2,)))  # Missouri, not a German historic plate HKS R 9 C
+    assert (best.text, best.format_name) == ("HK5R9C", "us")
+    assert site(base_settings, "de").best(ocr("HKSR9H")).format_name == "de"  # historic plates end in H
+    assert site(base_settings, "de").best(ocr("HKSR9C")).format_name is None  # and no other letter
 
 
 def test_country_letters_are_kept_to_those_it_issues(base_settings):

@@ -15,6 +15,9 @@ def test_conform_fixes_only_where_the_format_decides():
     assert conform("OKL1235", "LLLNNNN") == "OKL1235"
     assert conform("OKL12X5", "LLLNNNN") is None  # X has no digit twin
     assert conform("OKL1235", "LLNNNLL") is None
+    assert conform("AB12E", "LLNNE") == "AB12E"  # any other character in a pattern is that character
+    assert conform("AB128", "LLNNE") is None
+    assert conform("AB12B", "LLNNE") is None
 
 
 def test_brazilian_read_fixed_when_unsure(base_settings):

@@ -59,8 +59,8 @@ COUNTRIES: dict[str, Country] = {c.name: c for c in [
     Country("es", ("NNNNLLL",)),  # Spain 1234 ABC
     Country("pl", ("LLNNNNN", "LLLNNNN", "LLNNNLL")),  # Poland
     Country("eu", (), (4, 8)),  # other EU plates (Germany, Netherlands, Belgium...): any layout, 4-8 characters
-    Country("de", runs("L1-3", "L1-2", "N1-4", longest=8)
-            + runs("L1-3", "L1-2", "N1-3", "L", longest=8)),  # Germany M AB 1234; electric ...E, historic ...H
+    Country("de", runs("L1-3", "L1-2", "N1-4", longest=8) + runs("L1-3", "L1-2", "N1-3", "E", longest=8)
+            + runs("L1-3", "L1-2", "N1-3", "H", longest=8)),  # Germany M AB 1234; electric ...E, historic ...H
     Country("nl", ("LLNNNN", "NNNNLL", "NNLLNN", "LLNNLL", "LLLLNN", "NNLLLL", "NNLLLN", "NLLLNN", "LLNNNL",
                    "LNNNLL", "LLLNNL", "LNNLLL", "NLLNNN", "NNNLLN")),  # Netherlands side codes
     Country("be", ("NLLLNNN",)),  # Belgium 1-ABC-123
@@ -87,8 +87,13 @@ COUNTRIES: dict[str, Country] = {c.name: c for c in [
     Country("tr", runs("NN", "L1-3", "N2-5")),  # Turkey 34 ABC 123
     Country("il", ("NNNNNNN", "NNNNNNNN")),  # Israel 12-345-67, 123-45-678 (digits only)
     # Americas
-    Country("us", ("NLLLNNN", "LLLNNNN", "LLLNNN", "NLLNNN", "NNNLLL", "LLNNNNN", "NNNNNNN", "LNNNNNN"),
-            (2, 8)),  # United States: common state series; vanity plates of 2-8 characters
+    Country("us", ("NLLLNNN", "LLLNNNN", "LLLNNN", "NNNLLL", "NLLNNN", "LLNNNNN", "LNNNNNN", "NNNNNNN",
+                   "LLNLNL", "LLLLNN", "LNNNLL", "LNNLLL", "LLLNNL", "NLLNNNN", "NLLLNN", "NNNNLL", "LLNLNNN",
+                   "LLNNNN", "NLNNNNN", "NNNNNNL", "NNNLLN", "NNNNNN"),
+            (2, 8)),  # United States, the states' standard series: California 7ABC123, Texas and New York
+    # ABC1234, Missouri AB1 C2D, Florida ABCD12 and A123BC, New Jersey A12BCD and ABC12D, Maryland 1AB2345,
+    # Massachusetts 1ABC23, Illinois AB 12345 and 1234567, Maine 1234 AB, Idaho 1A 12345, Montana 1-12345A;
+    # vanity plates of 2-8 characters
     Country("ca", ("LLLLNNN", "LLLNNN", "NNNLLL", "LLLNNNN", "LLLNNNL")),  # Canada (Ontario ABCD 123, ...)
     Country("mx", ("LLLNNNN", "LLLNNNL", "LLNNNNL", "LLLNNLL")),  # Mexico
     Country("ar", ("LLNNNLL", "LLLNNN")),  # Argentina Mercosur AB 123 CD, old ABC 123

@@ -184,13 +184,15 @@ def layout(pattern: str) -> tuple[str, int]:
 
 
 def conform(text: str, pattern: str, letters: Optional[str] = None) -> Optional[str]:
-    """`text` made to fit `pattern` (L letter, N digit; only `letters` when given) by swapping
-    confusables, or None if it cannot."""
+    """`text` made to fit `pattern` (L letter, N digit, only `letters` when given; any other character is
+    that character: Germany's electric plates end in E) by swapping confusables, or None if it cannot."""
     if len(text) != len(pattern):
         return None
     out = []
     for char, kind in zip(text, pattern, strict=True):
-        if kind == "L" and char.isdigit():
+        if kind not in "LN":
+            char = kind if char == kind or LETTER_FOR_DIGIT.get(char) == kind else ""
+        elif kind == "L" and char.isdigit():
             char = LETTER_FOR_DIGIT.get(char, "")
         elif kind == "N" and char.isalpha():
             char = DIGIT_FOR_LETTER.get(char, "")
