@@ -281,25 +281,3 @@ def test_a_small_photo_seen_closer_at_the_first_look_is_not_looked_at_again():
     assert [d.box for d in fine_reader(detector).detect_finely(image, 960)] == [(180, 200, 40, 8)]
     assert len(detector.calls) == 1
 
-
-def white_plate_on_white_car(text_box_to_edge):
-    """A white plate on a white car, its thin dark frame broken beside a bolt; `text_box_to_edge`: the text fills
-    the plate, so the detector's box reaches the frame."""
-    image = np.full((480, 640, 3), 225, np.uint8)
-    cv2.rectangle(image, (190, 250), (450, 350), (240, 240, 240), -1)
-    cv2.rectangle(image, (190, 250), (450, 350), (90, 90, 90), 2)
-    image[248:253, 300:304] = 240  # the gap in the frame
-    text, centre = ("ABC1234", (320, 300)) if text_box_to_edge else ("AB12", (320, 300))
-    box = draw_text(image, text, centre, 1.9 if text_box_to_edge else 1.5, (15, 15, 15))
-    if text_box_to_edge:
-        box = (191, box[1], 259, box[3])
-    return image, box
-
-
-@pytest.mark.parametrize("text_box_to_edge", [False, True])
-def test_a_white_plate_on_a_white_car_is_told_from_the_body_through_a_gap_in_its_frame(text_box_to_edge):
-    image, box = white_plate_on_white_car(text_box_to_edge)
-    proof = plate_evidence(image, box)
-    assert proof.enclosed == 1.0 and proof.score >= 0.5
-    bare = np.full((480, 640, 3), 225, np.uint8)  # the same text on the body, no plate
-    assert plate_evidence(bare, draw_text(bare, "AB12", (320, 300), 1.5, (15, 15, 15))).score < 0.1

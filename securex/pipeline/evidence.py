@@ -7,8 +7,7 @@ past where a plate would end, or breaks up into the scene.
 
 Plain code on pixels: the text box's surroundings are scaled to a small fixed height; the pixels
 behind the characters (the box's majority brightness class) set the face's brightness and colour;
-the face is the connected region of that colour holding the text box, less threads a pixel or two thin (a gap
-in a plate's frame beside a bolt would join a white plate to a white car). Each component is 0..1:
+the face is the connected region of that colour holding the text box. Each component is 0..1:
 
 - `contrast`: characters against the face (plates are made to be read), as a share of the picture's white (the
   brightness its brightest pixels reach), so a dark or underexposed picture's plates count as a bright one's.
@@ -41,10 +40,6 @@ MIN_CONTRAST = 0.35  # face and characters this far apart (share of the picture'
 WHITE_PERCENTILE = 99  # the picture's white: this percentile of its brightness
 MIN_WHITE = 64  # and at least this grey level (a black picture's noise is not contrast)
 WHITE_STEP = 8  # measured on every 8th pixel each way
-BRIDGE_KERNEL = np.ones((3, 3), np.uint8)  # the face is opened with this: a line of pixels through a plate's
-# frame or a gap beside a bolt does not join the face to a car body of its colour
-CORE_INSET = 2  # the text box less this many pixels each side (1 above and below) is face: a box that reaches the
-# plate's edge does not join the face to what lies beyond it
 FACE_TOLERANCE = 0.4  # a pixel is face when within this share of the contrast from the face's brightness
 MIN_TOLERANCE = 12  # ... or within this many grey levels
 COLOUR_SPREAD = 1.5  # and no colour channel further than this many tolerances from the face's colour
@@ -117,9 +112,8 @@ def plate_evidence(image: np.ndarray, box: Box, white: float = 255.0) -> Evidenc
     tolerance = max(MIN_TOLERANCE, FACE_TOLERANCE * abs(face - ink))
     near = (np.abs(grey - face) <= tolerance).astype(np.uint8)
     ring = ring_share(near, (bx0, by0, bx1, by1), max(1, int(round(RING * WORK_HEIGHT))))
-    mask = cv2.morphologyEx(same_colour(near, small, (bx0, by0, bx1, by1), COLOUR_SPREAD * tolerance),
-                            cv2.MORPH_OPEN, BRIDGE_KERNEL)  # a thread of face-coloured pixels is no face
-    mask[by0 + 1:by1 - 1, bx0 + CORE_INSET:bx1 - CORE_INSET] = 1  # the characters are part of the plate
+    mask = same_colour(near, small, (bx0, by0, bx1, by1), COLOUR_SPREAD * tolerance)
+    mask[by0:by1, bx0:bx1] = 1  # the characters are part of the plate
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
     label = labels[(by0 + by1) // 2, (bx0 + bx1) // 2]
     left, top, fw, fh, area = (int(v) for v in stats[label])
