@@ -156,6 +156,12 @@ def test_a_read_fitting_no_format_needs_plate_evidence():
     assert [r.text for r in reader.read_image(image, 960)] == ["1AB2C3"]  # the watermark is no plate
 
 
+def test_a_number_in_the_scene_is_no_plate_where_the_sites_plates_may_be_digits_only():
+    image, plate_box, mark_box = side_by_side(plate_scene("9185914"), bare_scene("201405", "busy"))
+    reader = reader_for([plate_box, mark_box], {plate_box[2:]: "9185914", mark_box[2:]: "201405"})
+    assert [r.text for r in reader.read_image(image, 960)] == ["9185914"]  # a camera's date is no US plate
+
+
 def test_another_countrys_read_with_an_unsure_character_needs_plate_evidence():
     image, plate_box, mark_box = side_by_side(plate_scene("GN06BGV"), bare_scene("OSW722", "busy"))
     texts = {plate_box[2:]: "GN06BGV", mark_box[2:]: "OSW722"}  # a UK plate; a watermark "©SW722"

@@ -132,6 +132,12 @@ def test_a_us_state_series_is_read_as_it_is_not_bent_to_another_countrys(base_se
     assert site(base_settings, "de").best(ocr("HKSR9C")).format_name is None  # and no other letter
 
 
+def test_a_read_of_digits_only_needs_plate_evidence_even_where_the_sites_format_fits_it(base_settings):
+    illinois = site(base_settings, "us").best(ocr("9185914"))  # a plate of digits, or a phone number on a van
+    assert (illinois.format_name, illinois.as_read, illinois.needs_evidence) == ("us", True, True)
+    assert not site(base_settings, "us").best(ocr("FE5R2D")).needs_evidence  # letters and digits: the format tells
+
+
 def test_country_letters_are_kept_to_those_it_issues(base_settings):
     best = site(base_settings, "ru").best(ocr("A001ZP05"))  # Z is not a Russian plate letter
     assert best is None or best.format_name is None

@@ -12,7 +12,8 @@ unsure to be one. Such a read that fits no format may lose one weak character at
 band's letter, a screw) to fit another country's format. Of fits otherwise equal, a format laid out in
 the rows the read came in (two rows joined, or one) comes first: it names the country. A read of digits
 only that is a date or a time of day (a camera's clock) is a plate only where one of the site's formats
-fits it as read.
+fits it as read; a read of digits only needs plate evidence even where it fits one (Illinois' 1234567, Israel's
+plates: a phone number or a camera's date fits them too).
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ class PlateRules:
             top = sum(i < top_row for i in kept)  # two rows read as one: the top row's characters kept
             confidence = sum(kept_confs) / len(kept) if kept else 0.0
             clock = looks_like_clock(chars) or looks_like_clock(text)
+            digits = text.isdigit()  # a number in the scene (a phone number, a price, a clock) fits a format of digits
             fits = []
             for name, pattern, rows, letters in self._formats:
                 fixed = conform(text, pattern, letters)
@@ -112,7 +114,7 @@ class PlateRules:
                     continue
                 sure_changes = self._sure_changes(text, fixed, kept_confs)
                 fits.append((rows != top, RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes),
-                                                    name, as_read, needs_evidence=sure_changes > 0)))
+                                                    name, as_read, needs_evidence=sure_changes > 0 or digits)))
             found += [fit for _, fit in sorted(fits, key=lambda f: f[0])]  # formats laid out in rows as read first
             end_dropped = len(kept) == len(chars) - 1 and (not kept or kept[0] != 0 or kept[-1] != len(chars) - 1) \
                 and not any(c.format_name for c in found)  # a read that fits a format as it is keeps its ends
