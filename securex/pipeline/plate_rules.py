@@ -8,9 +8,10 @@ when that makes a known format fit. A read that fits none of the site's formats 
 it passes the permissive rule, with a lower confidence; when the site reads the world's plates, such
 a read that fits another country's format as read, or changing only unsure confusable characters, is
 known by that country; it needs plate evidence (as a read of no format does) when one of its characters is
-unsure to be one. Such a read that fits no format may lose one weak character at either end (a country
-band's letter, a screw) to fit another country's format. Of fits otherwise equal, a format laid out in
-the rows the read came in (two rows joined, or one) comes first: it names the country. A read of digits
+unsure to be one. Such a read that fits no format may lose one weak character (a country band's letter,
+a screw, a state's emblem or a sticker between the characters) to fit another country's format. Of fits
+otherwise equal, a format laid out in the rows the read came in (two rows joined, or one) comes first: it
+names the country. A read of digits
 only that is a date or a time of day (a camera's clock) is a plate only where one of the site's formats
 fits it as read; a read of digits only needs plate evidence even where it fits one (Illinois' 1234567, Israel's
 plates: a phone number or a camera's date fits them too).
@@ -116,10 +117,10 @@ class PlateRules:
                 fits.append((rows != top, RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes),
                                                     name, as_read, needs_evidence=sure_changes > 0 or digits)))
             found += [fit for _, fit in sorted(fits, key=lambda f: f[0])]  # formats laid out in rows as read first
-            end_dropped = len(kept) == len(chars) - 1 and (not kept or kept[0] != 0 or kept[-1] != len(chars) - 1) \
-                and not any(c.format_name for c in found)  # a read that fits a format as it is keeps its ends
-            if (len(kept) == len(chars) or end_dropped) and not clock and self.is_plausible(text, vanity):
-                found += self._permissive(text, kept_confs, top, confidence, dropped=end_dropped)
+            one_dropped = len(kept) == len(chars) - 1 \
+                and not any(c.format_name for c in found)  # a read that fits a format as it is keeps every character
+            if (len(kept) == len(chars) or one_dropped) and not clock and self.is_plausible(text, vanity):
+                found += self._permissive(text, kept_confs, top, confidence, dropped=one_dropped)
         return found
 
     def _permissive(self, text: str, confs: list[float], top: int, confidence: float, dropped: bool) -> list[RuledText]:
