@@ -11,6 +11,9 @@ does (benchmarks/camera.py: lower resolution, dusk, JPEG), then burns in its tex
 side in the picture, the cars two at a time, the second a second after the first (two cars in view at once).
 
     python -m benchmarks.world_gate [--keep DIR] [--only cn,ru,...] [--motion eased|abrupt] [--worse] [--pairs]
+                                    [--photos DIR] [--first N]
+
+`--photos DIR` drives another labelled folder's photos (`benchmarks/openalpr_sets.py` makes OpenALPR's US ones).
 """
 
 from __future__ import annotations
@@ -77,14 +80,16 @@ def schedule(rows: list[dict], length: int, pairs: bool) -> list[tuple[dict, int
     return visits
 
 
-def make_clip(out: Path, rows: list[dict], motion: str, worse: bool = False, pairs: bool = False) -> Path:
-    """Writes OUT.mp4 with OUT.csv (plate, first_frame, last_frame, image) and OUT.overlay.txt beside it."""
+def make_clip(out: Path, rows: list[dict], motion: str, worse: bool = False, pairs: bool = False,
+              photos_dir: Path = PHOTOS) -> Path:
+    """Writes OUT.mp4 with OUT.csv (plate, first_frame, last_frame, image) and OUT.overlay.txt beside it; the
+    rows' images are read from `photos_dir`."""
     road, video = background(), out.with_suffix(".mp4")
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (WIDTH, HEIGHT))
     clocks = []
     steps = path(motion)
     visits = schedule(rows, len(steps), pairs)
-    photos = {row["image"]: cv2.imread(str(PHOTOS / row["image"])) for row in rows}
+    photos = {row["image"]: cv2.imread(str(photos_dir / row["image"])) for row in rows}
     for at in range(max(first for _, _, first in visits) + len(steps) + GAP):
         frame = road.copy()
         for row, middle, first in visits:
@@ -126,14 +131,19 @@ def main() -> None:
     parser.add_argument("--motion", choices=["eased", "abrupt"], default="eased")
     parser.add_argument("--worse", action="store_true", help="a worse camera at dusk (lower resolution, JPEG)")
     parser.add_argument("--pairs", action="store_true", help="two lanes side by side: two cars in view at once")
+    parser.add_argument("--photos", type=Path, default=PHOTOS,
+                        help="a folder of labelled photos (labels.csv) to drive through instead of plates-dev2")
+    parser.add_argument("--first", type=int, help="only this many of them, in the order of labels.csv")
     args = parser.parse_args()
-    with open(PHOTOS / "labels.csv", newline="") as handle:
+    with open(args.photos / "labels.csv", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if not args.only or r["region"] in args.only.split(",")]
+    rows = rows[:args.first]
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"world-gate-{args.motion}" + ("-worse" if args.worse else "") + ("-pairs" if args.pairs else "")
-        video = make_clip(folder / name, rows, args.motion, args.worse, args.pairs)
+        name = ("world-gate" if args.photos == PHOTOS else f"gate-{args.photos.name}") + f"-{args.motion}" \
+            + ("-worse" if args.worse else "") + ("-pairs" if args.pairs else "")
+        video = make_clip(folder / name, rows, args.motion, args.worse, args.pairs, args.photos)
         print_video_table([video_figures(video, {}, site_country=False)])
 
 
