@@ -88,9 +88,10 @@ FIX_CHAR_CONFIDENCE = 0.9         # a confusable character read below this is ch
 SURE_CHANGE_PENALTY = 0.1         # confidence lost per character read at or above that which a format changes
 DROP_CHAR_CONFIDENCE = 0.75       # a character read below this may be dropped if that makes a format fit
 PLATE_MIN_DIGITS = 1              # a plate needs at least this many digits (text without digits is a sign)
-PLATE_MIN_EVIDENCE = 0.1          # a read that fits none of the site's formats needs at least this plate evidence
-                                  # (0..1: the text sits on a plate-shaped rectangle of uniform colour; 0 = off): a
-                                  # watermark, a sticker or writing in the scene does not
+PLATE_MIN_EVIDENCE = 0.1          # a read that fits none of the site's formats (or only by changing a character read
+                                  # surely, or of digits only) needs at least this plate evidence (0..1: the text sits
+                                  # on a plate-shaped rectangle of uniform colour; 0 = off): a watermark, a sticker or
+                                  # writing in the scene does not
 VANITY_MIN_EVIDENCE = 0.6         # plate evidence (0..1) that lets a read without digits or a short line (a vanity
                                   # plate: FAST, GT, V8) through, its text centred on the plate with plate all around
                                   # (1 = never)

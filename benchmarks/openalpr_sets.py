@@ -16,16 +16,20 @@ import sys
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from securex.core.plate_text import normalise_plate  # noqa: E402
+
 DEV_LABELS = PROJECT.parent / "shared" / "datasets" / "plates-dev" / "labels.csv"
 REGIONS = ("us", "eu", "br")
 
 
 def dev_photos(labels: Path) -> set[str]:
-    """The file names of the photos the dev set already has (none when it is not here)."""
+    """The photos the dev set already has, as REGION/NAME (none when it is not here)."""
     if not labels.is_file():
         return set()
     with open(labels, newline="") as handle:
-        return {Path(row["image"]).name for row in csv.DictReader(handle)}
+        return {row["image"] for row in csv.DictReader(handle)}
 
 
 def label_rows(folder: Path, region: str, skip: set[str]) -> list[list[str]]:
@@ -36,9 +40,9 @@ def label_rows(folder: Path, region: str, skip: set[str]) -> list[list[str]]:
         if len(lines) != 1 or len(lines[0]) != 6:
             continue
         name, x, y, w, h, plate = lines[0]
-        if name in skip or not (folder / name).is_file():
+        if f"{region}/{name}" in skip or not (folder / name).is_file():
             continue
-        rows.append([f"{region}/{name}", x, y, w, h, plate.upper(), region])
+        rows.append([f"{region}/{name}", x, y, w, h, normalise_plate(plate), region])
     return rows
 
 

@@ -286,4 +286,3 @@ def test_a_small_photo_seen_closer_at_the_first_look_is_not_looked_at_again():
     detector = ScaledDetector([(180, 200, 40, 8)], [[(16, 17, 30, 6)]])  # would be centred on it
     assert [d.box for d in fine_reader(detector).detect_finely(image, 960)] == [(180, 200, 40, 8)]
     assert len(detector.calls) == 1
-

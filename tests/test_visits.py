@@ -283,6 +283,9 @@ def test_a_parked_car_in_view_from_the_start_is_decided_when_its_plate_fits_a_fo
         decided += visits.apply([parked], [sighting])
         clock = (20, 20, 200, 24)  # a date the format made fit by changing a character: still fixed text
         decided += visits.apply([clock], [Sighting(PlateRead("2O26031", 0.9, clock, "cz"), CROP, 3 * run, 0.0)])
+        sign = (500, 100, 140, 30)  # a phone number on a sign, fitting a format of digits only as read
+        decided += visits.apply([sign], [Sighting(PlateRead("5551234", 0.9, sign, "us", as_read=True), CROP,
+                                                  3 * run, 0.0)])
     assert {t.winner.read.text for t in decided} == {"66V134567"}
 
 

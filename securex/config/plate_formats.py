@@ -1,13 +1,13 @@
 """The world's plate formats, as data: per country its patterns, letters and lengths.
 
-A pattern is L (a letter) and N (a digit) in reading order; a two-row layout puts `/` between the
-rows (top row first). `letters` limits the letters a country issues (Russia uses only the twelve
-that look alike in Cyrillic and Latin); `lengths` spans every plate of the country, vanity and old
-series included, and feeds the permissive rule. Characters outside A-Z 0-9 (a Chinese province
-character, Thai or Arabic letters) are not part of the text. `PLATE_COUNTRIES` in config.py picks
-a site's countries; `PLATE_FORMATS` adds a site's own patterns. The entry "world" stands for every
-other country: its formats name a read that fits them as read, or by changing only characters the
-recogniser was unsure of, never a sure one.
+A pattern is L (a letter) and N (a digit) in reading order, any other character itself (Germany's E
+and H); a two-row layout puts `/` between the rows (top row first). `letters` limits the letters a
+country issues (Russia uses only the twelve that look alike in Cyrillic and Latin); `lengths` spans
+every plate of the country, vanity and old series included, and feeds the permissive rule.
+Characters outside A-Z 0-9 (a Chinese province character, Thai or Arabic letters) are not part of
+the text. `PLATE_COUNTRIES` in config.py picks a site's countries; `PLATE_FORMATS` adds a site's own
+patterns. The entry "world" stands for every other country: its formats name a read that fits them
+as read, or by changing only characters the recogniser was unsure of, never a sure one.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def runs(*parts: str, longest: int = 16) -> tuple[str, ...]:
             choices.append([part[0] * n for n in range(int(part[1]), int(part[3]) + 1)])
         else:
             choices.append([part])
-    return tuple(p for p in ("".join(c) for c in product(*choices)) if len(p) <= longest)
+    return tuple(dict.fromkeys(p for p in ("".join(c) for c in product(*choices)) if len(p) <= longest))
 
 
 NO_IO = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -89,11 +89,11 @@ COUNTRIES: dict[str, Country] = {c.name: c for c in [
     # Americas
     Country("us", ("NLLLNNN", "LLLNNNN", "LLLNNN", "NNNLLL", "NLLNNN", "LLNNNNN", "LNNNNNN", "NNNNNNN",
                    "LLNLNL", "LLLLNN", "LNNNLL", "LNNLLL", "LLLNNL", "NLLNNNN", "NLLLNN", "NNNNLL", "LLNLNNN",
-                   "LLNNNN", "NLNNNNN", "NNNNNNL", "NNNLLN", "NNNNNN"),
+                   "LLNNNN", "NLNNNNN", "NNNNNNL"),
             (2, 8)),  # United States, the states' standard series: California 7ABC123, Texas and New York
-    # ABC1234, Missouri AB1 C2D, Florida ABCD12 and A123BC, New Jersey A12BCD and ABC12D, Maryland 1AB2345,
-    # Massachusetts 1ABC23, Illinois AB 12345 and 1234567, Maine 1234 AB, Idaho 1A 12345, Montana 1-12345A;
-    # vanity plates of 2-8 characters
+    # ABC1234, older ABC 123 and 123 ABC, Texas AB1 C234, Missouri AB1 C2D, Florida ABCD12 and A123BC, New Jersey
+    # A12BCD and ABC12D, Maryland 1AB2345, Massachusetts 1ABC23 and 1AB 234, Illinois AB 12345, A12 3456 and
+    # 1234567, Maine 1234 AB, Washington DC AB 1234, Idaho 1A 12345, Montana 1-12345A; vanity plates of 2-8
     Country("ca", ("LLLLNNN", "LLLNNN", "NNNLLL", "LLLNNNN", "LLLNNNL")),  # Canada (Ontario ABCD 123, ...)
     Country("mx", ("LLLNNNN", "LLLNNNL", "LLNNNNL", "LLLNNLL")),  # Mexico
     Country("ar", ("LLNNNLL", "LLLNNN")),  # Argentina Mercosur AB 123 CD, old ABC 123

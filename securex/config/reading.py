@@ -149,7 +149,8 @@ class PlateConfig:
     min_digits: int = setting("PLATE_MIN_DIGITS", 1,
                               "a plate needs at least this many digits (text without digits is a sign)", 0, 12)
     min_evidence: float = setting(
-        "PLATE_MIN_EVIDENCE", 0.1, "a read that fits none of the site's formats needs at least this plate evidence "
+        "PLATE_MIN_EVIDENCE", 0.1, "a read that fits none of the site's formats (or only by changing a character "
+        "read surely, or of digits only) needs at least this plate evidence "
         "(0..1: the text sits on a plate-shaped rectangle of uniform colour; 0 = off): a watermark, "
         "a sticker or writing in the scene does not", 0, 1)
     vanity_evidence: float = setting(

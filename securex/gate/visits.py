@@ -92,9 +92,11 @@ class VisitDecider:
 
     def is_vehicle(self, track: Track) -> bool:
         """The track's box moved as a vehicle's does (always true with the rule off), or its settled text
-        fits one of the site's plate formats exactly as read."""
+        fits one of the site's plate formats exactly as read, letters and digits (a format of digits only, as
+        Illinois' or Israel's, fits a fixed phone number or date as well)."""
         winner = track.winner
-        return track.travel >= self._config.static_min_move or (winner is not None and winner.read.as_read)
+        return track.travel >= self._config.static_min_move or (
+            winner is not None and winner.read.as_read and not winner.read.text.isdigit())
 
     def vehicles_tracked(self) -> bool:
         """Some track may be a vehicle: it moved, or it has not yet had time to show it is fixed text."""

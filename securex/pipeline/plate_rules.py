@@ -106,33 +106,36 @@ class PlateRules:
             top = sum(i < top_row for i in kept)  # two rows read as one: the top row's characters kept
             confidence = sum(kept_confs) / len(kept) if kept else 0.0
             clock = looks_like_clock(chars) or looks_like_clock(text)
-            digits = text.isdigit()  # a number in the scene (a phone number, a price, a clock) fits a format of digits
             fits = []
             for name, pattern, rows, letters in self._formats:
                 fixed = conform(text, pattern, letters)
                 as_read = fixed == text and len(kept) == len(chars)
-                if fixed is None or (clock and not as_read):
+                if fixed is None or ((clock or looks_like_clock(fixed)) and not as_read):
                     continue
                 sure_changes = self._sure_changes(text, fixed, kept_confs)
+                digits = fixed.isdigit()  # a number in the scene (a phone number, a price, a clock) fits digits only
                 fits.append((rows != top, RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes),
                                                     name, as_read, needs_evidence=sure_changes > 0 or digits)))
             found += [fit for _, fit in sorted(fits, key=lambda f: f[0])]  # formats laid out in rows as read first
             one_dropped = len(kept) == len(chars) - 1 \
-                and not any(c.format_name for c in found)  # a read that fits a format as it is keeps every character
+                and not any(c.format_name for c in found)  # a read some format fits keeps every character
             if (len(kept) == len(chars) or one_dropped) and not clock and self.is_plausible(text, vanity):
-                found += self._permissive(text, kept_confs, top, confidence, dropped=one_dropped)
+                middle = one_dropped and kept[0] == 0 and kept[-1] == len(chars) - 1
+                found += self._permissive(text, kept_confs, top, confidence, dropped=one_dropped, middle=middle)
         return found
 
-    def _permissive(self, text: str, confs: list[float], top: int, confidence: float, dropped: bool) -> list[RuledText]:
+    def _permissive(self, text: str, confs: list[float], top: int, confidence: float, dropped: bool,
+                    middle: bool = False) -> list[RuledText]:
         """A read that passed the permissive rule: named by another country whose format it fits, changing
         only unsure confusable characters, when the site reads the world's plates and the read is long enough
-        (it needs plate evidence when a character is weak); otherwise of no known format (it needs evidence),
-        unless weak characters were `dropped` from it: that is only done to fit a format."""
+        (it needs plate evidence when a character is weak, or when a weak one was dropped from its `middle`: a
+        space or a dash in scene text read as a weak I); otherwise of no known format (it needs evidence),
+        unless a weak character was `dropped` from it: that is only done to fit a format."""
         fit = self._world_fit(text, confs, top)
         if fit is None:
             return [] if dropped else [RuledText(text, max(0.0, confidence - self._penalty), None, needs_evidence=True)]
         return [RuledText(fit[1], max(0.0, confidence - self._world_penalty), fit[0],
-                          needs_evidence=min(confs) < self._drop_below)]
+                          needs_evidence=middle or min(confs) < self._drop_below)]
 
     def _world_fit(self, text: str, confs: list[float], top: int) -> Optional[tuple[str, str]]:
         """(country, text) of the other country's format `text` fits with the fewest unsure characters changed
@@ -194,7 +197,7 @@ def conform(text: str, pattern: str, letters: Optional[str] = None) -> Optional[
     out = []
     for char, kind in zip(text, pattern, strict=True):
         if kind not in "LN":
-            char = kind if char == kind or LETTER_FOR_DIGIT.get(char) == kind else ""
+            char = kind if char == kind else ""
         elif kind == "L" and char.isdigit():
             char = LETTER_FOR_DIGIT.get(char, "")
         elif kind == "N" and char.isalpha():

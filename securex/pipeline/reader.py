@@ -34,8 +34,8 @@ EDGE_LOOK = 0.4  # a photo's line not read as a site's plate is read again this 
 
 class PlateReader:
     """`min_aspect`: a narrower box is read only as a vanity plate; `min_evidence`: the plate evidence a read
-    fitting no format needs; `vanity_evidence`: the evidence that lets a read without digits (or a narrow
-    box) through. The defaults turn the evidence rules off."""
+    fitting no format needs (or one whose fit needs it: `RuledText.needs_evidence`); `vanity_evidence`: the
+    evidence that lets a read without digits (or a narrow box) through. The defaults turn the evidence rules off."""
 
     def __init__(self, detector: Detector, engine: OcrEngine, rules: PlateRules, min_confidence: float,
                  masks: Sequence[Sequence[float]] = (), min_aspect: float = 0.0, min_evidence: float = 0.0,
