@@ -11,10 +11,9 @@ known by that country; it needs plate evidence (as a read of no format does) whe
 unsure to be one. Such a read that fits no format may lose one weak character (a country band's letter,
 a screw, a state's emblem or a sticker between the characters) to fit another country's format. Of fits
 otherwise equal, a format laid out in the rows the read came in (two rows joined, or one) comes first: it
-names the country. A read of digits
-only that is a date or a time of day (a camera's clock) is a plate only where one of the site's formats
-fits it as read; a read of digits only needs plate evidence even where it fits one (Illinois' 1234567, Israel's
-plates: a phone number or a camera's date fits them too).
+names the country. A read of digits only that is a date or a time of day (a camera's clock) is a plate
+only where one of the site's formats fits it as read; a read of digits only needs plate evidence even
+where it fits one (Illinois' 1234567, Israel's plates: a phone number or a camera's date fits them too).
 """
 
 from __future__ import annotations
