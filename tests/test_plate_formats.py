@@ -141,6 +141,8 @@ def test_a_read_of_digits_only_needs_plate_evidence_even_where_the_sites_format_
     assert not site(base_settings, "us").best(ocr("FE5R2D")).needs_evidence  # letters and digits: the format tells
     date = site(base_settings, "us").best(ocr("2O14O5", weak=(1, 4)))  # a date read with unsure O's for its 0's
     assert date is None or date.needs_evidence
+    date = site(base_settings, "us").best(ocr("2014051", weak=(0,)))  # fits Z014051 (an unsure 2 made a Z)
+    assert date is None or date.needs_evidence
 
 
 def test_country_letters_are_kept_to_those_it_issues(base_settings):

@@ -112,7 +112,8 @@ class PlateRules:
                 if fixed is None or ((clock or looks_like_clock(fixed)) and not as_read):
                     continue
                 sure_changes = self._sure_changes(text, fixed, kept_confs)
-                digits = fixed.isdigit()  # a number in the scene (a phone number, a price, a clock) fits digits only
+                digits = text.isdigit() or fixed.isdigit()  # a number in the scene (a phone number, a price, a
+                # clock), as read or as fitted, fits a format of digits, or one with a letter for an unsure digit
                 fits.append((rows != top, RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes),
                                                     name, as_read, needs_evidence=sure_changes > 0 or digits)))
             found += [fit for _, fit in sorted(fits, key=lambda f: f[0])]  # formats laid out in rows as read first
