@@ -13,7 +13,8 @@ side in the picture, the cars two at a time, the second a second after the first
     python -m benchmarks.world_gate [--keep DIR] [--only cn,ru,...] [--motion eased|abrupt] [--worse] [--pairs]
                                     [--photos DIR] [--first N]
 
-`--photos DIR` drives another labelled folder's photos (`benchmarks/openalpr_sets.py` makes OpenALPR's US ones).
+`--photos DIR` drives another labelled folder's photos (`benchmarks/openalpr_sets.py` makes OpenALPR's US ones);
+`--around-plate` cuts each boxed one around its plate, so a street photo's small plate is as large as at a gate.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ AT_BARRIER = 620  # a photo's width at the barrier, in pixels
 AT_BARRIER_PAIRED = 600  # with two lanes side by side
 PAIR_DELAY = FPS  # the second car of a pair comes this many frames after the first
 GAP = 20  # empty frames after each visit (each pair)
+AROUND_PLATE = 4.0  # --around-plate: a boxed photo is cut this many plate widths wide around its plate
 CAMERA_TEXTS = ["CAM 02 TOLL PLAZA", "LANE 3 IN", "NO ENTRY"]
 START = datetime.datetime(2026, 11, 20, 7, 58, 12)
 
@@ -80,16 +82,29 @@ def schedule(rows: list[dict], length: int, pairs: bool) -> list[tuple[dict, int
     return visits
 
 
+def around_plate(photo: np.ndarray, row: dict) -> np.ndarray:
+    """The photo cut AROUND_PLATE plate widths wide (3/4 as tall) around its labelled plate, where it has a box:
+    a street photo whose plate is small becomes a car filling the picture, as at a gate."""
+    if not all(row.get(k) for k in "xywh"):
+        return photo
+    x, y, w, h = (int(row[k]) for k in "xywh")
+    width = int(AROUND_PLATE * w)
+    left, top = max(0, x + w // 2 - width // 2), max(0, y + h // 2 - width * 9 // 20)
+    return photo[top:top + width * 3 // 4, left:left + width]
+
+
 def make_clip(out: Path, rows: list[dict], motion: str, worse: bool = False, pairs: bool = False,
-              photos_dir: Path = PHOTOS) -> Path:
+              photos_dir: Path = PHOTOS, cut: bool = False) -> Path:
     """Writes OUT.mp4 with OUT.csv (plate, first_frame, last_frame, image) and OUT.overlay.txt beside it; the
-    rows' images are read from `photos_dir`."""
+    rows' images are read from `photos_dir` (`cut`: each around its plate)."""
     road, video = background(), out.with_suffix(".mp4")
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (WIDTH, HEIGHT))
     clocks = []
     steps = path(motion)
     visits = schedule(rows, len(steps), pairs)
     photos = {row["image"]: cv2.imread(str(photos_dir / row["image"])) for row in rows}
+    if cut:
+        photos = {row["image"]: around_plate(photos[row["image"]], row) for row in rows}
     for at in range(max(first for _, _, first in visits) + len(steps) + GAP):
         frame = road.copy()
         for row, middle, first in visits:
@@ -134,6 +149,8 @@ def main() -> None:
     parser.add_argument("--photos", type=Path, default=PHOTOS,
                         help="a folder of labelled photos (labels.csv) to drive through instead of plates-dev2")
     parser.add_argument("--first", type=int, help="only this many of them, in the order of labels.csv")
+    parser.add_argument("--around-plate", action="store_true",
+                        help=f"cut each boxed photo {AROUND_PLATE:g} plate widths wide around its plate")
     args = parser.parse_args()
     with open(args.photos / "labels.csv", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if not args.only or r["region"] in args.only.split(",")]
@@ -143,7 +160,7 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         name = ("world-gate" if args.photos == PHOTOS else f"gate-{args.photos.name}") + f"-{args.motion}" \
             + ("-worse" if args.worse else "") + ("-pairs" if args.pairs else "")
-        video = make_clip(folder / name, rows, args.motion, args.worse, args.pairs, args.photos)
+        video = make_clip(folder / name, rows, args.motion, args.worse, args.pairs, args.photos, args.around_plate)
         print_video_table([video_figures(video, {}, site_country=False)])
 
 

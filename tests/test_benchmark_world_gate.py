@@ -1,5 +1,7 @@
 """The world gate benchmark's schedule: one car after another, or two lanes side by side."""
 
+import numpy as np
+
 from benchmarks import world_gate as gate
 
 
@@ -21,3 +23,12 @@ def test_pairs_put_two_cars_in_view_at_once_in_two_lanes():
     assert starts[1] - starts[0] == gate.PAIR_DELAY < 175  # both in view: the second comes a second later
     assert starts[2] == starts[1] + 175 + gate.GAP  # the next pair once the right lane is empty again
     assert starts[4] == starts[3] + 175 + gate.GAP
+
+
+def test_a_street_photo_is_cut_around_its_plate_and_a_photo_without_a_box_is_kept_whole():
+    photo = np.zeros((720, 1280, 3), np.uint8)
+    photo[400:430, 600:660] = 255  # the plate, 60 px wide
+    cut = gate.around_plate(photo, {"x": "600", "y": "400", "w": "60", "h": "30"})
+    assert cut.shape[:2] == (int(gate.AROUND_PLATE * 60) * 3 // 4, int(gate.AROUND_PLATE * 60))
+    assert cut.max() == 255  # the plate is in it
+    assert gate.around_plate(photo, {"x": "", "y": "", "w": "", "h": ""}) is photo
