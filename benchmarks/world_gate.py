@@ -11,7 +11,7 @@ does (benchmarks/camera.py: lower resolution, dusk, JPEG), then burns in its tex
 side in the picture, the cars two at a time, the second a second after the first (two cars in view at once).
 
     python -m benchmarks.world_gate [--keep DIR] [--only cn,ru,...] [--motion eased|abrupt] [--worse] [--pairs]
-                                    [--photos DIR] [--first N]
+                                    [--photos DIR] [--first N] [--around-plate]
 
 `--photos DIR` drives another labelled folder's photos (`benchmarks/openalpr_sets.py` makes OpenALPR's US ones);
 `--around-plate` cuts each boxed one around its plate, so a street photo's small plate is as large as at a gate.
