@@ -54,7 +54,8 @@ MASKS = []                        # areas never read, on every lane: [left, top,
 
 # --- OCR ------------------------------------------------------------------------------------------------------------
 OCR_ENGINE = "neural"             # "neural" (PP-OCR ONNX model, offline) or "tesseract"
-NEURAL_MODEL_DIR = None           # folder with the PP-OCR .onnx models; None = the rapidocr_onnxruntime package's
+NEURAL_MODEL_DIR = None           # folder with both PP-OCR .onnx models; None = those of the installed rapidocr
+                                  # wheels
 ONNX_THREADS = 1                  # CPU threads per neural model call (1 measured fastest on two cores)
 TESSERACT_PATH = None             # tesseract executable; None = search PATH, then the usual Windows/macOS places
 TESSERACT_TIMEOUT_SECONDS = 5.0   # a Tesseract call that takes longer is abandoned (costs that candidate only)

@@ -38,6 +38,9 @@ fi
 requirements=requirements.txt
 [ "${1:-}" = "--test" ] && requirements=requirements-dev.txt
 .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+# The PP-OCRv6 line recogniser's model (Apache-2.0) is inside the rapidocr wheel. --no-deps: that package's own
+# requirements would install a second OpenCV (opencv-python-headless) over ours; SecureX loads only its model file.
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps rapidocr==3.10.0
 if [ "${1:-}" = "--test" ]; then
     # The optional plate detector (DETECTOR = "platedet"; its model is AGPL-3.0, never the default) is tested too.
     # --no-deps: the package pins other versions of OpenCV and ONNX Runtime; SecureX loads only its model file.

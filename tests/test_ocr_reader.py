@@ -2,11 +2,11 @@ import cv2
 import numpy as np
 import pytest
 
-from securex.config import changed
+from securex.config import ConfigError, changed
 from securex.core.domain import Detection
-from securex.pipeline import preprocess
+from securex.pipeline import factory, preprocess
 from securex.pipeline.detection import HaarDetector, SizeFilter
-from securex.pipeline.factory import build_reader, cascade_file, find_tesseract
+from securex.pipeline.factory import build_reader, cascade_file, check_stages, find_tesseract, neural_model
 from securex.pipeline.ocr import TesseractOcr, parse_hocr_chars
 
 import synth
@@ -22,6 +22,24 @@ def test_hocr_character_confidences_are_used():
     assert result.text == "AB1"
     assert result.char_confidences == (0.985, 0.61, 0.9)
     assert parse_hocr_chars("<html></html>").text == ""
+
+
+def test_the_recogniser_is_pp_ocrv6_from_the_rapidocr_wheel_and_the_detector_pp_ocrv4(base_settings):
+    recogniser = neural_model(base_settings.ocr, factory.NEURAL_REC_MODEL)
+    detector = neural_model(base_settings.ocr, factory.NEURAL_DET_MODEL)
+    assert recogniser.name == "PP-OCRv6_rec_small.onnx" and recogniser.parent.parent.name == "rapidocr"
+    assert detector.name == "ch_PP-OCRv4_det_infer.onnx" and detector.parent.parent.name == "rapidocr_onnxruntime"
+    assert recogniser.is_file() and detector.is_file()
+
+
+def test_a_missing_recogniser_wheel_is_one_plain_line_naming_its_install(base_settings, monkeypatch):
+    monkeypatch.setitem(factory.NEURAL_MODEL_PACKAGES, factory.NEURAL_REC_MODEL,
+                        ("securex_no_such_package", "--no-deps rapidocr==3.10.0"))
+    with pytest.raises(ConfigError) as error:
+        check_stages(base_settings)
+    assert str(error.value) == ("Neural model PP-OCRv6_rec_small.onnx not found in <securex_no_such_package not "
+                                "installed>: run the setup (bash scripts/setup.sh, or pip install --no-deps "
+                                "rapidocr==3.10.0) or set NEURAL_MODEL_DIR in config.py")
 
 
 @pytest.mark.parametrize("text", ["ABC1234", "OKL1235", "RK101AO"])

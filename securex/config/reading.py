@@ -92,7 +92,7 @@ class OcrConfig:
 
     engine: str = setting("OCR_ENGINE", "neural", "\"neural\" (PP-OCR ONNX model, offline) or \"tesseract\"")
     neural_model_dir: Optional[Path] = setting(
-        "NEURAL_MODEL_DIR", None, "folder with the PP-OCR .onnx models; None = the rapidocr_onnxruntime package's",
+        "NEURAL_MODEL_DIR", None, "folder with both PP-OCR .onnx models; None = those of the installed rapidocr wheels",
         path=True)
     onnx_threads: int = setting("ONNX_THREADS", 1,
                                 "CPU threads per neural model call (1 measured fastest on two cores)", 1, 64)

@@ -23,9 +23,12 @@ from securex.pipeline.platedet import PlateBoxModel, PlateModelDetector, model_f
 from securex.pipeline.reader import PlateReader
 
 DEFAULT_CASCADE = "haarcascade_russian_plate_number.xml"
-NEURAL_MODEL_PACKAGE = "rapidocr_onnxruntime"
 NEURAL_DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
-NEURAL_REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
+NEURAL_REC_MODEL = "PP-OCRv6_rec_small.onnx"
+# The wheel whose `models` folder holds each neural model (all Apache-2.0, from PaddleOCR). `rapidocr` is
+# installed with --no-deps (its pins would bring a second OpenCV): SecureX loads only its model file.
+NEURAL_MODEL_PACKAGES = {NEURAL_DET_MODEL: ("rapidocr_onnxruntime", "-r requirements.txt"),
+                         NEURAL_REC_MODEL: ("rapidocr", "--no-deps rapidocr==3.10.0")}
 PLATE_MODEL_MIN_SCORE = 0.25  # the optional plate model's score a box needs
 TESSERACT_FALLBACKS = (
     r"C:\Program Files\Tesseract-OCR\tesseract.exe",
@@ -45,13 +48,16 @@ def cascade_file(config: DetectionConfig) -> Path:
     return Path(cv2.data.haarcascades) / DEFAULT_CASCADE
 
 
-def neural_model_dir(config: OcrConfig) -> Path:
+def neural_model(config: OcrConfig, name: str) -> Path:
+    """A neural model file: in NEURAL_MODEL_DIR when set, else in its wheel's `models` folder (a placeholder
+    folder naming the wheel when it is not installed; the package is located, never imported)."""
     if config.neural_model_dir:
-        return config.neural_model_dir
-    spec = importlib.util.find_spec(NEURAL_MODEL_PACKAGE)
+        return config.neural_model_dir / name
+    package = NEURAL_MODEL_PACKAGES[name][0]
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        return Path(f"<{NEURAL_MODEL_PACKAGE} not installed>")
-    return Path(list(spec.submodule_search_locations)[0]) / "models"
+        return Path(f"<{package} not installed>") / name
+    return Path(list(spec.submodule_search_locations)[0]) / "models" / name
 
 
 def find_tesseract(config: OcrConfig) -> Optional[Path]:
@@ -65,12 +71,13 @@ def find_tesseract(config: OcrConfig) -> Optional[Path]:
 
 
 def _missing_neural(config: Config, models: list[str]) -> list[str]:
-    folder = neural_model_dir(config.ocr)
-    missing = [m for m in models if not (folder / m).is_file()]
-    if not missing:
-        return []
-    return [f"Neural model {', '.join(missing)} not found in {folder}: run the setup (pip install -r "
-            "requirements.txt) or set NEURAL_MODEL_DIR in config.py"]
+    missing = [m for m in models if not neural_model(config.ocr, m).is_file()]
+    if missing and config.ocr.neural_model_dir:
+        return [f"Neural model {', '.join(missing)} not found in {config.ocr.neural_model_dir}: put the model files "
+                "there or set NEURAL_MODEL_DIR = None in config.py (the installed models)"]
+    return [f"Neural model {m} not found in {neural_model(config.ocr, m).parent}: run the setup (bash "
+            f"scripts/setup.sh, or pip install {NEURAL_MODEL_PACKAGES[m][1]}) or set NEURAL_MODEL_DIR in config.py"
+            for m in missing]
 
 
 def _missing_cascade(config: Config) -> list[str]:
@@ -111,7 +118,7 @@ class Choice:
 
 def _text_model(c: Config) -> TextLineModel:
     d = c.detection
-    return TextLineModel(neural_model_dir(c.ocr) / NEURAL_DET_MODEL, c.ocr.onnx_threads, d.text_threshold,
+    return TextLineModel(neural_model(c.ocr, NEURAL_DET_MODEL), c.ocr.onnx_threads, d.text_threshold,
                          d.text_box_score, d.text_unclip)
 
 
@@ -137,7 +144,7 @@ DETECTORS: dict[str, Choice] = {
     "platedet": Choice(_plate_model, (NEURAL_DET_MODEL, "platedet")),
 }
 OCR_ENGINES: dict[str, Choice] = {
-    "neural": Choice(lambda c: NeuralOcr(LineRecognizer(neural_model_dir(c.ocr) / NEURAL_REC_MODEL, c.ocr.onnx_threads,
+    "neural": Choice(lambda c: NeuralOcr(LineRecognizer(neural_model(c.ocr, NEURAL_REC_MODEL), c.ocr.onnx_threads,
                                                         c.plates.allowed_chars, c.ocr.line_height)),
                      (NEURAL_REC_MODEL,)),
     "tesseract": Choice(lambda c: TesseractOcr(find_tesseract(c.ocr), c.plates.allowed_chars, c.ocr.line_height,
