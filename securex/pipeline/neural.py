@@ -1,8 +1,9 @@
 """The PP-OCR neural models (text-line detector and line recogniser), run offline with ONNX Runtime.
 
-The models come inside wheels (the PP-OCRv4 detector in `rapidocr_onnxruntime`, the PP-OCRv6 recogniser in
-`rapidocr`); we run them with our own small pre- and post-processing so that the recogniser can be limited to plate characters (a whitelist applied to
-the model's per-step probabilities) and report a confidence per character.
+The models come inside wheels (the PP-OCRv4 detector in `rapidocr_onnxruntime`, the PP-OCRv6 recogniser
+in `rapidocr`); we run them with our own small pre- and post-processing so that the recogniser can be
+limited to plate characters (a whitelist applied to the model's per-step probabilities) and report a
+confidence per character.
 """
 
 from __future__ import annotations
