@@ -60,6 +60,13 @@ def test_reads_of_part_of_the_plate_count_for_it_not_against_it():
     for frame, (text, sure) in enumerate([("EAC4249CB", 0.78), ("AC4249CB", 0.94), ("AC4249CB", 0.94)]):
         decided = added.apply([LANE], [read(text, sure, frame)])
     assert [t.winner.read.text for t in decided] == ["AC4249CB"]
+    lost = decider()  # a far plate decided on reads with a character lost, then read whole (and more often) close
+    decided = []
+    for frame, text in enumerate(["CFB353"] * 3 + ["CFBD353", "CFD353", "CFBD353", "CFD353", "CFBD353", "CFBD353"]):
+        for track in lost.apply([LANE], [read(text, 0.9, frame)]):
+            decided.append(track.winner.read.text)
+            track.recorded, track.recorded_plate = True, track.winner.read.text
+    assert decided == ["CFB353", "CFBD353"]  # recorded, then corrected
     other = decider(max_missed_detections=0)
     for frame, text in enumerate(["DN671", "6703", "DN6702"]):  # not parts of it: a vote split three ways
         assert other.apply([LANE], [read(text, 0.9, frame)]) == []

@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from securex.core.domain import Box, PlateRead, Record, box_area, centre, inside_share, intersection, iou
+from securex.core.plate_text import read_short_of
 
 _TRACK_IDS = itertools.count(1)  # track ids are unique across the lanes' trackers (the panel keys plates by them)
 CENTRE_MATCH_FACTOR = 0.75  # a box whose centre is within this many box widths continues a track
@@ -44,6 +45,7 @@ class Track:
     missed: int = 0
     read_at: Optional[Box] = None  # where its plate was last read
     votes: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    times: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # how many reads of each text
     best: dict[str, Sighting] = field(default_factory=dict, repr=False)
     reads: int = 0
     last_read_frame: int = -1
@@ -82,6 +84,7 @@ class Track:
         text = sighting.read.text
         self.read_at = sighting.read.box
         self.votes[text] += sighting.read.confidence
+        self.times[text] += 1
         self.reads += 1
         self.last_read_frame = max(self.last_read_frame, sighting.frame)
         if text not in self.best or sighting.read.confidence > self.best[text].read.confidence:
@@ -90,10 +93,13 @@ class Track:
     def support(self, text: str) -> float:
         """The votes for `text` and for reads of a part of it (the plate half in view, one row of two) read no
         surer than it: a read with a character of its own added (a screw, the letter on a country band) is less
-        sure than the plate read without it, and takes none of its votes."""
+        sure than the plate read without it, and takes none of its votes. A read of it with one character lost
+        (a far plate's first reads) counts for it too when read less often than it: a sticker read as a letter
+        in the middle half the time is not a character of the plate."""
         sure = self.best[text].read.confidence
-        return sum(votes for part, votes in self.votes.items()
-                   if part == text or (part in text and self.best[part].read.confidence <= sure))
+        return sum(votes for part, votes in self.votes.items() if part == text or (
+            self.best[part].read.confidence <= sure
+            and (part in text or (read_short_of(part, text) and self.times[part] < self.times[text]))))
 
     def share(self, text: str) -> float:
         """`text`'s share of the votes, its parts' counted for it, not against it."""
