@@ -55,6 +55,14 @@ def test_weak_extra_character_dropped_only_to_fit_a_format(base_settings):
     assert rules.best(ocr("4B389376", [0.99] * 8)).text == "4B389376"
 
 
+def test_a_read_a_site_format_fits_as_read_keeps_its_weak_character(base_settings):
+    # in_0002: Delhi's DL 2C AG 0786 with its 0 read weakly; India's 9-character format fits it without the 0,
+    # with a higher mean confidence, but its 10-character format fits it as read
+    rules = PlateRules(PlateConfig(countries=("in",)))
+    best = rules.best(ocr("DL2CAG0786", [1.0] * 6 + [0.29] + [1.0] * 3))
+    assert best.text == "DL2CAG0786" and best.format_name == "in" and best.as_read
+
+
 def test_not_plates(base_settings):
     rules = PlateRules(base_settings.plates)
     assert rules.best(ocr("SALVADOR", [0.99] * 8)) is None  # no digit: a sign, not a plate

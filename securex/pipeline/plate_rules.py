@@ -4,7 +4,8 @@ A confusable character (O/0, I/1, B/8, S/5, Z/2, G/6) is only changed where a kn
 it; changing one the OCR was sure of costs confidence, so an unchanged fit wins over a changed one,
 and such a fit needs plate evidence (text in the scene can be made to fit a format that way);
 a low-confidence character (a screw, a sticker, a separator read as a character) is only dropped
-when that makes a known format fit. A read that fits none of the site's formats is still a plate if
+when that makes a known format fit, and never from a read one of the site's formats fits as read.
+A read that fits none of the site's formats is still a plate if
 it passes the permissive rule, with a lower confidence; when the site reads the world's plates, such
 a read that fits another country's format as read, or changing only unsure confusable characters, is
 known by that country; it needs plate evidence (as a read of no format does) when one of its characters is
@@ -100,6 +101,8 @@ class PlateRules:
         chars, confs, top_row = self._clean(ocr)
         found = []
         for kept in self._variants(confs):
+            if any(c.as_read for c in found):  # a read a site's format fits as read keeps every character
+                break
             text = "".join(chars[i] for i in kept)
             kept_confs = [confs[i] for i in kept]
             top = sum(i < top_row for i in kept)  # two rows read as one: the top row's characters kept
