@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what SecureX needs on Debian/Ubuntu: the system packages (Tesseract, the libraries
 # OpenCV's window uses, and with --test the virtual screen the tests drive, a PostgreSQL
-# server and the Mosquitto MQTT broker), then a virtual environment in .venv with the Python packages of requirements.txt.
+# server and the Mosquitto MQTT broker), then a virtual environment in .venv with the Python packages of requirements.txt
+# and the rapidocr wheel that holds the line recogniser's model (with --no-deps).
 # Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."

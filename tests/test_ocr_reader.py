@@ -34,12 +34,20 @@ def test_the_recogniser_is_pp_ocrv6_from_the_rapidocr_wheel_and_the_detector_pp_
 
 def test_a_missing_recogniser_wheel_is_one_plain_line_naming_its_install(base_settings, monkeypatch):
     monkeypatch.setitem(factory.NEURAL_MODEL_PACKAGES, factory.NEURAL_REC_MODEL,
-                        ("securex_no_such_package", "--no-deps rapidocr==3.10.0"))
+                        ("securex_no_such_package", "rapidocr==3.10.0"))
     with pytest.raises(ConfigError) as error:
         check_stages(base_settings)
     assert str(error.value) == ("Neural model PP-OCRv6_rec_small.onnx not found in <securex_no_such_package not "
                                 "installed>: run the setup (bash scripts/setup.sh, or pip install --no-deps "
-                                "rapidocr==3.10.0) or set NEURAL_MODEL_DIR in config.py")
+                                "--force-reinstall rapidocr==3.10.0) or set NEURAL_MODEL_DIR in config.py")
+
+
+def test_a_model_folder_holding_only_the_detector_names_the_missing_recogniser(base_settings, tmp_path):
+    (tmp_path / factory.NEURAL_DET_MODEL).write_bytes(b"")
+    with pytest.raises(ConfigError) as error:
+        check_stages(changed(base_settings, NEURAL_MODEL_DIR=str(tmp_path)))
+    assert str(error.value).startswith(f"Neural model PP-OCRv6_rec_small.onnx not found in {tmp_path}: put the model "
+                                       "files there (from the rapidocr==3.10.0 wheel)")
 
 
 @pytest.mark.parametrize("text", ["ABC1234", "OKL1235", "RK101AO"])

@@ -34,7 +34,8 @@ def config_with(**changes):
     ({"DETECTOR": "haar", "CASCADE_PATH": "/nowhere/cascade.xml"}, "Cascade not found at /nowhere/cascade.xml"),
     ({"NEURAL_MODEL_DIR": "/nowhere"},
      "Neural model ch_PP-OCRv4_det_infer.onnx, PP-OCRv6_rec_small.onnx not found in /nowhere: put the model files "
-     "there or set NEURAL_MODEL_DIR = None in config.py (the installed models)"),
+     "there (from the rapidocr-onnxruntime==1.4.4 and rapidocr==3.10.0 wheels) or set NEURAL_MODEL_DIR = None in "
+     "config.py (the installed ones)"),
     ({"MIN_PLATE_AREA": 5000, "MAX_PLATE_AREA": 100}, "MIN_PLATE_AREA must be below MAX_PLATE_AREA"),
     ({"PLATE_FORMATS": {"br": ["LLLXNNN"]}}, "PLATE_FORMATS['br'] must be a list of patterns"),
     ({"PLATE_ALLOWED_CHARS": "abc"}, "PLATE_ALLOWED_CHARS must hold upper-case letters and digits only"),

@@ -37,6 +37,12 @@ def test_a_settled_vote_is_not_turned_over_by_a_read_more_only_by_a_settling_sha
         track.add_read(sighting("FHWE50", 0.9, i))
     assert track.winner.read.text == "FHWE50"  # 4 of 6 reads: a settling share takes its place
 
+    sticker = tracker.update([(300, 100, 80, 20)])[0][0]  # the plate read without the sticker, then with it once more
+    for i, (text, conf) in enumerate([("FWE50", 0.85)] * 3 + [("FHWE50", 0.9)] * 4):
+        sticker.add_read(sighting(text, conf, i))
+        sticker.update_settled(3, 0.6)
+    assert sticker.winner.read.text == "FWE50"  # 4 against 3: one read more does not make the sticker a character
+
 
 def test_vote_does_not_settle_without_agreement():
     tracker = Tracker(0.2, 3, 10)

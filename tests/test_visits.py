@@ -62,7 +62,7 @@ def test_reads_of_part_of_the_plate_count_for_it_not_against_it():
     assert [t.winner.read.text for t in decided] == ["AC4249CB"]
     lost = decider()  # a far plate decided on reads with a character lost, then read whole (and more often) close
     decided = []
-    for frame, text in enumerate(["CFB353"] * 3 + ["CFBD353", "CFD353", "CFBD353", "CFD353", "CFBD353", "CFBD353"]):
+    for frame, text in enumerate(["CFB353"] * 3 + ["CFBD353", "CFD353", "CFBD353", "CFD353"] + ["CFBD353"] * 4):
         for track in lost.apply([LANE], [read(text, 0.9, frame)]):
             decided.append(track.winner.read.text)
             track.recorded, track.recorded_plate = True, track.winner.read.text

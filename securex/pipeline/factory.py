@@ -27,8 +27,8 @@ NEURAL_DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 NEURAL_REC_MODEL = "PP-OCRv6_rec_small.onnx"
 # The wheel whose `models` folder holds each neural model (all Apache-2.0, from PaddleOCR). `rapidocr` is
 # installed with --no-deps (its pins would bring a second OpenCV): SecureX loads only its model file.
-NEURAL_MODEL_PACKAGES = {NEURAL_DET_MODEL: ("rapidocr_onnxruntime", "-r requirements.txt"),
-                         NEURAL_REC_MODEL: ("rapidocr", "--no-deps rapidocr==3.10.0")}
+NEURAL_MODEL_PACKAGES = {NEURAL_DET_MODEL: ("rapidocr_onnxruntime", "rapidocr-onnxruntime==1.4.4"),
+                         NEURAL_REC_MODEL: ("rapidocr", "rapidocr==3.10.0")}
 PLATE_MODEL_MIN_SCORE = 0.25  # the optional plate model's score a box needs
 TESSERACT_FALLBACKS = (
     r"C:\Program Files\Tesseract-OCR\tesseract.exe",
@@ -72,12 +72,13 @@ def find_tesseract(config: OcrConfig) -> Optional[Path]:
 
 def _missing_neural(config: Config, models: list[str]) -> list[str]:
     missing = [m for m in models if not neural_model(config.ocr, m).is_file()]
+    wheels = " and ".join(NEURAL_MODEL_PACKAGES[m][1] for m in missing) + (" wheels" if len(missing) > 1 else " wheel")
     if missing and config.ocr.neural_model_dir:
         return [f"Neural model {', '.join(missing)} not found in {config.ocr.neural_model_dir}: put the model files "
-                "there or set NEURAL_MODEL_DIR = None in config.py (the installed models)"]
+                f"there (from the {wheels}) or set NEURAL_MODEL_DIR = None in config.py (the installed ones)"]
     return [f"Neural model {m} not found in {neural_model(config.ocr, m).parent}: run the setup (bash "
-            f"scripts/setup.sh, or pip install {NEURAL_MODEL_PACKAGES[m][1]}) or set NEURAL_MODEL_DIR in config.py"
-            for m in missing]
+            f"scripts/setup.sh, or pip install --no-deps --force-reinstall {NEURAL_MODEL_PACKAGES[m][1]}) or set "
+            "NEURAL_MODEL_DIR in config.py" for m in missing]
 
 
 def _missing_cascade(config: Config) -> list[str]:

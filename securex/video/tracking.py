@@ -94,12 +94,13 @@ class Track:
         """The votes for `text` and for reads of a part of it (the plate half in view, one row of two) read no
         surer than it: a read with a character of its own added (a screw, the letter on a country band) is less
         sure than the plate read without it, and takes none of its votes. A read of it with one character lost
-        (a far plate's first reads) counts for it too when read less often than it: a sticker read as a letter
-        in the middle half the time is not a character of the plate."""
+        (a far plate's first reads) counts for it too when it was read at most half as often: the far plate's
+        reads lose different characters, each outnumbered by the whole; a sticker read as a letter in the
+        middle is not made part of the plate sooner than the settling share would make it."""
         sure = self.best[text].read.confidence
         return sum(votes for part, votes in self.votes.items() if part == text or (
             self.best[part].read.confidence <= sure
-            and (part in text or (read_short_of(part, text) and self.times[part] < self.times[text]))))
+            and (part in text or (read_short_of(part, text) and 2 * self.times[part] <= self.times[text]))))
 
     def share(self, text: str) -> float:
         """`text`'s share of the votes, its parts' counted for it, not against it."""
