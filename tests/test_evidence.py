@@ -94,23 +94,6 @@ def test_contrast_is_measured_against_the_pictures_white():
     assert picture_white(np.zeros((40, 40, 3), np.uint8)) == 64  # a black picture's noise is no contrast
 
 
-def test_a_long_vanity_text_may_fill_its_plate_a_short_one_may_not():
-    image, box = plate_scene("WATTUP", plate=(230, 70))  # six letters across a US plate
-    proof = plate_evidence(image, box)
-    assert proof.width_share > 0.65 and proof.off_centre < 0.05
-    assert proof.is_vanity_plate(0.6, len("WATTUP")) and not proof.is_vanity_plate(0.6)
-    band, band_box = plate_scene("SK", plate=(100, 70))  # a country band's letters across their band
-    assert plate_evidence(band, band_box).width_share > 0.65
-    assert not plate_evidence(band, band_box).is_vanity_plate(0.6, len("SK"))
-
-
-def test_the_reader_reads_a_long_vanity_plate_on_a_plate_but_not_the_same_word_on_the_paint(reader):
-    image, _ = plate_scene("WATTUP", plate=(230, 70))
-    assert [r.text for r in reader.read_image(image, 960)] == ["WATTUP"]
-    bare, _ = bare_scene("WATTUP", "paint", colour=(15, 15, 15))
-    assert reader.read_image(bare, 960) == []
-
-
 def test_a_short_text_at_one_side_of_a_plate_is_not():
     image, box = plate_scene("48", plate=(260, 60), text_at=0.88)  # a region code, a country band
     assert not plate_evidence(image, box).is_vanity_plate(0.6)

@@ -48,9 +48,6 @@ TEXT_SHARE = (0.3, 0.95)  # the text's height as a share of the face's height
 VANITY_MARGIN = 0.6  # a vanity plate's short text has face on most of the ring around it
 VANITY_WIDTH_SHARE = 0.65  # and takes at most this share of the plate's width
 VANITY_OFF_CENTRE = 0.1  # centred on the plate (a region code or country band sits at one side)
-VANITY_LONG = 5  # a vanity text this long fills its plate (WATTUP, NEILDMND), as a short one (GT) does not:
-VANITY_LONG_WIDTH_SHARE = 0.95  # it may take most of the plate's width
-VANITY_LONG_MARGIN = 0.4  # and its ring, near the plate's edges, is face on less of its length
 
 
 @dataclass(frozen=True)
@@ -71,14 +68,11 @@ class Evidence:
         (the text of a standard plate fills its face from edge to edge)."""
         return self.contrast * self.enclosed * self.rectangular * self.shape
 
-    def is_vanity_plate(self, threshold: float, length: int = 0) -> bool:
-        """Strong enough evidence for a text of `length` characters without digits, or narrower than a plate line:
-        a strong plate with the text centred on it and face all around; a text of VANITY_LONG characters or more
-        may fill most of the plate (a country band's `SK` or a region code still may not)."""
-        long = length >= VANITY_LONG
-        return (self.score >= threshold and self.margin >= (VANITY_LONG_MARGIN if long else VANITY_MARGIN)
-                and self.width_share <= (VANITY_LONG_WIDTH_SHARE if long else VANITY_WIDTH_SHARE)
-                and self.off_centre <= VANITY_OFF_CENTRE)
+    def is_vanity_plate(self, threshold: float) -> bool:
+        """Strong enough evidence for a short text (no digits, narrower than a plate line): a strong plate
+        with the text centred on it and face all around."""
+        return (self.score >= threshold and self.margin >= VANITY_MARGIN
+                and self.width_share <= VANITY_WIDTH_SHARE and self.off_centre <= VANITY_OFF_CENTRE)
 
 
 NONE = Evidence(0.0, 0.0, 0.0, 0.0, 0.0)

@@ -173,12 +173,10 @@ class PlateReader:
         on too little plate evidence (on which only readings whose format tells them from other text count).
         A vanity plate (clear evidence) needs no digits. (A narrow box is refused before it is read; two rows
         read as one make a box as tall as a two-row plate.)"""
+        vanity = proof.is_vanity_plate(self._vanity_evidence)
         on_plate = proof.score >= self._min_evidence
-
-        def plates(reading: OcrResult) -> list[RuledText]:
-            vanity = proof.is_vanity_plate(self._vanity_evidence, len(reading.text))  # a long text may fill its plate
-            return [c for c in self.rules.candidates(reading, vanity) if on_plate or not c.needs_evidence]
-        best = choose_reading([plates(r) for r in readings])
+        best = choose_reading([[c for c in self.rules.candidates(r, vanity) if on_plate or not c.needs_evidence]
+                               for r in readings])
         if best is None or best.confidence < self._min_confidence:
             return None
         return PlateRead(best.text, round(best.confidence, 4), box, best.format_name, best.as_read), proof
