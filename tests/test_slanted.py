@@ -127,7 +127,7 @@ def test_a_plate_seen_from_the_side_is_read(base_settings):
     from securex.pipeline.factory import build_reader
 
     image = np.full((480, 640, 3), 90, np.uint8)
-    plate = side_view("BH5507IT", -0.45, 0.45)
+    plate = side_view("BH5507IT", -0.55, 0.55)  # steep enough that PP-OCRv6 cannot read it as it stands
     image[150:150 + plate.shape[0], 250:250 + plate.shape[1]] = plate
     reader = build_reader(changed(base_settings, PLATE_COUNTRIES=["ua"]))
     detections = reader.detect(image, base_settings.detection.still_side)
