@@ -22,13 +22,11 @@ from securex.gate.focus import (
     focus_box,
     missing_plates,
     rest_window,
-    what_to_follow,
     window_side,
 )
 from securex.gate.frames import FramePipeline
 from securex.gate.lane import Lane
 from securex.video.motion import MotionGate
-from securex.video.tracking import Track
 
 WIDTH, HEIGHT = 1920, 1080
 WHOLE = (0, 0, WIDTH, HEIGHT)
@@ -98,38 +96,6 @@ def test_focus_follows_the_tracked_plates_and_the_motion_only_when_one_was_lost(
     far_car = (0.45, 0.0, 0.55, 0.1)
     lost = focus_box(WHOLE, far_car, [plate], True, WIDTH, HEIGHT)  # a plate was lost: look where it moved too
     assert lost[1] == 0 and lost[0] < 0.45 * WIDTH and lost[1] + lost[3] >= 640 + 80
-
-
-def test_a_sign_tracked_does_not_keep_the_detector_from_a_car_coming():
-    sign = Track(1, (1500, 400, 240, 50), settled=True, fixed=True)  # fixed text: settled where it was first seen
-    car_coming = (0.3, 0.4, 0.6, 1.0)  # where the picture moves: a car, far from the sign
-    followed, look_at_motion = what_to_follow([sign], car_coming, WIDTH, HEIGHT)
-    assert followed == [] and look_at_motion  # the whole-region runs keep the sign; the window is the car's
-    window = focus_box(WHOLE, car_coming, followed, look_at_motion, WIDTH, HEIGHT)
-    assert window[0] + window[2] < 1500  # the sign does not widen it (the car's plate keeps its pixels)
-    sign.missed = 1  # the sign was outside that window: it did not move off, so no reason to look wider for it
-    assert what_to_follow([sign], None, WIDTH, HEIGHT) == ([], True)  # nothing says where the picture moved
-
-
-def test_a_car_at_rest_that_moves_off_is_followed_and_a_plate_missed_where_it_moves_is_looked_for():
-    at_rest = Track(1, (900, 600, 120, 40), settled=True, fixed=True)  # settled at the barrier without moving yet
-    moving_off = (0.4, 0.5, 0.6, 0.8)
-    assert what_to_follow([at_rest], moving_off, WIDTH, HEIGHT) == ([at_rest.box], False)  # closely, as a plate
-    assert what_to_follow([at_rest], None, WIDTH, HEIGHT) == ([at_rest.box], False)  # a still scene: followed
-    car = Track(2, (300, 700, 120, 40))
-    assert what_to_follow([at_rest, car], moving_off, WIDTH, HEIGHT) == ([at_rest.box, car.box], False)
-    car.missed = 1
-    assert what_to_follow([at_rest, car], (0.1, 0.5, 0.6, 0.8), WIDTH, HEIGHT) == ([at_rest.box], True)
-    assert what_to_follow([at_rest, car], moving_off, WIDTH, HEIGHT) == ([at_rest.box], False)  # it moved nowhere
-
-
-def test_a_parked_car_tracked_does_not_keep_the_detector_from_another_car():
-    parked = Track(1, (200, 800, 120, 40), settled=True)  # its plate fits a format: a vehicle, not fixed text
-    other_car = (0.5, 0.3, 0.8, 0.7)
-    followed, look_at_motion = what_to_follow([parked], other_car, WIDTH, HEIGHT)
-    assert followed == [parked.box] and look_at_motion
-    window = focus_box(WHOLE, other_car, followed, look_at_motion, WIDTH, HEIGHT)
-    assert window[0] <= 200 and window[0] + window[2] >= 0.8 * WIDTH  # both
 
 
 def test_focus_without_motion_or_plates_or_outside_the_lane_is_the_whole_region():

@@ -1,10 +1,8 @@
 """Where a lane's detector looks: the moving part of its region, closer, for what the whole region costs.
 
 While plates are tracked the detector looks around them (as far as a plate moves between two runs);
-when none is, one was lost where the picture moves, or what moves is away from every plate followed (a
-car coming while a sign is tracked), the motion gate's rectangle of the picture that changed is looked
-at too, padded and kept inside the lane's region: that is the window the detector runs on. Fixed text
-(a sign, an overlay) away from what moves is not followed: the whole-region runs keep it. The window is
+when none is, or one was lost, the motion gate's rectangle of the picture that changed is looked at
+too, padded and kept inside the lane's region: that is the window the detector runs on. The window is
 scaled so that it has no more detector pixels than the whole region has at VIDEO_DETECT_SIDE: a car
 that fills a small part of the picture (far away, or a wide camera) gets more pixels per plate at
 the same cost, up to twice the picture's own pixels. Every FOCUS_FULL_EVERY-th run looks at the whole
@@ -29,7 +27,6 @@ from typing import Optional, Sequence
 
 from securex.core.domain import Box, centre_in
 from securex.video.motion import Area
-from securex.video.tracking import Track
 
 FOCUS_PAD = 0.05  # the moving rectangle is grown by this share of its width / height on each side
 FOCUS_MIN_PAD = 0.02  # and by at least this share of the picture's width / height
@@ -62,14 +59,14 @@ def around_plates(boxes: Sequence[Box], reach: tuple[float, float] = PLATE_REACH
     return min(b[0] for b in grown), min(b[1] for b in grown), max(b[2] for b in grown), max(b[3] for b in grown)
 
 
-def focus_box(region: Box, moving: Optional[Area], tracked: Sequence[Box], look_at_motion: bool, width: int,
+def focus_box(region: Box, moving: Optional[Area], tracked: Sequence[Box], lost: bool, width: int,
               height: int) -> Box:
-    """Where to look closer, inside the region: around the `tracked` plates (as far as a plate moves between two
-    runs); with the moving rectangle too when `look_at_motion` (what_to_follow) or none is tracked; all of the
-    region when nothing says where (the first frame, no motion gate, nothing moved and nothing tracked) or it is
-    outside the region."""
+    """Where to look closer, inside the region: around the plates found at the last run (as far as a plate moves
+    between two runs); with the moving rectangle too when a tracked plate was lost there or none is tracked; all of
+    the region when nothing says where (the first frame, no motion gate, nothing moved and nothing tracked) or
+    it is outside the region."""
     places = [around_plates(tracked)] if tracked else []
-    if moving is not None and (look_at_motion or not tracked):
+    if moving is not None and (lost or not tracked):
         places.append((moving[0] * width, moving[1] * height, moving[2] * width, moving[3] * height))
     if not places:
         return region
@@ -83,21 +80,6 @@ def focus_box(region: Box, moving: Optional[Area], tracked: Sequence[Box], look_
     if x1 <= x0 or y1 <= y0:  # outside the lane's region
         return region
     return (x0, y0, x1 - x0, y1 - y0)
-
-
-def what_to_follow(tracks: Sequence[Track], moving: Optional[Area], width: int, height: int) -> tuple[list[Box], bool]:
-    """The plates the next run looks around, and whether it looks where the picture moved too.
-    Followed: the plates the last run found, but fixed text (settled without moving: a sign, an overlay, a car at
-    rest) away from where the picture moves: the whole-region runs keep it (a car at rest that moves off is where
-    the picture moves). Where it moved is looked at too when a plate the last run missed was there (it may have
-    driven off), or when no followed plate is there (something else moves: a car coming while a sign or a parked
-    car is tracked); with nothing to say where it moved, when a plate was missed."""
-    if moving is None:
-        return [t.box for t in tracks if not t.missed], any(t.missed for t in tracks)
-    rect = (moving[0] * width, moving[1] * height, moving[2] * width, moving[3] * height)
-    followed = [t.box for t in tracks if not t.missed and (not t.fixed or centre_in(t.box, *rect))]
-    missed_there = any(t.missed and centre_in(t.box, *rect) for t in tracks)
-    return followed, missed_there or not any(centre_in(box, *rect) for box in followed)
 
 
 def window_side(box: Box, region: Box, base_side: int, width: int, height: int, following: Sequence[Box] = (),
@@ -116,13 +98,13 @@ def window_side(box: Box, region: Box, base_side: int, width: int, height: int, 
     return max(16, round(scale * max(box[2], box[3])))
 
 
-def detect_window(region: Box, moving: Optional[Area], tracked: Sequence[Box], look_at_motion: bool,
-                  run: int, full_every: int, base_side: int, width: int, height: int) -> DetectWindow:
+def detect_window(region: Box, moving: Optional[Area], tracked: Sequence[Box], lost: bool, run: int,
+                  full_every: int, base_side: int, width: int, height: int) -> DetectWindow:
     """Where the lane's `run`-th detector run looks (counted from 0; run 0 and every `full_every`-th: the whole
     region; `full_every` 1 = always the whole region)."""
     whole = full_every <= 1 or run % full_every == 0
-    box = region if whole else focus_box(region, moving, tracked, look_at_motion, width, height)
-    following = tracked if not whole and tracked and not look_at_motion else ()
+    box = region if whole else focus_box(region, moving, tracked, lost, width, height)
+    following = tracked if not whole and tracked and not lost else ()
     return DetectWindow(box, window_side(box, region, base_side, width, height, following))
 
 

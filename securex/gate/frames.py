@@ -64,11 +64,11 @@ class FramePipeline:
         return not self._live or len(self._pending) < self._workers
 
     def submit(self, frame: Frame, settled: list[Box], moving: Optional[Area] = None,
-               tracked: Sequence[Box] = (), look_at_motion: bool = False, undecided: Sequence[Box] = (),
+               tracked: Sequence[Box] = (), lost: bool = False, undecided: Sequence[Box] = (),
                still: Sequence[Box] = (), rested: Optional[Area] = None) -> None:
         """Detect and read `frame` in a worker; boxes on `settled` tracks are not read again. The detector looks
         around the `tracked` plates found at the last run, and at the `moving` part of the region when none is or
-        `look_at_motion` (all of the region every `full_every` runs), or only, closer, where the picture has just
+        one was `lost` (all of the region every `full_every` runs), or only, closer, where the picture has just
         `rested`; `undecided` plates (read, not yet decided) it does not find again are looked for closer, and so
         are its doubtful reads but those on `still` texts."""
         height, width = frame.image.shape[:2]
@@ -76,8 +76,8 @@ class FramePipeline:
         if rested is not None:  # not counted among the runs: the whole region is looked at as often as before
             window = rest_window(region, rested, self._detect_side, width, height)
         else:
-            window = detect_window(region, moving, tracked, look_at_motion, self.runs, self._full_every,
-                                   self._detect_side, width, height)
+            window = detect_window(region, moving, tracked, lost, self.runs, self._full_every, self._detect_side,
+                                   width, height)
             self.runs += 1
         work = self._pool.submit(self._analyse, frame, settled, window, tuple(undecided), tuple(still))
         self._pending.append((frame.index, work))

@@ -10,7 +10,6 @@ from securex.config import Config
 from securex.config.lanes import LaneConfig
 from securex.core.domain import BOTH, Frame
 from securex.core.perf import PerfMonitor
-from securex.gate.focus import what_to_follow
 from securex.gate.frames import FramePipeline
 from securex.gate.lanes import direction_of
 from securex.gate.visits import VisitDecider
@@ -73,10 +72,10 @@ class Lane:
 
     def submit(self, frame: Frame) -> None:
         """Hand the frame to the workers: the detector looks where it moved and where plates are tracked."""
+        tracks = self.decider.tracker.tracks
         moving = self.motion.moving if self.motion is not None else None
-        height, width = frame.image.shape[:2]
-        followed, look_at_motion = what_to_follow(self.decider.tracker.tracks, moving, width, height)
-        self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving, followed, look_at_motion,
+        self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving,
+                           [track.box for track in tracks if not track.missed], any(track.missed for track in tracks),
                            self.decider.undecided_boxes(), self.decider.still_boxes(), self._rested)
 
     def direction(self, track: Track) -> str:
