@@ -19,10 +19,25 @@ SAVED = re.compile(r"Saved (\w+) .* -> record (\d+),")
 
 
 def committed(db_path):
-    db = sqlite3.connect(db_path)
-    rows = dict(db.execute("SELECT id, plate FROM plates").fetchall())
-    db.close()
-    return rows
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)  # never creates it
+    try:
+        return dict(db.execute("SELECT id, plate FROM plates").fetchall())
+    finally:
+        db.close()
+
+
+def writing(program, db_path, before, wait=60.0):
+    """Wait until the run has committed a record of its own (started up: model, database, key), however loaded
+    the machine is; the kill moment is drawn after that."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and program.poll() is None:
+        try:
+            if len(committed(db_path)) > before:
+                return
+        except sqlite3.Error:  # not created yet
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"the run wrote no record within {wait:.0f} s")
 
 
 def test_kill_9_at_random_moments_loses_nothing_and_verifies(tmp_path):
@@ -34,7 +49,8 @@ def test_kill_9_at_random_moments_loses_nothing_and_verifies(tmp_path):
         program = subprocess.Popen([*MAIN, "run", "--source", str(clip), "--loop", "100", "--headless",
                                     "--data-dir", str(data)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=PROJECT)
-        time.sleep(chances.uniform(1.0, 6.0))  # the model loads in ~1 s, then ~3 records/s
+        writing(program, data / "plates.db", len(committed(data / "plates.db")) if kill else 0)
+        time.sleep(chances.uniform(0.0, 5.0))  # ~3 records/s
         program.send_signal(signal.SIGKILL)
         _, stderr = program.communicate(timeout=30)
         for plate, record_id in SAVED.findall(stderr):
