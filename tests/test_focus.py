@@ -26,7 +26,7 @@ from securex.gate.focus import (
 )
 from securex.gate.frames import FramePipeline
 from securex.gate.lane import Lane
-from securex.video.motion import MotionGate, left_behind
+from securex.video.motion import MotionGate
 
 WIDTH, HEIGHT = 1920, 1080
 WHOLE = (0, 0, WIDTH, HEIGHT)
@@ -65,28 +65,6 @@ def test_motion_gate_tells_where_the_picture_has_just_stopped_moving():
     moving = gate.moving
     assert not gate.moved(car) and gate.rested == moving  # ...and stops: the first still picture says where
     assert not gate.moved(car) and gate.rested is None  # once only
-
-
-def test_motion_gate_tells_where_one_of_two_cars_has_just_stopped_while_the_other_drives_on():
-    gate = MotionGate(160, 12, 0.002)
-    road = np.full((720, 1280, 3), 90, np.uint8)
-    gate.moved(road)
-    for step in range(4):  # two cars drive in side by side...
-        both = road.copy()
-        both[300 + 20 * step:500 + 20 * step, 100:500] = 200
-        both[200 + 20 * step:400 + 20 * step, 800:1200] = 170
-        assert gate.moved(both) and gate.rested is None
-    for step in range(4, 6):  # ...the left one stops at its barrier, the right one drives on
-        one = both.copy()
-        one[200:500 + 20 * step, 800:1200] = 90
-        one[200 + 20 * step:400 + 20 * step, 800:1200] = 170
-        assert gate.moved(one)
-        if step == 4:
-            left, top, right, bottom = gate.rested  # where the left car stopped: looked at once
-            assert left <= 100 / 1280 and 500 / 1280 <= right < 800 / 1280 and top <= 360 / 720 <= bottom
-        else:
-            assert gate.rested is None  # once only
-    assert left_behind((0.1, 0.3, 0.5, 0.6), (0.15, 0.35, 0.5, 0.6)) is None  # a car slowing down: not a stop
 
 
 def test_where_the_picture_has_just_stopped_is_seen_closer_within_its_cost():
@@ -338,33 +316,6 @@ def test_a_car_that_stops_unread_is_looked_at_once_closer_where_it_stopped(base_
     assert worth == [True, True, True, True, True, False]  # the first still picture is looked at, then it idles
     assert [len(work.reads) for work in works] == [0, 0, 0, 0, 1]  # too small while it moved; read once it stopped
     assert [side / max(shape) for shape, side in reader.seen][-1] >= 0.5
-
-
-def test_a_car_that_stops_while_the_car_beside_it_drives_on_is_looked_at_once_where_it_stopped(base_settings):
-    reader = CloseReader()
-    road = np.full((720, 1280, 3), 90, np.uint8)
-    pictures = [road]
-    for step in range(4):  # two cars drive in side by side
-        both = road.copy()
-        both[300 + 20 * step:500 + 20 * step, 100:500] = 200
-        both[200 + 20 * step:400 + 20 * step, 800:1200] = 170
-        pictures.append(both)
-    for step in range(4, 7):  # the left one stops, the right one drives on
-        one = both.copy()
-        one[200:720, 800:1200] = 90
-        one[200 + 20 * step:400 + 20 * step, 800:1200] = 170
-        pictures.append(one)
-    with ThreadPoolExecutor(1) as pool:
-        lane = Lane(LaneConfig("gate", "gate.mp4", "in"), SimpleNamespace(is_live=False), base_settings, reader,
-                    PerfMonitor(2.0), pool)
-        for number, image in enumerate(pictures):
-            assert lane.worth_detecting(Frame(number, float(number), image))
-            lane.submit(Frame(number, float(number), image))
-        works = list(lane.frames.drain())
-    sides = [side for _, side in reader.seen]
-    others = sides[:5] + sides[6:]
-    assert sides[5] > 1.5 * max(others) and len(works[5].reads) == 1  # once, with a look's cost where it stopped,
-    assert reader.seen[5][0][1] < 800  # in the band the left car stopped in, not around the right car
 
 
 def test_a_busy_lane_cannot_starve_a_quiet_one_in_the_shared_pool():

@@ -60,14 +60,9 @@ class Lane:
 
     def worth_detecting(self, frame: Frame) -> bool:
         """Detect where a vehicle is tracked or the picture moved, and once where it has just stopped moving (a car
-        at rest there may never have been read), or where one of two moving things stopped while the other moves
-        on; an empty, still lane is skipped."""
+        at rest there may never have been read); an empty, still lane is skipped."""
         self._rested = None
-        moved = self.motion is None or self.motion.moved(frame.image)
-        if moved and self.motion is not None and self.motion.rested is not None:
-            self._rested = self.motion.rested  # one of two moving things stopped: looked at once, as below
-            return True
-        if moved or self.decider.vehicles_tracked():
+        if self.motion is None or self.motion.moved(frame.image) or self.decider.vehicles_tracked():
             return True
         if self.motion.rested is not None:
             self._rested = self.motion.rested

@@ -7,8 +7,7 @@ rectangle around the changed pixels (`moving`) is where a car is: the detector c
 more closely than at the whole picture, for the same cost (gate/focus.py). Where it last moved, on
 the first still frame after it moved at REST_AFTER checks in a row (`rested`), is where a car has
 just stopped: at the barrier, it may wait there unread (too small to be found while it moved), so
-the lane looks there once, closer. So it does where one of two moving things stopped while the
-other moves on (`left_behind`: a car at its barrier while the car in the next lane drives on).
+the lane looks there once, closer.
 """
 
 from __future__ import annotations
@@ -47,8 +46,6 @@ class MotionGate:
             self._moves = 0
             return False
         self.moving = changed_area(changed)
-        if self._moves >= REST_AFTER and last is not None and self.moving is not None:
-            self.rested = left_behind(last, self.moving)  # one car stopped, another moves on
         self._moves += 1
         return True
 
@@ -60,17 +57,3 @@ def changed_area(changed: np.ndarray) -> Optional[Area]:
         return None
     rows, cols = changed.shape
     return (x / cols, y / rows, (x + w) / cols, (y + h) / rows)
-
-
-PART_RESTED = 0.25  # a band of the picture this wide (or tall) that moved at the last call and not at this one
-
-
-def left_behind(last: Area, now: Area) -> Optional[Area]:
-    """The widest band of `last` (where the picture moved at the last call) outside `now`, when it is at least
-    PART_RESTED of the picture across: there one of two moving things stopped (a car at its barrier while the
-    car beside it drives on)."""
-    left, top, right, bottom = last
-    bands = [(now[0] - left, (left, top, now[0], bottom)), (right - now[2], (now[2], top, right, bottom)),
-             (now[1] - top, (left, top, right, now[1])), (bottom - now[3], (left, now[3], right, bottom))]
-    size, band = max(bands, key=lambda b: b[0])
-    return band if size >= PART_RESTED else None
