@@ -26,16 +26,21 @@ def committed(db_path):
         db.close()
 
 
-def writing(program, db_path, before, wait=60.0):
+def saved(db_path):
+    """How many records are committed (none before the database exists)."""
+    try:
+        return len(committed(db_path))
+    except sqlite3.Error:
+        return 0
+
+
+def writing(program, db_path, wait=60.0):
     """Wait until the run has committed a record of its own (started up: model, database, key), however loaded
     the machine is; the kill moment is drawn after that."""
-    deadline = time.monotonic() + wait
+    before, deadline = saved(db_path), time.monotonic() + wait
     while time.monotonic() < deadline and program.poll() is None:
-        try:
-            if len(committed(db_path)) > before:
-                return
-        except sqlite3.Error:  # not created yet
-            pass
+        if saved(db_path) > before:
+            return
         time.sleep(0.05)
     raise AssertionError(f"the run wrote no record within {wait:.0f} s")
 
@@ -49,7 +54,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_verifies(tmp_path):
         program = subprocess.Popen([*MAIN, "run", "--source", str(clip), "--loop", "100", "--headless",
                                     "--data-dir", str(data)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=PROJECT)
-        writing(program, data / "plates.db", len(committed(data / "plates.db")) if kill else 0)
+        writing(program, data / "plates.db")
         time.sleep(chances.uniform(0.0, 5.0))  # ~3 records/s
         program.send_signal(signal.SIGKILL)
         _, stderr = program.communicate(timeout=30)
