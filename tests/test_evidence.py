@@ -215,6 +215,29 @@ def test_of_two_equally_sure_reads_the_one_on_a_plate_ranks_first():
     assert [r.text for r in reader.read_image(image, 960)] == ["7XYZ123", "7ABC123"]  # both fit a US format
 
 
+def test_of_two_plates_read_about_as_surely_the_nearer_ranks_first():
+    far = plate_scene("ABC123", plate=(130, 30), scale=0.75)  # a car further back, half the size
+    image, far_box, near_box = side_by_side(far, plate_scene("XYZ1234"))
+    texts = {far_box[2:]: "ABC123", near_box[2:]: "XYZ1234"}
+    reader = reader_for([far_box, near_box], texts, weak=(6,))  # the near plate's last character a little unsure
+    assert [r.text for r in reader.read_image(image, 960)] == ["XYZ1234", "ABC123"]  # the car at the gate first
+
+
+def test_a_photo_with_no_plate_found_is_looked_at_closer_enlarged_up_to_twice_its_pixels():
+    sides = []
+
+    class Nothing:
+        def detect(self, image, long_side):
+            sides.append(long_side)
+            return []
+
+    reader = fine_reader(Nothing())
+    for size, looks in (((720, 1280), [960, 1920]), ((600, 800), [960, 1600]), ((300, 400), [960])):
+        sides.clear()
+        assert reader.read_image(np.zeros(size + (3,), np.uint8), 960) == []
+        assert sides == looks  # a 400 pixel photo at 800 is no closer than at 960: not looked at again
+
+
 def test_without_evidence_rules_the_reader_reads_as_before():
     image, box = bare_scene("AB12CD3", "busy")
     rules = PlateRules(PlateConfig(countries=["us"]))

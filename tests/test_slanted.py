@@ -156,7 +156,7 @@ def test_a_slanted_line_is_levelled_only_when_it_does_not_already_read_as_a_site
 
     engine = CountingEngine(text)
     reader = PlateReader(Slanted(), engine, PlateRules(PlateConfig(countries=["it"])), 0.5)
-    reader.read_image(np.full((400, 400, 3), 128, np.uint8), 400)
+    reader.read_image(np.full((400, 400, 3), 128, np.uint8), 800)  # seen at twice its pixels: one look
     assert engine.calls == calls  # an Italian plate read as it stands needs no second, levelled read
 
 
@@ -184,7 +184,7 @@ def test_a_photos_slanted_line_is_read_wider_only_when_no_rendering_reads_as_a_s
 
     engine = SequenceEngine(texts)
     reader = PlateReader(Slanted(), engine, PlateRules(PlateConfig(countries=countries)), 0.5)
-    reader.read_image(np.full((400, 400, 3), 128, np.uint8), 400)
+    reader.read_image(np.full((400, 400, 3), 128, np.uint8), 800)  # seen at twice its pixels: one look
     assert engine.calls == calls
 
 

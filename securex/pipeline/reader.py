@@ -23,12 +23,13 @@ from securex.pipeline.slant import level
 
 SAME_PLATE_IOU = 0.3  # two reads whose boxes overlap this much are the same plate: keep the better
 JOINED_MARGIN = 0.05  # pieces read as one plate may be this much less sure than the surest piece alone
-CLOSER_SIDE = 2.0  # a photo with no plate found is detected again at up to this many times the working side
+CLOSER_SIDE = 2.0  # a photo with no plate found is detected again at this many times the working side
 CLOSER_GAIN = 1.5  # when that is at least this much closer (a small photo is already seen whole)
 EVIDENCE_RANK_WEIGHT = 0.2  # reads rank by confidence plus this share of their plate evidence (0..1)
+HEIGHT_RANK_WEIGHT = 0.1  # and this share of their line's height against the tallest read's (the nearest car first)
 FINE_HEIGHT = 20  # a photo's line less tall than this at the working side is boxed coarsely: it is found again
 FINE_MARGIN = 2.0  # ...in its surroundings, this many line heights around it,
-FINE_ZOOM = 2.0  # ...at this many times the photo's own pixels (at most the working side)
+FINE_ZOOM = 2.0  # ...at this many times the photo's own pixels (at most the working side); no look enlarges more
 EDGE_LOOK = 0.4  # a photo's line not read as a site's plate is read again this many line heights wider each side
 
 
@@ -65,10 +66,11 @@ class PlateReader:
 
     def read_image(self, image: np.ndarray, long_side: int) -> list[PlateRead]:
         """All plates in an image, best first, one per place. A picture where none is found at `long_side` is
-        looked at again closer (a far plate in a wide view), at up to CLOSER_SIDE times `long_side` or the
-        picture's own size. (Where one is found, looking closer can also read it worse: it is kept.)"""
+        looked at again closer (a far plate in a wide view, a small plate in a small photo), at CLOSER_SIDE times
+        `long_side`, enlarged up to FINE_ZOOM times its own pixels: the text detector misses lines only a few
+        pixels tall. (Where one is found, looking closer can also read it worse: it is kept.)"""
         plates = self.read_detections(image, self.detect_finely(image, long_side), edges=True)
-        closer = min(max(image.shape[:2]), int(CLOSER_SIDE * long_side))
+        closer = min(int(FINE_ZOOM * max(image.shape[:2])), int(CLOSER_SIDE * long_side))
         if plates or closer < CLOSER_GAIN * long_side:
             return plates
         return self.read_detections(image, self.detect_finely(image, closer), edges=True)
@@ -130,7 +132,8 @@ class PlateReader:
                 reads[group] = read
         merged = {i for group in reads if len(group) > 1 and reads[group] is not None for i in group}
         found = [r for g, r in reads.items() if r is not None and not (len(g) == 1 and g[0] in merged)]
-        found.sort(key=lambda r: r[0].confidence + EVIDENCE_RANK_WEIGHT * r[1].score, reverse=True)
+        tallest = max((read.box[3] for read, _ in found), default=1)
+        found.sort(key=lambda r: rank(*r, tallest), reverse=True)
         kept: list[PlateRead] = []
         for read, _ in found:
             if all(iou(read.box, k.box) < SAME_PLATE_IOU for k in kept):
@@ -221,6 +224,12 @@ def wider_views(image: np.ndarray, detection: Detection) -> list[np.ndarray]:
 def in_mask(box: Box, mask: tuple, width: int, height: int) -> bool:
     """The box's centre lies inside `mask` ([left, top, right, bottom] in fractions of the picture)."""
     return centre_in(box, mask[0] * width, mask[1] * height, mask[2] * width, mask[3] * height)
+
+
+def rank(read: PlateRead, proof: Evidence, tallest: int) -> float:
+    """How a read ranks among a picture's reads (`tallest`: the tallest read's line height): its confidence, its
+    plate evidence, and its line's height (a plate about as sure but nearer the camera: the car at the gate)."""
+    return read.confidence + EVIDENCE_RANK_WEIGHT * proof.score + HEIGHT_RANK_WEIGHT * read.box[3] / tallest
 
 
 def choose_reading(readings: list[list[RuledText]]) -> Optional[RuledText]:
