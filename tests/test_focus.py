@@ -339,3 +339,41 @@ def test_a_busy_lane_cannot_starve_a_quiet_one_in_the_shared_pool():
         for number in (2, 3):
             reader.release[number].set()
         assert [work.frame for work in busy.drain()] == [2, 3]
+
+
+def test_a_lanes_motion_gate_watches_only_its_region():
+    gate = MotionGate(160, 12, 0.002, (0.5, 0.0, 1.0, 1.0))  # the right half of the picture: this lane's
+    road = np.full((720, 1280, 3), 90, np.uint8)
+    gate.moved(road)
+    beside = road.copy()
+    beside[400:600, 100:400] = 200  # a car in the lane beside it, seen by the same camera
+    assert not gate.moved(beside) and gate.moving is None
+    car = beside.copy()
+    car[500:560, 900:1000] = 230
+    assert gate.moved(car)
+    left, top, right, bottom = gate.moving  # in fractions of the whole picture
+    assert 0.68 <= left <= 900 / 1280 and 1000 / 1280 <= right <= 0.8
+    assert 0.67 <= top <= 500 / 720 and 560 / 720 <= bottom <= 0.8
+
+
+def test_a_lane_sees_its_car_stop_while_the_car_in_the_lane_beside_it_drives_on(base_settings):
+    reader = CloseReader()
+    right_half = ((0.5, 0.0), (1.0, 0.0), (1.0, 1.0), (0.5, 1.0))
+    pictures = []
+    for step in range(6):
+        image = np.full((720, 1280, 3), 90, np.uint8)
+        image[40 * step:200 + 40 * step, 100:500] = 200  # the car beside it drives on all along
+        if step:
+            at = min(step, 3)  # this lane's car drives in over three pictures, then stops
+            image[100 + 10 * at:650, 660 + 10 * at:1270] = 210 - 10 * at
+        pictures.append(image)
+    with ThreadPoolExecutor(1) as pool:
+        lane = Lane(LaneConfig("exit", "gate.mp4", "in", right_half), SimpleNamespace(is_live=False), base_settings,
+                    reader, PerfMonitor(2.0), pool)
+        worth = []
+        for number, image in enumerate(pictures):
+            worth.append(lane.worth_detecting(Frame(number, float(number), image)))
+            if worth[-1]:
+                lane.submit(Frame(number, float(number), image))
+        list(lane.frames.drain())
+    assert worth == [True, True, True, True, True, False]  # it looks where its car stopped, then idles

@@ -11,7 +11,7 @@ from securex.config.lanes import LaneConfig
 from securex.core.domain import BOTH, Frame
 from securex.core.perf import PerfMonitor
 from securex.gate.frames import FramePipeline
-from securex.gate.lanes import direction_of
+from securex.gate.lanes import direction_of, region_area
 from securex.gate.visits import VisitDecider
 from securex.pipeline.reader import PlateReader
 from securex.video.capture import VideoSource
@@ -34,8 +34,8 @@ class Lane:
                                     t.focus_full_every)
         self.decider = VisitDecider(t, config.storage.auto_save, config.storage.auto_save_threshold,
                                     self._direction_known if spec.direction == BOTH else None)
-        self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share) \
-            if t.motion_gate else None
+        self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share,
+                                 region_area(spec.region)) if t.motion_gate else None
         self._approaching_is = config.camera.approaching_is
         self.still_skips = 0  # detector runs skipped: nothing moved, nothing tracked
         self._rested: Optional[Area] = None  # where it has just stopped moving, nothing tracked: looked at next

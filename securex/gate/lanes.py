@@ -84,6 +84,18 @@ def region_box(region: Sequence[tuple[float, float]], width: int, height: int) -
     return (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
 
 
+def region_area(region: Sequence[tuple[float, float]]) -> Optional[tuple[float, float, float, float]]:
+    """The rectangle around a lane's region as (left, top, right, bottom) picture fractions; None when there is none
+    (or it has no width or height)."""
+    if not region:
+        return None
+    xs = [min(1.0, max(0.0, x)) for x, _ in region]
+    ys = [min(1.0, max(0.0, y)) for _, y in region]
+    if max(xs) <= min(xs) or max(ys) <= min(ys):
+        return None
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
 def region_points(region: Sequence[tuple[float, float]], box: Box, width: int, height: int) -> list[tuple[int, int]]:
     """The region's corners in pixels of its rectangle `box` (what is outside the polygon is blanked there)."""
     return [(round(x * width) - box[0], round(y * height) - box[1]) for x, y in region]
