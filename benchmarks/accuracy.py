@@ -24,6 +24,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -168,24 +169,33 @@ def is_scene_text(plate: str, texts: list[str]) -> bool:
     return False
 
 
-def site_config(folder: str, country: str) -> Path:
-    """config.py as a site in `country` would set it (PLATE_COUNTRIES), written into `folder`."""
+def site_config(folder: str, settings: dict) -> Path:
+    """config.py as a site would set it (`settings`: name -> value, such as its PLATE_COUNTRIES), written into
+    `folder`."""
     path = Path(folder) / "config.py"
     text = (PROJECT / "config.py").read_text(encoding="utf-8")
-    path.write_text(text + f"\nPLATE_COUNTRIES = [{country!r}]\n", encoding="utf-8")
+    path.write_text(text + "".join(f"\n{name} = {value!r}" for name, value in settings.items()) + "\n",
+                    encoding="utf-8")
     return path
 
 
-def video_figures(video: Path, overrides: dict, site_country: bool) -> dict:
+def video_figures(video: Path, overrides: dict, site_country: bool, regions: Sequence[list] = ()) -> dict:
+    """The figures of one clip read by `main.py run`; `regions`: read as that many lanes of the clip, each with
+    its region (a polygon of picture fractions), instead of one lane of all of it."""
     with open(video.with_suffix(".csv"), newline="") as handle:
         visits = list(csv.DictReader(handle))
     texts = scene_texts(video.with_suffix(".overlay.txt"))
     with tempfile.TemporaryDirectory() as tmp:
-        command = [sys.executable, str(PROJECT / "main.py"), "run", "--source", str(video), "--headless",
-                   "--data-dir", tmp]
+        command = [sys.executable, str(PROJECT / "main.py"), "run", "--headless", "--data-dir", tmp]
         country = VIDEO_COUNTRIES.get(video.stem, "") if site_country else ""
-        if country:
-            command += ["--config", str(site_config(tmp, country))]
+        settings = {"PLATE_COUNTRIES": [country]} if country else {}
+        if regions:
+            settings["LANES"] = [{"name": f"lane{i + 1}", "source": str(video), "direction": "in", "region": region}
+                                 for i, region in enumerate(regions)]
+        else:
+            command += ["--source", str(video)]
+        if settings:
+            command += ["--config", str(site_config(tmp, settings))]
         for key, flag in (("OCR_ENGINE", "--engine"), ("DETECTOR", "--detector")):
             if overrides.get(key):
                 command += [flag, overrides[key]]

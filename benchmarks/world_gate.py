@@ -8,10 +8,11 @@ count as overlay or sign rows. Text burned into a photo itself (a photographer's
 moves with it, unlike a real camera's: its rows are wrong rows. config.py's countries read every car, as
 at a site that never set them. `--worse`: the camera sees the lane as the accuracy benchmark's worse camera
 does (benchmarks/camera.py: lower resolution, dusk, JPEG), then burns in its text. `--pairs`: two lanes side by
-side in the picture, the cars two at a time, the second a second after the first (two cars in view at once).
+side in the picture, the cars two at a time, the second a second after the first (two cars in view at once);
+`--lanes`: with `--pairs`, read as two lanes of one camera, each with its half of the picture as its region.
 
-    python -m benchmarks.world_gate [--keep DIR] [--only cn,ru,...] [--motion eased|abrupt] [--worse] [--pairs]
-                                    [--photos DIR] [--first N] [--around-plate]
+    python -m benchmarks.world_gate [--keep DIR] [--only cn,ru,...] [--motion eased|abrupt] [--worse]
+                                    [--pairs [--lanes]] [--photos DIR] [--first N] [--around-plate]
 
 `--photos DIR` drives another labelled folder's photos (`benchmarks/openalpr_sets.py` makes OpenALPR's US ones);
 `--around-plate` cuts each boxed one around its plate, so a street photo's small plate is as large as at a gate.
@@ -39,6 +40,7 @@ PHOTOS = SHARED / "datasets" / "plates-dev2"
 WIDTH, HEIGHT, FPS = 1280, 720, 25
 AT_BARRIER = 620  # a photo's width at the barrier, in pixels
 AT_BARRIER_PAIRED = 600  # with two lanes side by side
+HALVES = [[[0, 0], [0.5, 0], [0.5, 1], [0, 1]], [[0.5, 0], [1, 0], [1, 1], [0.5, 1]]]  # --lanes: left, right
 PAIR_DELAY = FPS  # the second car of a pair comes this many frames after the first
 GAP = 20  # empty frames after each visit (each pair)
 AROUND_PLATE = 4.0  # --around-plate: a boxed photo is cut this many plate widths wide around its plate
@@ -146,12 +148,15 @@ def main() -> None:
     parser.add_argument("--motion", choices=["eased", "abrupt"], default="eased")
     parser.add_argument("--worse", action="store_true", help="a worse camera at dusk (lower resolution, JPEG)")
     parser.add_argument("--pairs", action="store_true", help="two lanes side by side: two cars in view at once")
+    parser.add_argument("--lanes", action="store_true", help="with --pairs: read as two lanes, each its half")
     parser.add_argument("--photos", type=Path, default=PHOTOS,
                         help="a folder of labelled photos (labels.csv) to drive through instead of plates-dev2")
     parser.add_argument("--first", type=int, help="only this many of them, in the order of labels.csv")
     parser.add_argument("--around-plate", action="store_true",
                         help=f"cut each boxed photo {AROUND_PLATE:g} plate widths wide around its plate")
     args = parser.parse_args()
+    if args.lanes and not args.pairs:
+        parser.error("--lanes reads the two lanes of --pairs: give both")
     with open(args.photos / "labels.csv", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if not args.only or r["region"] in args.only.split(",")]
     rows = rows[:args.first]
@@ -161,7 +166,7 @@ def main() -> None:
         name = ("world-gate" if args.photos == PHOTOS else f"gate-{args.photos.name}") + f"-{args.motion}" \
             + ("-worse" if args.worse else "") + ("-pairs" if args.pairs else "")
         video = make_clip(folder / name, rows, args.motion, args.worse, args.pairs, args.photos, args.around_plate)
-        print_video_table([video_figures(video, {}, site_country=False)])
+        print_video_table([video_figures(video, {}, site_country=False, regions=HALVES if args.lanes else ())])
 
 
 if __name__ == "__main__":

@@ -32,3 +32,18 @@ def test_a_street_photo_is_cut_around_its_plate_and_a_photo_without_a_box_is_kep
     assert cut.shape[:2] == (int(gate.AROUND_PLATE * 60) * 3 // 4, int(gate.AROUND_PLATE * 60))
     assert cut.max() == 255  # the plate is in it
     assert gate.around_plate(photo, {"x": "", "y": "", "w": "", "h": ""}) is photo
+
+
+def test_two_lanes_of_one_camera_each_read_the_half_its_cars_drive_in(tmp_path):
+    from benchmarks.accuracy import site_config
+    from securex.config import load_config
+
+    left, right = gate.HALVES
+    lanes = [{"name": "left", "source": "clip.mp4", "direction": "in", "region": left},
+             {"name": "right", "source": "clip.mp4", "direction": "in", "region": right}]
+    config = load_config(path=site_config(str(tmp_path), {"PLATE_COUNTRIES": ["us"], "LANES": lanes}))
+    assert [lane.region for lane in config.camera.lanes] == [((0, 0), (0.5, 0), (0.5, 1), (0, 1)),
+                                                             ((0.5, 0), (1, 0), (1, 1), (0.5, 1))]
+    assert config.plates.countries == ["us"]
+    for (_, x, _), lane in zip(gate.schedule(rows(2), 175, pairs=True), (left, right), strict=True):
+        assert min(p[0] for p in lane) * gate.WIDTH < x < max(p[0] for p in lane) * gate.WIDTH
