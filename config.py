@@ -100,9 +100,11 @@ VANITY_MIN_EVIDENCE = 0.6         # plate evidence (0..1) that lets a read witho
 # --- Video: motion, tracking and voting -----------------------------------------------------------------------------
 DETECT_INTERVAL_FRAMES = 3        # run the detector on one frame in this many (tracks carry boxes between)
 MOTION_GATE = True                # skip the detector while nothing moves and no vehicle is tracked
-MOTION_THUMB_WIDTH = 160          # motion is judged on a grey thumbnail this wide (px)
+MOTION_THUMB_WIDTH = 160          # motion is judged on a grey thumbnail this wide (px; a lane with a region: its part
+                                  # of it, as finely)
 MOTION_PIXEL_DELTA = 12           # a thumbnail pixel whose grey level changes more than this has moved
-MOTION_MIN_SHARE = 0.002          # share of moved thumbnail pixels that counts as motion (0.002 = 0.2 %)
+MOTION_MIN_SHARE = 0.002          # share of moved thumbnail pixels (of a lane's region, where it has one) that counts
+                                  # as motion (0.002 = 0.2 %)
 FOCUS_FULL_EVERY = 4              # every Nth detector run looks at the whole lane region; the others look closer at
                                   # its moving part and the tracked plates, for the same cost (1 = always the whole
                                   # region)

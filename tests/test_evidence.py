@@ -8,7 +8,7 @@ from securex.config import PlateConfig
 from securex.core.domain import Detection, OcrResult
 from securex.pipeline.evidence import NONE, inside, picture_white, plate_evidence
 from securex.pipeline.plate_rules import PlateRules
-from securex.pipeline.reader import PlateReader
+from securex.pipeline.reader import PlateReader, line_height
 
 import synth
 
@@ -221,6 +221,11 @@ def test_of_two_plates_read_about_as_surely_the_nearer_ranks_first():
     texts = {far_box[2:]: "ABC123", near_box[2:]: "XYZ1234"}
     reader = reader_for([far_box, near_box], texts, weak=(6,))  # the near plate's last character a little unsure
     assert [r.text for r in reader.read_image(image, 960)] == ["XYZ1234", "ABC123"]  # the car at the gate first
+
+
+def test_a_slanted_line_ranks_by_its_height_across_it_not_by_its_taller_box():
+    upright, slanted = Detection((0, 0, 200, 40)), Detection((0, 0, 200, 100), 0.3, 40.0)
+    assert line_height(slanted) == line_height(upright) == 40  # a plate seen from the side is no nearer
 
 
 def test_a_photo_with_no_plate_found_is_looked_at_closer_enlarged_up_to_twice_its_pixels():

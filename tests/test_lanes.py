@@ -58,6 +58,15 @@ def test_lane_option_and_lanes_setting_are_checked_in_plain_words(base_settings)
         "LANES entry 2: region must be a list of 3 or more [x, y] points, each between 0 and 1 (fractions of the "
         "picture): fix it in config.py",
         "LANES: two lanes have the same name: give each lane a name of its own"]
+    with pytest.raises(ConfigError) as problem:
+        changed(base_settings, LANES=[{"name": "a", "source": 0, "direction": "in"},
+                                      {"name": "b", "source": "0", "direction": "out"}])
+    assert str(problem.value) == ("LANES: two lanes use camera 0, which only one can open: give each lane its own "
+                                  "camera (two lanes seen by one camera: give both its network stream's URL, each its "
+                                  "region)")
+    two_halves = [{"name": "a", "source": "rtsp://cam/s", "direction": "in", "region": [[0, 0], [0.5, 0], [0.5, 1]]},
+                  {"name": "b", "source": "rtsp://cam/s", "direction": "out", "region": [[0.5, 0], [1, 0], [1, 1]]}]
+    assert len(changed(base_settings, LANES=two_halves).camera.lanes) == 2  # one network camera, two lanes
 
 
 def test_region_is_its_rectangle_in_pixels():

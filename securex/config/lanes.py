@@ -39,7 +39,7 @@ def lane_problems(v: dict) -> list[str]:
     problems = []
     if v["APPROACHING_IS"] not in ("in", "out"):
         problems.append(f"APPROACHING_IS = {v['APPROACHING_IS']!r} is unknown: use \"in\" or \"out\" in config.py")
-    names = []
+    names, cameras = [], []
     for number, item in enumerate(v["LANES"], 1):
         if isinstance(item, LaneConfig):
             names.append(item.name)
@@ -58,6 +58,8 @@ def lane_problems(v: dict) -> list[str]:
         if not isinstance(item["source"], (str, int)) or isinstance(item["source"], bool) or item["source"] == "":
             problems.append(f"{where}: source {item['source']!r} is no camera: give a camera index, a video file or "
                             "an rtsp:// URL")
+        elif str(item["source"]).strip().isdigit():
+            cameras.append(int(item["source"]))
         if item["direction"] not in DIRECTIONS:
             problems.append(f"{where}: direction {item['direction']!r} is unknown: use \"in\", \"out\" or \"both\"")
         if not _is_region(item.get("region") or []):
@@ -70,6 +72,10 @@ def lane_problems(v: dict) -> list[str]:
                             "the lane's picture with left < right and top < bottom: fix it in config.py")
     if len(set(names)) < len(names):
         problems.append("LANES: two lanes have the same name: give each lane a name of its own")
+    shared = sorted({camera for camera in cameras if cameras.count(camera) > 1})
+    if shared:
+        problems.append(f"LANES: two lanes use camera {shared[0]}, which only one can open: give each lane its own "
+                        "camera (two lanes seen by one camera: give both its network stream's URL, each its region)")
     return problems
 
 

@@ -178,12 +178,14 @@ class TrackingConfig:
     detect_interval_frames: int = setting(
         "DETECT_INTERVAL_FRAMES", 3, "run the detector on one frame in this many (tracks carry boxes between)", 1, 60)
     motion_gate: bool = setting("MOTION_GATE", True, "skip the detector while nothing moves and no vehicle is tracked")
-    motion_thumb_width: int = setting("MOTION_THUMB_WIDTH", 160, "motion is judged on a grey thumbnail this wide (px)",
-                                      32, 640)
+    motion_thumb_width: int = setting(
+        "MOTION_THUMB_WIDTH", 160, "motion is judged on a grey thumbnail this wide (px; a lane with a region: its "
+        "part of it, as finely)", 32, 640)
     motion_pixel_delta: int = setting("MOTION_PIXEL_DELTA", 12,
                                       "a thumbnail pixel whose grey level changes more than this has moved", 1, 254)
-    motion_min_share: float = setting("MOTION_MIN_SHARE", 0.002,
-                                      "share of moved thumbnail pixels that counts as motion (0.002 = 0.2 %)", 0, 1)
+    motion_min_share: float = setting(
+        "MOTION_MIN_SHARE", 0.002, "share of moved thumbnail pixels (of a lane's region, where it has one) that "
+        "counts as motion (0.002 = 0.2 %)", 0, 1)
     focus_full_every: int = setting(
         "FOCUS_FULL_EVERY", 4, "every Nth detector run looks at the whole lane region; the others look closer at "
         "its moving part and the tracked plates, for the same cost (1 = always the whole region)", 1, 1000)

@@ -25,6 +25,7 @@ SAME_PLATE_IOU = 0.3  # two reads whose boxes overlap this much are the same pla
 JOINED_MARGIN = 0.05  # pieces read as one plate may be this much less sure than the surest piece alone
 CLOSER_SIDE = 2.0  # a photo with no plate found is detected again at this many times the working side
 CLOSER_GAIN = 1.5  # when that is at least this much closer (a small photo is already seen whole)
+CLOSER_MOST = 2560  # and never at more than this long side (the detector's memory grows with its pixels)
 EVIDENCE_RANK_WEIGHT = 0.2  # reads rank by confidence plus this share of their plate evidence (0..1)
 HEIGHT_RANK_WEIGHT = 0.1  # and this share of their line's height against the tallest read's (the nearest car first)
 FINE_HEIGHT = 20  # a photo's line less tall than this at the working side is boxed coarsely: it is found again
@@ -67,10 +68,10 @@ class PlateReader:
     def read_image(self, image: np.ndarray, long_side: int) -> list[PlateRead]:
         """All plates in an image, best first, one per place. A picture where none is found at `long_side` is
         looked at again closer (a far plate in a wide view, a small plate in a small photo), at CLOSER_SIDE times
-        `long_side`, enlarged up to FINE_ZOOM times its own pixels: the text detector misses lines only a few
-        pixels tall. (Where one is found, looking closer can also read it worse: it is kept.)"""
+        `long_side` (at most CLOSER_MOST), enlarged up to FINE_ZOOM times its own pixels: the text detector misses
+        lines only a few pixels tall. (Where one is found, looking closer can also read it worse: it is kept.)"""
         plates = self.read_detections(image, self.detect_finely(image, long_side), edges=True)
-        closer = min(int(FINE_ZOOM * max(image.shape[:2])), int(CLOSER_SIDE * long_side))
+        closer = min(int(FINE_ZOOM * max(image.shape[:2])), int(CLOSER_SIDE * long_side), CLOSER_MOST)
         if plates or closer < CLOSER_GAIN * long_side:
             return plates
         return self.read_detections(image, self.detect_finely(image, closer), edges=True)
@@ -131,11 +132,12 @@ class PlateReader:
             if read is not None and joined_is_better(read[0], [p and p[0] for p in parts]):
                 reads[group] = read
         merged = {i for group in reads if len(group) > 1 and reads[group] is not None for i in group}
-        found = [r for g, r in reads.items() if r is not None and not (len(g) == 1 and g[0] in merged)]
-        tallest = max((read.box[3] for read, _ in found), default=1)
+        found = [(*r, max(line_height(detections[i]) for i in g)) for g, r in reads.items()
+                 if r is not None and not (len(g) == 1 and g[0] in merged)]
+        tallest = max((height for _, _, height in found), default=1.0)
         found.sort(key=lambda r: rank(*r, tallest), reverse=True)
         kept: list[PlateRead] = []
-        for read, _ in found:
+        for read, _, _ in found:
             if all(iou(read.box, k.box) < SAME_PLATE_IOU for k in kept):
                 kept.append(read)
         return kept
@@ -143,9 +145,8 @@ class PlateReader:
     def _readable(self, detection: Detection, proof: Evidence) -> bool:
         """A detector box is read when it is as wide as a plate line (a slanted line: measured along it), or
         narrower on a clear vanity plate."""
-        _, _, width, height = detection.box
-        height = detection.thickness if detection.slope else height
-        wide = height > 0 and width / height >= self._min_aspect
+        height = line_height(detection)
+        wide = height > 0 and detection.box[2] / height >= self._min_aspect
         return wide or proof.is_vanity_plate(self._vanity_evidence)
 
     def _raw(self, image: np.ndarray, detection: Detection, edges: bool) -> list[OcrResult]:
@@ -226,10 +227,15 @@ def in_mask(box: Box, mask: tuple, width: int, height: int) -> bool:
     return centre_in(box, mask[0] * width, mask[1] * height, mask[2] * width, mask[3] * height)
 
 
-def rank(read: PlateRead, proof: Evidence, tallest: int) -> float:
-    """How a read ranks among a picture's reads (`tallest`: the tallest read's line height): its confidence, its
-    plate evidence, and its line's height (a plate about as sure but nearer the camera: the car at the gate)."""
-    return read.confidence + EVIDENCE_RANK_WEIGHT * proof.score + HEIGHT_RANK_WEIGHT * read.box[3] / tallest
+def line_height(detection: Detection) -> float:
+    """A text line's height: its box's, or a slanted line's measured across it (its box is taller by the rise)."""
+    return detection.thickness if detection.slope else detection.box[3]
+
+
+def rank(read: PlateRead, proof: Evidence, height: float, tallest: float) -> float:
+    """How a read ranks among a picture's reads: its confidence, its plate evidence, and the height of its line
+    (of its taller row or piece) against the tallest read's (a plate about as sure but nearer: the car at the gate)."""
+    return read.confidence + EVIDENCE_RANK_WEIGHT * proof.score + HEIGHT_RANK_WEIGHT * height / max(1.0, tallest)
 
 
 def choose_reading(readings: list[list[RuledText]]) -> Optional[RuledText]:

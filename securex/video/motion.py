@@ -20,14 +20,16 @@ import cv2
 import numpy as np
 
 Area = tuple[float, float, float, float]  # left, top, right, bottom in fractions of the picture
+MIN_THUMB_WIDTH = 8  # a narrow region's thumbnail is at least this wide
 REST_AFTER = 3  # the picture counts as come to rest after it moved at this many calls in a row (a car drove in;
 # a flicker of light, a leaf, rain is one call or two)
 
 
 class MotionGate:
     def __init__(self, thumb_width: int, pixel_delta: int, min_share: float, part: Optional[Area] = None):
-        """`part`: the rectangle of the picture watched (None: all of it); the areas it tells are in fractions of
-        the whole picture either way."""
+        """`part`: the rectangle of the picture watched (None: all of it), on a thumbnail of that part of the
+        whole picture's `thumb_width` (as finely, its noise averaged as much); `min_share` counts of the part's
+        pixels. The areas it tells are in fractions of the whole picture either way."""
         self._width, self._delta, self._min_share = thumb_width, pixel_delta, min_share
         self._part = part
         self._previous: Optional[np.ndarray] = None
@@ -39,8 +41,10 @@ class MotionGate:
     def moved(self, image: np.ndarray) -> bool:
         """True when the picture (its watched part) changed enough since the last call (always on the first)."""
         image = watched(image, self._part)
-        height = max(1, round(image.shape[0] * self._width / image.shape[1]))
-        thumb = cv2.resize(image, (self._width, height), interpolation=cv2.INTER_AREA)
+        width = self._width if self._part is None else max(MIN_THUMB_WIDTH, round(self._width * (self._part[2]
+                                                                                               - self._part[0])))
+        height = max(1, round(image.shape[0] * width / image.shape[1]))
+        thumb = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
         thumb = cv2.GaussianBlur(cv2.cvtColor(thumb, cv2.COLOR_BGR2GRAY), (3, 3), 0)
         previous, self._previous = self._previous, thumb
         last, self.moving, self.rested = self.moving, None, None
