@@ -30,8 +30,8 @@ class MotionGate:
         """`part`: the rectangle of the picture watched (None: all of it), on a thumbnail of that part of the
         whole picture's `thumb_width` (as finely, its noise averaged as much); `min_share` counts of the part's
         pixels. The areas it tells are in fractions of the whole picture either way."""
-        self._width, self._delta, self._min_share = thumb_width, pixel_delta, min_share
-        self._part = part
+        self._delta, self._min_share, self._part = pixel_delta, min_share, part
+        self._width = thumb_width if part is None else max(MIN_THUMB_WIDTH, round(thumb_width * (part[2] - part[0])))
         self._previous: Optional[np.ndarray] = None
         self.moving: Optional[Area] = None  # where the picture changed at the last call (None: not known)
         self.rested: Optional[Area] = None  # where it last changed, when this call found it still after it moved
@@ -41,10 +41,8 @@ class MotionGate:
     def moved(self, image: np.ndarray) -> bool:
         """True when the picture (its watched part) changed enough since the last call (always on the first)."""
         image = watched(image, self._part)
-        width = self._width if self._part is None else max(MIN_THUMB_WIDTH, round(self._width * (self._part[2]
-                                                                                               - self._part[0])))
-        height = max(1, round(image.shape[0] * width / image.shape[1]))
-        thumb = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+        height = max(1, round(image.shape[0] * self._width / image.shape[1]))
+        thumb = cv2.resize(image, (self._width, height), interpolation=cv2.INTER_AREA)
         thumb = cv2.GaussianBlur(cv2.cvtColor(thumb, cv2.COLOR_BGR2GRAY), (3, 3), 0)
         previous, self._previous = self._previous, thumb
         last, self.moving, self.rested = self.moving, None, None
