@@ -3,6 +3,8 @@
 import numpy as np
 
 from benchmarks import world_gate as gate
+from benchmarks.accuracy import site_config
+from securex.config import load_config
 
 
 def rows(count: int) -> list[dict]:
@@ -35,9 +37,6 @@ def test_a_street_photo_is_cut_around_its_plate_and_a_photo_without_a_box_is_kep
 
 
 def test_two_lanes_of_one_camera_each_read_the_half_its_cars_drive_in(tmp_path):
-    from benchmarks.accuracy import site_config
-    from securex.config import load_config
-
     left, right = gate.HALVES
     lanes = [{"name": "left", "source": "clip.mp4", "direction": "in", "region": left},
              {"name": "right", "source": "clip.mp4", "direction": "in", "region": right}]
