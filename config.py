@@ -87,7 +87,8 @@ WORLD_FORMAT_PENALTY = 0.05       # taken off the confidence of a read that fits
                                   # PLATE_COUNTRIES)
 FIX_CHAR_CONFIDENCE = 0.9         # a confusable character read below this is changed freely to fit a format
 SURE_CHANGE_PENALTY = 0.1         # confidence lost per character read at or above that which a format changes
-DROP_CHAR_CONFIDENCE = 0.75       # a character read below this may be dropped if that makes a format fit
+DROP_CHAR_CONFIDENCE = 0.75       # a character read below this may be dropped if that makes a format fit (the read's
+                                  # confidence then counts it as sure as it was unsure)
 PLATE_MIN_DIGITS = 1              # a plate needs at least this many digits (text without digits is a sign)
 PLATE_MIN_EVIDENCE = 0.1          # a read that fits none of the site's formats (or only by changing a character read
                                   # surely, or of digits only) needs at least this plate evidence (0..1: the text sits

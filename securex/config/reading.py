@@ -145,7 +145,8 @@ class PlateConfig:
     sure_change_penalty: float = setting(
         "SURE_CHANGE_PENALTY", 0.1, "confidence lost per character read at or above that which a format changes", 0, 1)
     drop_char_confidence: float = setting(
-        "DROP_CHAR_CONFIDENCE", 0.75, "a character read below this may be dropped if that makes a format fit", 0, 1)
+        "DROP_CHAR_CONFIDENCE", 0.75, "a character read below this may be dropped if that makes a format fit (the "
+        "read's confidence then counts it as sure as it was unsure)", 0, 1)
     min_digits: int = setting("PLATE_MIN_DIGITS", 1,
                               "a plate needs at least this many digits (text without digits is a sign)", 0, 12)
     min_evidence: float = setting(
