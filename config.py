@@ -87,16 +87,18 @@ WORLD_FORMAT_PENALTY = 0.05       # taken off the confidence of a read that fits
                                   # PLATE_COUNTRIES)
 FIX_CHAR_CONFIDENCE = 0.9         # a confusable character read below this is changed freely to fit a format
 SURE_CHANGE_PENALTY = 0.1         # confidence lost per character read at or above that which a format changes
-DROP_CHAR_CONFIDENCE = 0.75       # a character read below this may be dropped if that makes a format fit (the read's
-                                  # confidence then counts it as sure as it was unsure)
-PLATE_MIN_DIGITS = 1              # a plate needs at least this many digits (text without digits is a sign)
+DROP_CHAR_CONFIDENCE = 0.75       # a character read below this may be dropped if that makes a format fit (no more of
+                                  # them than a format needs)
+PLATE_MIN_DIGITS = 1              # a plate needs at least this many digits (text without digits is a sign, unless its
+                                  # plate evidence lets it through: VANITY_MIN_EVIDENCE)
 PLATE_MIN_EVIDENCE = 0.1          # a read that fits none of the site's formats (or only by changing a character read
                                   # surely, or of digits only) needs at least this plate evidence (0..1: the text sits
                                   # on a plate-shaped rectangle of uniform colour; 0 = off): a watermark, a sticker or
                                   # writing in the scene does not
-VANITY_MIN_EVIDENCE = 0.6         # plate evidence (0..1) that lets a read without digits or a short line (a vanity
-                                  # plate: FAST, GT, V8) through, its text centred on the plate with plate all around
-                                  # (1 = never)
+VANITY_MIN_EVIDENCE = 0.6         # plate evidence (0..1) that lets a read without digits through, its text centred on
+                                  # the plate: a short line with plate all around (a vanity plate: FAST, GT, V8) or,
+                                  # in photos, a line with some plate around it (a custom plate: KMBORAK, NEILDMND;
+                                  # above 1 = never)
 
 # --- Video: motion, tracking and voting -----------------------------------------------------------------------------
 DETECT_INTERVAL_FRAMES = 3        # run the detector on one frame in this many (tracks carry boxes between)

@@ -190,6 +190,24 @@ def test_a_vanity_plate_without_digits_is_read_only_on_a_plate():
     assert reader.read_image(plate, 960) == []
 
 
+def test_a_line_of_letters_is_read_on_a_plate_not_in_the_scene_at_a_plates_side_or_on_a_badge():
+    plate, plate_box = plate_scene("KMBORAK")  # a custom plate (Slovakia's KM BORAK), a show plate: no digit
+    proof = plate_evidence(plate, plate_box)
+    assert proof.is_lettered_plate(0.6) and not proof.is_vanity_plate(0.6)  # it fills its plate
+    sign, sign_box = bare_scene("KMBORAK", "busy")
+    side, side_box = plate_scene("BORAK", text_at=0.68)  # the part after a crest, boxed alone
+    beside = plate_evidence(side, side_box)
+    assert beside.score >= 0.5 and not beside.is_lettered_plate(0.5)  # refused as off the plate's middle, not weak
+    badge, badge_box = plate_scene("KMBORAK", plate=(240, 46))  # a sticker or a dealer's badge: it ends at the text
+    assert plate_evidence(badge, badge_box).score >= 0.6
+    for image, box, text, expected in ((plate, plate_box, "KMBORAK", ["KMBORAK"]), (sign, sign_box, "KMBORAK", []),
+                                       (side, side_box, "BORAK", []), (badge, badge_box, "KMBORAK", [])):
+        reader = reader_for([box], {box[2:]: text})
+        assert [r.text for r in reader.read_image(image, 960)] == expected
+    video = reader_for([plate_box], {plate_box[2:]: "KMBORAK"})  # a sign's word, read run after run, would draw
+    assert video.read_detections(plate, [Detection(plate_box)]) == []  # the detector's window: photos only
+
+
 def test_a_vanity_plate_in_an_underexposed_picture_is_read_and_a_dim_sign_is_not():
     plate, plate_box = plate_scene("FAST", plate=(300, 150), scale=2.0)
     sign, sign_box = bare_scene("FAST", "busy", scale=2.0)
@@ -250,10 +268,11 @@ def test_without_evidence_rules_the_reader_reads_as_before():
     assert [r.text for r in reader.read_image(image, 960)] == ["AB12CD3"]
 
 
-def test_plate_rules_waive_digits_only_for_a_vanity_plate():
+def test_plate_rules_waive_digits_only_for_a_vanity_plate_or_a_line_of_letters_filling_one():
     rules = PlateRules(PlateConfig(countries=["us"]))
     assert rules.best(OcrResult("FAST", 0.9)) is None
     assert rules.best(OcrResult("FAST", 0.9), vanity=True).text == "FAST"
+    assert rules.best(OcrResult("FAST", 0.9), lettered=True).text == "FAST"
 
 
 def test_a_narrow_bottom_row_joins_its_plate_but_is_never_read_alone():

@@ -163,5 +163,5 @@ def test_a_still_line_box_that_left_out_the_first_character_is_read_again_wider(
     assert reader.read_detections(image, [line])[0].text == "PJY5472"
     cut = w // 8  # the box leaves out most of the first character, as the detector's can in dim light
     cut_box = Detection((x + cut, y, w - cut, h))
-    assert [r.text for r in reader.read_detections(image, [cut_box], edges=True)] == ["PJY5472"]
+    assert [r.text for r in reader.read_detections(image, [cut_box], photo=True)] == ["PJY5472"]
     assert [r.text for r in reader.read_detections(image, [cut_box])] == ["JY5472"]  # video: read again closer

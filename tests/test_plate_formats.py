@@ -107,6 +107,13 @@ def test_a_vanity_plate_may_be_shorter_than_the_sites_plates(base_settings):
     assert site(base_settings, "it").best(ocr("FAST"), vanity=True) is None  # a site without such plates
 
 
+def test_a_line_of_letters_filling_a_plate_needs_no_digit_but_a_plates_length(base_settings):
+    rules = PlateRules(base_settings.plates)
+    assert rules.best(ocr("GWAGEN")) is None
+    assert rules.best(ocr("GWAGEN"), lettered=True).text == "GWAGEN"
+    assert rules.best(ocr("GT"), lettered=True) is None  # only a vanity plate's short text may be shorter
+
+
 def site(base_settings, *countries):
     return PlateRules(changed(base_settings, PLATE_COUNTRIES=list(countries)).plates)
 

@@ -63,15 +63,17 @@ def test_a_read_a_site_format_fits_as_read_keeps_its_weak_character(base_setting
     assert best.text == "DL2CAG0786" and best.format_name == "in" and best.as_read
 
 
-def test_dropping_a_character_counts_it_as_sure_as_it_was_unsure():
-    # wts-lg-000192: California's script name read as a weak C above 5NWV468 (two rows joined), its 4 a little
-    # unsure: dropping both fits a US format too, and the characters kept are surer on average; but a 4 read at
-    # 0.66 is more likely there than not
+def test_no_more_weak_characters_are_dropped_than_a_format_needs(base_settings):
+    # wts-lg-000192: California's script name read as a weak C, the top row above 5NWV468, its 4 a little unsure:
+    # dropping both fits a US format too, and the characters kept are surer on average; one dropped is enough
     rules = PlateRules(PlateConfig(countries=("us",)))
-    best = rules.best(ocr("C5NWV468", [0.2, 1.0, 1.0, 1.0, 1.0, 0.66, 1.0, 1.0]))
+    confs = (0.2, 1.0, 1.0, 1.0, 1.0, 0.66, 1.0, 1.0)
+    best = rules.best(OcrResult("C5NWV468", sum(confs) / len(confs), confs, top_row=1))
     assert best.text == "5NWV468" and best.format_name == "us"
-    assert abs(best.confidence - (0.8 + 6.66) / 8) < 1e-9  # the dropped C counts 1 - 0.2
-    assert rules.best(ocr("C5NWV468", [0.2, 1.0, 1.0, 1.0, 1.0, 0.2, 1.0, 1.0])).text == "5NWV68"  # a 4 at 0.2 is not
+    assert rules.best(ocr("C5NWV68", [0.2, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])).text == "5NWV68"
+    # Italy's band read as a weak 1 before an Italian plate: the site's format, one dropped, not another country's
+    banded = PlateRules(base_settings.plates).best(ocr("1CY695FH", [0.72] + [0.99] * 7))
+    assert (banded.text, banded.format_name) == ("CY695FH", "it")
 
 
 def test_not_plates(base_settings):

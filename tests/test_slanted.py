@@ -194,9 +194,9 @@ def test_a_slanted_line_whose_box_left_out_its_first_character_is_read_again_wid
     image[150:150 + plate.shape[0], 250:250 + plate.shape[1]] = plate
     line = max(reader.detect(image, 960), key=lambda d: d.box[2])
     x, y, w, h = line.box
-    assert line.slope > 0.1 and reader.read_detections(image, [line], edges=True)[0].text == "PJY5472"
+    assert line.slope > 0.1 and reader.read_detections(image, [line], photo=True)[0].text == "PJY5472"
     cut = w // 7  # the box leaves out most of the first character
     cut_line = Detection((x + cut, y + round(line.slope * cut), w - cut, h - round(line.slope * cut)), line.slope,
                          line.thickness)
     assert [r.text for r in reader.read_detections(image, [cut_line])] == ["JY5472"]  # video: read again closer
-    assert [r.text for r in reader.read_detections(image, [cut_line], edges=True)] == ["PJY5472"]
+    assert [r.text for r in reader.read_detections(image, [cut_line], photo=True)] == ["PJY5472"]

@@ -145,18 +145,20 @@ class PlateConfig:
     sure_change_penalty: float = setting(
         "SURE_CHANGE_PENALTY", 0.1, "confidence lost per character read at or above that which a format changes", 0, 1)
     drop_char_confidence: float = setting(
-        "DROP_CHAR_CONFIDENCE", 0.75, "a character read below this may be dropped if that makes a format fit (the "
-        "read's confidence then counts it as sure as it was unsure)", 0, 1)
+        "DROP_CHAR_CONFIDENCE", 0.75, "a character read below this may be dropped if that makes a format fit (no more "
+        "of them than a format needs)", 0, 1)
     min_digits: int = setting("PLATE_MIN_DIGITS", 1,
-                              "a plate needs at least this many digits (text without digits is a sign)", 0, 12)
+                              "a plate needs at least this many digits (text without digits is a sign, unless "
+                              "its plate evidence lets it through: VANITY_MIN_EVIDENCE)", 0, 12)
     min_evidence: float = setting(
         "PLATE_MIN_EVIDENCE", 0.1, "a read that fits none of the site's formats (or only by changing a character "
         "read surely, or of digits only) needs at least this plate evidence "
         "(0..1: the text sits on a plate-shaped rectangle of uniform colour; 0 = off): a watermark, "
         "a sticker or writing in the scene does not", 0, 1)
     vanity_evidence: float = setting(
-        "VANITY_MIN_EVIDENCE", 0.6, "plate evidence (0..1) that lets a read without digits or a short line (a "
-        "vanity plate: FAST, GT, V8) through, its text centred on the plate with plate all around (1 = never)",
+        "VANITY_MIN_EVIDENCE", 0.6, "plate evidence (0..1) that lets a read without digits through, its text centred "
+        "on the plate: a short line with plate all around (a vanity plate: FAST, GT, V8) or, in photos, a line with "
+        "some plate around it (a custom plate: KMBORAK, NEILDMND; above 1 = never)",
         0, 1)
     lengths: tuple = field(init=False)  # (fewest, most) characters: the two settings, or the countries'
     shortest: int = field(init=False)  # fewest characters of any plate read: a vanity plate's, with "world"

@@ -19,7 +19,9 @@ the face is the connected region of that colour holding the text box. Each compo
 The score is their product, so one missing trait (no edge, a ragged face) is enough to make it weak.
 A vanity plate's short text (`FAST`, `GT`) also needs face around it (`margin`: share of a thin ring
 around the text that is face), to take a small share of the face's width and to sit in its middle:
-a region code, a country band or a dealer's name on the frame does not.
+a region code, a country band or a dealer's name on the frame does not. A line of letters that fills its
+plate (a custom plate, `KMBORAK`; a show plate) needs some face around it and to sit in the plate's middle: a
+sticker's, a badge's or a dealer's lettering has its face end at the text.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ TEXT_SHARE = (0.3, 0.95)  # the text's height as a share of the face's height
 VANITY_MARGIN = 0.6  # a vanity plate's short text has face on most of the ring around it
 VANITY_WIDTH_SHARE = 0.65  # and takes at most this share of the plate's width
 VANITY_OFF_CENTRE = 0.1  # centred on the plate (a region code or country band sits at one side)
+LETTERED_MARGIN = 0.2  # a line of letters has some face around it on a plate (on a sticker or a badge it ends at it)
 
 
 @dataclass(frozen=True)
@@ -64,15 +67,20 @@ class Evidence:
 
     @property
     def score(self) -> float:
-        """Contrast, a closed face, a rectangle and a plate's shape; the margin only counts for vanity plates
-        (the text of a standard plate fills its face from edge to edge)."""
+        """Contrast, a closed face, a rectangle and a plate's shape; the margin only counts for a line without
+        digits (the text of a standard plate fills its face from edge to edge)."""
         return self.contrast * self.enclosed * self.rectangular * self.shape
+
+    def is_lettered_plate(self, threshold: float) -> bool:
+        """Strong enough evidence for a line without digits (a custom plate, KM BORAK; a show plate): a strong
+        plate with the text centred on it and some face around it."""
+        return self.score >= threshold and self.off_centre <= VANITY_OFF_CENTRE and self.margin >= LETTERED_MARGIN
 
     def is_vanity_plate(self, threshold: float) -> bool:
         """Strong enough evidence for a short text (no digits, narrower than a plate line): a strong plate
         with the text centred on it and face all around."""
-        return (self.score >= threshold and self.margin >= VANITY_MARGIN
-                and self.width_share <= VANITY_WIDTH_SHARE and self.off_centre <= VANITY_OFF_CENTRE)
+        return (self.is_lettered_plate(threshold) and self.margin >= VANITY_MARGIN
+                and self.width_share <= VANITY_WIDTH_SHARE)
 
 
 NONE = Evidence(0.0, 0.0, 0.0, 0.0, 0.0)

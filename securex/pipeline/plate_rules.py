@@ -4,8 +4,8 @@ A confusable character (O/0, I/1, B/8, S/5, Z/2, G/6) is only changed where a kn
 it; changing one the OCR was sure of costs confidence, so an unchanged fit wins over a changed one,
 and such a fit needs plate evidence (text in the scene can be made to fit a format that way);
 a low-confidence character (a screw, a sticker, a separator read as a character) is only dropped
-when that makes a known format fit, and never from a read one of the site's formats fits as read; the read
-then counts it as sure as it was unsure (dropping a 4 read at 0.66 is more likely wrong than right).
+when that makes a known format fit, no more of them than a format needs, and never from a read one of the
+site's formats fits as read.
 A read that fits none of the site's formats is still a plate if
 it passes the permissive rule, with a lower confidence; when the site reads the world's plates, such
 a read that fits another country's format as read, or changing only unsure confusable characters, is
@@ -92,22 +92,25 @@ class PlateRules:
                          for name, p, letters in site_formats(config.countries, config.formats)]
         self._world = [(name, *layout(p), letters) for name, p, letters in world_formats(config.countries)]
 
-    def best(self, ocr: OcrResult, vanity: bool = False) -> Optional[RuledText]:
+    def best(self, ocr: OcrResult, vanity: bool = False, lettered: bool = False) -> Optional[RuledText]:
         """The most confident plate reading of an OCR result, or None when it is not a plate. `vanity`:
-        the text is on a plate beyond doubt, so it needs no digits (FAST, GT)."""
-        candidates = self.candidates(ocr, vanity)
+        the text is on a plate beyond doubt, so it needs no digits and may be short (FAST, GT); `lettered`: a
+        line filling such a plate, so it needs no digits (a custom plate, KMBORAK)."""
+        candidates = self.candidates(ocr, vanity, lettered)
         return max(candidates, key=lambda c: c.confidence) if candidates else None
 
-    def candidates(self, ocr: OcrResult, vanity: bool = False) -> list[RuledText]:
+    def candidates(self, ocr: OcrResult, vanity: bool = False, lettered: bool = False) -> list[RuledText]:
         chars, confs, top_row = self._clean(ocr)
-        found = []
+        found, fitted = [], None  # fitted: the fewest characters dropped that a site's format fits with
         for kept in self._variants(confs):
             if any(c.as_read for c in found):  # a read a site's format fits as read keeps every character
+                break
+            if fitted is not None and len(chars) - len(kept) > fitted:  # no more dropped than a format needs
                 break
             text = "".join(chars[i] for i in kept)
             kept_confs = [confs[i] for i in kept]
             top = sum(i < top_row for i in kept)  # two rows read as one: the top row's characters kept
-            confidence = dropped_confidence(confs, kept)
+            confidence = sum(kept_confs) / len(kept) if kept else 0.0
             clock = looks_like_clock(chars) or looks_like_clock(text)
             fits = []
             for name, pattern, rows, letters in self._formats:
@@ -121,9 +124,11 @@ class PlateRules:
                 fits.append((rows != top, RuledText(fixed, max(0.0, confidence - self._sure_change_cost * sure_changes),
                                                     name, as_read, needs_evidence=sure_changes > 0 or digits)))
             found += [fit for _, fit in sorted(fits, key=lambda f: f[0])]  # formats laid out in rows as read first
+            if fits and fitted is None:
+                fitted = len(chars) - len(kept)
             one_dropped = len(kept) == len(chars) - 1 \
                 and not any(c.format_name for c in found)  # a read some format fits keeps every character
-            if (len(kept) == len(chars) or one_dropped) and not clock and self.is_plausible(text, vanity):
+            if (len(kept) == len(chars) or one_dropped) and not clock and self.is_plausible(text, vanity, lettered):
                 middle = one_dropped and kept[0] == 0 and kept[-1] == len(chars) - 1
                 found += self._permissive(text, kept_confs, top, confidence, dropped=one_dropped, middle=middle)
         return found
@@ -163,11 +168,12 @@ class PlateRules:
         """How many characters read at or above FIX_CHAR_CONFIDENCE `fixed` changes in `text`."""
         return sum(a != b and c >= self._fix_below for a, b, c in zip(text, fixed, confs, strict=True))
 
-    def is_plausible(self, text: str, vanity: bool = False) -> bool:
-        """The permissive rule every plate meets: length, allowed characters, enough digits (none on a vanity plate)."""
+    def is_plausible(self, text: str, vanity: bool = False, lettered: bool = False) -> bool:
+        """The permissive rule every plate meets: length (shorter on a `vanity` plate), allowed characters, enough
+        digits (none on a vanity or a `lettered` plate)."""
         return ((self._vanity_min_len if vanity else self._min_len) <= len(text) <= self._max_len
                 and set(text) <= self._allowed
-                and (vanity or sum(c.isdigit() for c in text) >= self._min_digits))
+                and (vanity or lettered or sum(c.isdigit() for c in text) >= self._min_digits))
 
     def _clean(self, ocr: OcrResult) -> tuple[str, list[float], int]:
         """The read's plate characters, their confidences, and how many of them are on its top row (0: one row)."""
@@ -186,15 +192,6 @@ class PlateRules:
             for dropped in combinations(weak, count):
                 variants.append([i for i in everything if i not in dropped])
         return variants
-
-
-def dropped_confidence(confs: list[float], kept: list[int]) -> float:
-    """How sure a read is with only the characters at `kept`: the mean over every character read, a dropped one
-    counting as sure as it was unsure (dropping a character read at 0.3 is right about 0.7 of the time)."""
-    if not kept:
-        return 0.0
-    taken = set(kept)
-    return sum(c if i in taken else 1.0 - c for i, c in enumerate(confs)) / len(confs)
 
 
 def layout(pattern: str) -> tuple[str, int]:

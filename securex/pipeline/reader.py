@@ -70,19 +70,18 @@ class PlateReader:
         looked at again closer (a far plate in a wide view, a small plate in a small photo), at CLOSER_SIDE times
         `long_side` (at most CLOSER_MOST), enlarged up to FINE_ZOOM times its own pixels: the text detector misses
         lines only a few pixels tall. (Where one is found, looking closer can also read it worse: it is kept.)"""
-        plates = self.read_detections(image, self.detect_finely(image, long_side), edges=True)
+        plates = self.read_detections(image, self.detect_finely(image, long_side), photo=True)
         closer = min(int(FINE_ZOOM * max(image.shape[:2])), int(CLOSER_SIDE * long_side), CLOSER_MOST)
         if plates or closer < CLOSER_GAIN * long_side:
             return plates
-        return self.read_detections(image, self.detect_finely(image, closer), edges=True)
+        return self.read_detections(image, self.detect_finely(image, closer), photo=True)
 
     def detect_finely(self, image: np.ndarray, long_side: int) -> list[Detection]:
-        """The candidates at `long_side`, a box less than FINE_HEIGHT tall there (a far plate's line, which can be
-        boxed coarsely, cutting off a character or taking in a piece of its frame) found again closer (`_closer`)
-        when the first look was at less than FINE_ZOOM times the photo's pixels; where nothing is found on it, its
-        first box stays. Of the lines found closer, one that overlaps a larger one kept (as much as one plate's
-        reads do, SAME_PLATE_IOU) is dropped; which reads best where they overlap the first boxes, the reading
-        decides (`read_detections`)."""
+        """The candidates at `long_side`, a box less than FINE_HEIGHT tall there (a far plate's line, which can be boxed
+        coarsely, cutting off a character or taking in a piece of its frame) found again closer (`_closer`) when the
+        first look was at less than FINE_ZOOM times the photo's pixels; where nothing is found on it, its first box
+        stays. Of the lines found closer, one that overlaps a larger one kept (as much as one plate's reads do,
+        SAME_PLATE_IOU) is dropped; which reads best where they overlap the first boxes, the reading decides."""
         scale = long_side / max(image.shape[:2])
         kept: list[Detection] = []
         finer: list[Detection] = []
@@ -110,24 +109,25 @@ class PlateReader:
         found = self.unmasked([d.moved(left, top) for d in self.detector.detect(area, side)], width, height)
         return [d for d in found if centre_in(d.box, x, y, x + w, y + h)]
 
-    def read_detections(self, image: np.ndarray, detections: list[Detection], edges: bool = False) -> list[PlateRead]:
+    def read_detections(self, image: np.ndarray, detections: list[Detection], photo: bool = False) -> list[PlateRead]:
         """The plates in these candidates, best first, one per place. Boxes that are one plate (two rows,
-        or one line split by an emblem) are read as one, in reading order, when that reads better. `edges`: a
-        line is also read wider when its box may have left out a character (`_raw`): a still is read once, while
-        video reads a plate again in every run as it comes closer."""
+        or one line split by an emblem) are read as one, in reading order, when that reads better. `photo`: a still,
+        read once: a line is read wider when its box may have left out a character (`_raw`: video reads a plate
+        again as it comes closer), and a line of letters filling a plate is read (`_ruled`: in video a sign's
+        word, read in every run, would draw the detector's window to it)."""
         white = picture_white(image) if detections else 255.0
         evidence = [line_evidence(image, d, white) for d in detections]
         boxes = [d.box for d in detections]
         alone = [self._readable(d, proof) for d, proof in zip(detections, evidence, strict=True)]
         groups = [g for g in plate_groups(detections) if any(alone[i] for i in g)]  # a narrow piece joins a line
-        raws = {i: self._raw(image, detections[i], edges) for i in sorted({i for g in groups for i in g}
+        raws = {i: self._raw(image, detections[i], photo) for i in sorted({i for g in groups for i in g}
                                                                   | {i for i, ok in enumerate(alone) if ok})}
-        reads = {(i,): self._ruled(raws[i], boxes[i], evidence[i]) for i in raws if alone[i]}
+        reads = {(i,): self._ruled(raws[i], boxes[i], evidence[i], photo) for i in raws if alone[i]}
         for group in groups:
             rows = stacked(boxes[group[0]], boxes[group[1]])
             joined = [join_readings(parts, rows) for parts in zip(*(raws[i] for i in group), strict=False)]
             line = joined_line([detections[i] for i in group])
-            read = self._ruled(joined, line.box, line_evidence(image, line, white))
+            read = self._ruled(joined, line.box, line_evidence(image, line, white), photo)
             parts = [reads.get((i,)) for i in group]
             if read is not None and joined_is_better(read[0], [p and p[0] for p in parts]):
                 reads[group] = read
@@ -172,15 +172,15 @@ class PlateReader:
             return readings
         return readings + [r for wider in wider_views(image, detection) for r in self.engine.read(wider)]
 
-    def _ruled(self, readings: list[OcrResult], box: Box, proof: Evidence) -> Optional[tuple[PlateRead, Evidence]]:
-        """The plate read in these readings with its evidence, or None: too unsure, or text fitting no format
-        on too little plate evidence (on which only readings whose format tells them from other text count).
-        A vanity plate (clear evidence) needs no digits. (A narrow box is refused before it is read; two rows
-        read as one make a box as tall as a two-row plate.)"""
-        vanity = proof.is_vanity_plate(self._vanity_evidence)
+    def _ruled(self, readings: list[OcrResult], box: Box, proof: Evidence,
+               photo: bool) -> Optional[tuple[PlateRead, Evidence]]:
+        """The plate read in these readings with its evidence, or None: too unsure, or text fitting no format on too
+        little plate evidence (on which only readings whose format tells them from other text count). A vanity plate
+        (clear evidence) needs no digits, nor, in a `photo`, a line of letters filling a plate."""
+        vanity, lettered = proof.is_vanity_plate(self._vanity_evidence), proof.is_lettered_plate(self._vanity_evidence)
         on_plate = proof.score >= self._min_evidence
-        best = choose_reading([[c for c in self.rules.candidates(r, vanity) if on_plate or not c.needs_evidence]
-                               for r in readings])
+        best = choose_reading([[c for c in self.rules.candidates(r, vanity, photo and lettered)
+                                if on_plate or not c.needs_evidence] for r in readings])
         if best is None or best.confidence < self._min_confidence:
             return None
         return PlateRead(best.text, round(best.confidence, 4), box, best.format_name, best.as_read), proof
