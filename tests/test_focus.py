@@ -315,6 +315,7 @@ def test_a_car_that_stops_unread_is_looked_at_once_closer_where_it_stopped(base_
         works = list(lane.frames.drain())
     assert worth == [True, True, True, True, True, False]  # the first still picture is looked at, then it idles
     assert [len(work.reads) for work in works] == [0, 0, 0, 0, 1]  # too small while it moved; read once it stopped
+    assert [work.arrived for work in works] == [False] * 4 + [True]  # there: it came with the motion, no fixed text
     assert [side / max(shape) for shape, side in reader.seen][-1] >= 0.5
 
 

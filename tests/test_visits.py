@@ -218,6 +218,23 @@ def test_text_that_stays_put_is_never_decided_a_plate_that_moves_is():
     assert {t.winner.read.text for t in decided} == {"ABC1234"}
 
 
+def test_a_plate_first_found_where_the_picture_has_just_stopped_came_with_the_motion():
+    # world gate, two lanes: 6GQR959 too small to be read while it drove up, read only once it stood at the barrier
+    # (by the look where the picture has just stopped), then never again as it left: fixed text by its box alone
+    at_rest = (789, 495, 53, 25)
+    for arrived, expected in ((True, {"6GQR959"}), (False, set())):
+        visits = fixed_text_decider(max_missed_detections=2)
+        decided = visits.apply([at_rest], [read("6GQR959", frame=3375, box=at_rest)], arrived=arrived)
+        for run in range(1, 4):  # looked at again where it stands: nothing new arrives
+            decided += visits.apply([at_rest], [read("6GQR959", frame=3375 + 3 * run, box=at_rest)])
+        decided += visits.finish()
+        assert {t.winner.read.text for t in decided} == expected
+    sign = fixed_text_decider()  # text seen before the picture stopped did not come with the motion
+    for run in range(4):
+        sign.apply([(300, 40, 120, 30)], [read("NOENTRY", frame=3 * run, box=(300, 40, 120, 30))], arrived=run == 2)
+    assert sign.finish() == []
+
+
 def test_a_two_row_sign_whose_rows_are_found_apart_does_not_move():
     # far gate-overlay copy: the "5 / KMH" sign was read as one two-row box, and the detector found its rows apart
     # on other runs: top row then bottom row looked like a move of 1.4 heights, and the sign was recorded

@@ -45,6 +45,7 @@ class FrameWork:
     boxes: list[Box]
     reads: list[Optional[Sighting]]
     at: Optional[float] = None  # the frame's source time
+    arrived: bool = False  # looked at where the picture had just stopped moving: what it found came with the motion
 
 
 class FramePipeline:
@@ -79,7 +80,8 @@ class FramePipeline:
             window = detect_window(region, moving, tracked, lost, self.runs, self._full_every, self._detect_side,
                                    width, height)
             self.runs += 1
-        work = self._pool.submit(self._analyse, frame, settled, window, tuple(undecided), tuple(still))
+        work = self._pool.submit(self._analyse, frame, settled, window, tuple(undecided), tuple(still),
+                                 rested is not None)
         self._pending.append((frame.index, work))
 
     def finished(self, current: int) -> Iterator[FrameWork]:
@@ -98,7 +100,7 @@ class FramePipeline:
             yield self._pending.popleft()[1].result()
 
     def _analyse(self, frame: Frame, settled: list[Box], window: DetectWindow, undecided: Sequence[Box],
-                 still: Sequence[Box]) -> FrameWork:
+                 still: Sequence[Box], arrived: bool = False) -> FrameWork:
         """Detect plates in a frame's window and read those not on an already settled track; the undecided plates
         it did not find again, its doubtful reads (but on still texts: their boxes stay as they are), and when it
         finds none the candidates that could not be read, are looked at again, closer; a closer read replaces the
@@ -123,7 +125,7 @@ class FramePipeline:
             plate_box = grow_box(read.box, self._crop_margin, width, height)
             boxes.append(read.box)
             reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
-        return FrameWork(frame.index, boxes, reads, frame.timestamp)
+        return FrameWork(frame.index, boxes, reads, frame.timestamp, arrived)
 
     def _look(self, image: np.ndarray, window: DetectWindow, settled: list[Box], boxes: list[Box],
               reads: list[Optional[Sighting]]) -> tuple[list[PlateRead], list[Box]]:

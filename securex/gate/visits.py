@@ -51,12 +51,16 @@ class VisitDecider:
         self._threshold = auto_save_threshold
         self.plates_read = 0  # tracks that got at least one read
 
-    def apply(self, boxes: list[Box], reads: list[Optional[Sighting]], at: Optional[float] = None) -> list[Track]:
-        """One detector run's boxes and their reads (None: not read), at source time `at`. Returns the tracks
-        whose plate is decided now or that left with a decided plate, in the order to act on them."""
+    def apply(self, boxes: list[Box], reads: list[Optional[Sighting]], at: Optional[float] = None,
+              arrived: bool = False) -> list[Track]:
+        """One detector run's boxes and their reads (None: not read), at source time `at`; `arrived`: the run looked
+        where the picture had just stopped moving, so a track it begins came with the motion (a car come to rest at
+        the barrier, too small to be read while it moved: no fixed text). Returns the tracks whose plate is decided
+        now or that left with a decided plate, in the order to act on them."""
         tracks, ended = self.tracker.update(boxes)
         for track in tracks:
             track.seen_at = at
+            track.arrived = track.arrived or (arrived and len(track.path) == 1)
         for track, sighting in zip(tracks, reads, strict=True):
             if sighting is None:
                 continue
@@ -91,11 +95,12 @@ class VisitDecider:
         return released + [t for t in tracks if t.released and t not in released and self.contradicted(t)]
 
     def is_vehicle(self, track: Track) -> bool:
-        """The track's box moved as a vehicle's does (always true with the rule off), or its settled text
+        """The track's box moved as a vehicle's does (always true with the rule off), or it came with the motion
+        (first found where the picture had just stopped moving), or its settled text
         fits one of the site's plate formats exactly as read, letters and digits (a format of digits only, as
         Illinois' or Israel's, fits a fixed phone number or date as well)."""
         winner = track.winner
-        return track.travel >= self._config.static_min_move or (
+        return track.travel >= self._config.static_min_move or track.arrived or (
             winner is not None and winner.read.as_read and not winner.read.text.isdigit())
 
     def vehicles_tracked(self) -> bool:
