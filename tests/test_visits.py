@@ -222,17 +222,27 @@ def test_a_plate_first_found_where_the_picture_has_just_stopped_came_with_the_mo
     # world gate, two lanes: 6GQR959 too small to be read while it drove up, read only once it stood at the barrier
     # (by the look where the picture has just stopped), then never again as it left: fixed text by its box alone
     at_rest = (789, 495, 53, 25)
-    for arrived, expected in ((True, {"6GQR959"}), (False, set())):
+
+    def plate(text, frame, box=at_rest, country="us"):
+        return Sighting(PlateRead(text, 0.9, box, country), CROP, frame, float(frame))
+
+    for arrived, text, country, expected in ((True, "6GQR959", "us", {"6GQR959"}), (False, "6GQR959", "us", set()),
+                                             (True, "NOENTRY", None, set())):  # a sign's word fits no format
         visits = fixed_text_decider(max_missed_detections=2)
-        decided = visits.apply([at_rest], [read("6GQR959", frame=3375, box=at_rest)], arrived=arrived)
+        decided = visits.apply([at_rest], [plate(text, 3375, country=country)], arrived=arrived)
         for run in range(1, 4):  # looked at again where it stands: nothing new arrives
-            decided += visits.apply([at_rest], [read("6GQR959", frame=3375 + 3 * run, box=at_rest)])
+            decided += visits.apply([at_rest], [plate(text, 3375 + 3 * run, country=country)])
         decided += visits.finish()
         assert {t.winner.read.text for t in decided} == expected
-    sign = fixed_text_decider()  # text seen before the picture stopped did not come with the motion
+    sign, words = (300, 40, 120, 30), (340, 40, 80, 30)
+    known = fixed_text_decider()  # text tracked before the picture stopped did not come with the motion
     for run in range(4):
-        sign.apply([(300, 40, 120, 30)], [read("NOENTRY", frame=3 * run, box=(300, 40, 120, 30))], arrived=run == 2)
-    assert sign.finish() == []
+        known.apply([sign], [plate("CAM0217", 3 * run, sign, "hu")])
+    known.apply([sign, words], [plate("CAM0217", 12, sign, "hu"), plate("M0217", 12, words, "de")], arrived=True)
+    assert not any(t.arrived for t in known.tracker.tracks)  # a part of it boxed apart by the closer look
+    for run in range(5, 9):
+        known.apply([words], [plate("CAM0217", 3 * run, words, "hu")])
+    assert known.finish() == []
 
 
 def test_a_two_row_sign_whose_rows_are_found_apart_does_not_move():

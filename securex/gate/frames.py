@@ -100,7 +100,7 @@ class FramePipeline:
             yield self._pending.popleft()[1].result()
 
     def _analyse(self, frame: Frame, settled: list[Box], window: DetectWindow, undecided: Sequence[Box],
-                 still: Sequence[Box], arrived: bool = False) -> FrameWork:
+                 still: Sequence[Box], arrived: bool) -> FrameWork:
         """Detect plates in a frame's window and read those not on an already settled track; the undecided plates
         it did not find again, its doubtful reads (but on still texts: their boxes stay as they are), and when it
         finds none the candidates that could not be read, are looked at again, closer; a closer read replaces the

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from securex.config import TrackingConfig
-from securex.core.domain import Box
+from securex.core.domain import Box, iou
 from securex.core.plate_text import same_plate
 from securex.video.tracking import Sighting, Track, Tracker
 
@@ -54,13 +54,15 @@ class VisitDecider:
     def apply(self, boxes: list[Box], reads: list[Optional[Sighting]], at: Optional[float] = None,
               arrived: bool = False) -> list[Track]:
         """One detector run's boxes and their reads (None: not read), at source time `at`; `arrived`: the run looked
-        where the picture had just stopped moving, so a track it begins came with the motion (a car come to rest at
-        the barrier, too small to be read while it moved: no fixed text). Returns the tracks whose plate is decided
-        now or that left with a decided plate, in the order to act on them."""
+        where the picture had just stopped moving, so a track it begins apart from every other track came with the
+        motion (a car come to rest at the barrier, too small to be read while it moved; a word of a sign known
+        before overlaps that sign's track; text no earlier look found is not told apart: see is_vehicle).
+        Returns the tracks whose plate is decided now or that left with a decided plate, in the order to act on."""
         tracks, ended = self.tracker.update(boxes)
         for track in tracks:
             track.seen_at = at
-            track.arrived = track.arrived or (arrived and len(track.path) == 1)
+            track.arrived = track.arrived or (arrived and len(track.path) == 1 and not any(
+                iou(track.box, other.box) > 0 for other in self.tracker.tracks if other is not track))
         for track, sighting in zip(tracks, reads, strict=True):
             if sighting is None:
                 continue
@@ -95,13 +97,14 @@ class VisitDecider:
         return released + [t for t in tracks if t.released and t not in released and self.contradicted(t)]
 
     def is_vehicle(self, track: Track) -> bool:
-        """The track's box moved as a vehicle's does (always true with the rule off), or it came with the motion
-        (first found where the picture had just stopped moving), or its settled text
-        fits one of the site's plate formats exactly as read, letters and digits (a format of digits only, as
-        Illinois' or Israel's, fits a fixed phone number or date as well)."""
+        """The track's box moved as a vehicle's does (always true with the rule off), or its settled text, letters
+        and digits, fits one of the site's plate formats exactly as read, or it came with the motion (first found
+        where the picture had just stopped moving) and fits some country's format (a format of digits only, as
+        Illinois' or Israel's, fits a fixed phone number or date as well; a sign's word fits none)."""
         winner = track.winner
-        return track.travel >= self._config.static_min_move or track.arrived or (
-            winner is not None and winner.read.as_read and not winner.read.text.isdigit())
+        plate = winner is not None and not winner.read.text.isdigit() and (
+            winner.read.as_read or (track.arrived and winner.read.format_name is not None))
+        return track.travel >= self._config.static_min_move or plate
 
     def vehicles_tracked(self) -> bool:
         """Some track may be a vehicle: it moved, or it has not yet had time to show it is fixed text."""

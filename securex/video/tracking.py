@@ -169,7 +169,8 @@ class Tracker:
         starts afresh where it is."""
         self.tracks.remove(track)
         in_its_box = track.read_at is None or iou(track.read_at, track.box) >= self._iou_match
-        carried = {"origin": track.origin, "travel": track.travel, "fixed": track.fixed} if in_its_box else {}
+        carried = {"origin": track.origin, "travel": track.travel, "fixed": track.fixed,
+                   "arrived": track.arrived} if in_its_box else {}
         fresh = self._new(track.box, **carried)
         self.tracks.append(fresh)
         return fresh
