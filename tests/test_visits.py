@@ -226,10 +226,12 @@ def test_a_plate_first_found_where_the_picture_has_just_stopped_came_with_the_mo
     def plate(text, frame, box=at_rest, country="us"):
         return Sighting(PlateRead(text, 0.9, box, country), CROP, frame, float(frame))
 
-    for arrived, text, country, expected in ((True, "6GQR959", "us", {"6GQR959"}), (False, "6GQR959", "us", set()),
-                                             (True, "NOENTRY", None, set())):  # a sign's word fits no format
+    there, elsewhere = (700, 400, 250, 200), (0, 0, 400, 300)  # where the look found it; another place it stopped
+    for rested, text, country, expected in ((there, "6GQR959", "us", {"6GQR959"}), (None, "6GQR959", "us", set()),
+                                            (elsewhere, "6GQR959", "us", set()),  # found by the run's other window
+                                            (there, "NOENTRY", None, set())):  # a sign's word fits no format
         visits = fixed_text_decider(max_missed_detections=2)
-        decided = visits.apply([at_rest], [plate(text, 3375, country=country)], arrived=arrived)
+        decided = visits.apply([at_rest], [plate(text, 3375, country=country)], rested=rested)
         for run in range(1, 4):  # looked at again where it stands: nothing new arrives
             decided += visits.apply([at_rest], [plate(text, 3375 + 3 * run, country=country)])
         decided += visits.finish()
@@ -238,11 +240,23 @@ def test_a_plate_first_found_where_the_picture_has_just_stopped_came_with_the_mo
     known = fixed_text_decider()  # text tracked before the picture stopped did not come with the motion
     for run in range(4):
         known.apply([sign], [plate("CAM0217", 3 * run, sign, "hu")])
-    known.apply([sign, words], [plate("CAM0217", 12, sign, "hu"), plate("M0217", 12, words, "de")], arrived=True)
+    known.apply([sign, words], [plate("CAM0217", 12, sign, "hu"), plate("M0217", 12, words, "de")], rested=sign)
     assert not any(t.arrived for t in known.tracker.tracks)  # a part of it boxed apart by the closer look
     for run in range(5, 9):
         known.apply([words], [plate("CAM0217", 3 * run, words, "hu")])
     assert known.finish() == []
+
+
+def test_where_something_stopped_a_vehicle_may_be_tracked_but_not_fixed_text():
+    visits = fixed_text_decider()
+    sign, car = (1040, 300, 180, 70), (600, 500, 120, 40)
+    for run in range(3):
+        visits.apply([sign], [read("NOENTRY", frame=3 * run, box=sign)])
+    assert visits.tracker.tracks[0].fixed
+    assert not visits.vehicles_in(1000, 250, 1280, 400)  # only the sign there: a car that stopped there is unread
+    visits.apply([sign, car], [None, read("AB1234", frame=9, box=car)])
+    assert visits.vehicles_in(550, 450, 800, 600)  # a plate read there, not yet decided: its car is being read
+    assert not visits.vehicles_in(0, 0, 500, 400)
 
 
 def test_a_two_row_sign_whose_rows_are_found_apart_does_not_move():

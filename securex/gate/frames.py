@@ -45,7 +45,8 @@ class FrameWork:
     boxes: list[Box]
     reads: list[Optional[Sighting]]
     at: Optional[float] = None  # the frame's source time
-    arrived: bool = False  # looked at where the picture had just stopped moving: what it found came with the motion
+    rested: Optional[Box] = None  # where the picture had just stopped moving, looked at too: what it found there
+    # came with the motion
 
 
 class FramePipeline:
@@ -66,22 +67,24 @@ class FramePipeline:
 
     def submit(self, frame: Frame, settled: list[Box], moving: Optional[Area] = None,
                tracked: Sequence[Box] = (), lost: bool = False, undecided: Sequence[Box] = (),
-               still: Sequence[Box] = (), rested: Optional[Area] = None) -> None:
+               still: Sequence[Box] = (), rested: Optional[Area] = None, rest_only: bool = False) -> None:
         """Detect and read `frame` in a worker; boxes on `settled` tracks are not read again. The detector looks
         around the `tracked` plates found at the last run, and at the `moving` part of the region when none is or
-        one was `lost` (all of the region every `full_every` runs), or only, closer, where the picture has just
-        `rested`; `undecided` plates (read, not yet decided) it does not find again are looked for closer, and so
-        are its doubtful reads but those on `still` texts."""
+        one was `lost` (all of the region every `full_every` runs); and closer where the picture has just `rested`
+        (`rest_only`: there only, the lane having nothing else to look at); `undecided` plates (read, not yet
+        decided) it does not find again are looked for closer, and so are its doubtful reads but those on `still`
+        texts."""
         height, width = frame.image.shape[:2]
         region = region_box(self._region, width, height)
-        if rested is not None:  # not counted among the runs: the whole region is looked at as often as before
-            window = rest_window(region, rested, self._detect_side, width, height)
+        rest = rest_window(region, rested, self._detect_side, width, height) if rested is not None else None
+        if rest is not None and rest_only:  # not counted among the runs: the whole region is looked at as often
+            window, rest = rest, None
         else:
             window = detect_window(region, moving, tracked, lost, self.runs, self._full_every, self._detect_side,
                                    width, height)
             self.runs += 1
-        work = self._pool.submit(self._analyse, frame, settled, window, tuple(undecided), tuple(still),
-                                 rested is not None)
+        work = self._pool.submit(self._analyse, frame, settled, window, tuple(undecided), tuple(still), rest,
+                                 rest_only and rested is not None)
         self._pending.append((frame.index, work))
 
     def finished(self, current: int) -> Iterator[FrameWork]:
@@ -100,11 +103,12 @@ class FramePipeline:
             yield self._pending.popleft()[1].result()
 
     def _analyse(self, frame: Frame, settled: list[Box], window: DetectWindow, undecided: Sequence[Box],
-                 still: Sequence[Box], arrived: bool) -> FrameWork:
-        """Detect plates in a frame's window and read those not on an already settled track; the undecided plates
-        it did not find again, its doubtful reads (but on still texts: their boxes stay as they are), and when it
-        finds none the candidates that could not be read, are looked at again, closer; a closer read replaces the
-        doubtful reads it covers (worker thread)."""
+                 still: Sequence[Box], rest: Optional[DetectWindow], rest_only: bool) -> FrameWork:
+        """Detect plates in a frame's window (and the `rest` window: where the picture has just stopped, closer)
+        and read those not on an already settled track; the undecided plates it did not find again, its doubtful
+        reads (but on still texts: their boxes stay as they are), and when it finds none the candidates that could
+        not be read, are looked at again, closer; a closer read replaces the doubtful reads it covers (worker
+        thread)."""
         image = frame.image
         height, width = image.shape[:2]
         boxes: list[Box] = []
@@ -121,11 +125,16 @@ class FramePipeline:
                 plates = [p for p in plates if not (p in doubts and centre_in(p.box, x, y, x + w, y + h))]
                 if all(iou(closer.box, known.box) < self._same_box_iou for known in plates):
                     plates.append(closer)
+        if rest is not None:
+            known = [p.box for p in plates] + boxes
+            plates += [p for p in self._look(image, rest, settled, [], [])[0]
+                       if all(iou(p.box, box) < self._same_box_iou for box in known)]
         for read in plates:
             plate_box = grow_box(read.box, self._crop_margin, width, height)
             boxes.append(read.box)
             reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
-        return FrameWork(frame.index, boxes, reads, frame.timestamp, arrived)
+        rested = window.box if rest_only else rest.box if rest is not None else None
+        return FrameWork(frame.index, boxes, reads, frame.timestamp, rested)
 
     def _look(self, image: np.ndarray, window: DetectWindow, settled: list[Box], boxes: list[Box],
               reads: list[Optional[Sighting]]) -> tuple[list[PlateRead], list[Box]]:

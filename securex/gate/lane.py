@@ -38,7 +38,8 @@ class Lane:
                                  region_area(spec.region)) if t.motion_gate else None
         self._approaching_is = config.camera.approaching_is
         self.still_skips = 0  # detector runs skipped: nothing moved, nothing tracked
-        self._rested: Optional[Area] = None  # where it has just stopped moving, nothing tracked: looked at next
+        self._rested: Optional[Area] = None  # where it has just stopped, no vehicle tracked there: looked at next
+        self._rest_only = False  # ...and nothing else is worth looking at
         self.frame: Optional[Frame] = None  # the last picture
         self.live = True  # False while a live camera gives no picture (NO SIGNAL)
         self.ended = False
@@ -59,13 +60,20 @@ class Lane:
         return frame
 
     def worth_detecting(self, frame: Frame) -> bool:
-        """Detect where a vehicle is tracked or the picture moved, and once where it has just stopped moving (a car
-        at rest there may never have been read); an empty, still lane is skipped."""
+        """Detect where a vehicle is tracked or the picture moved, and once where something has just stopped moving
+        with no vehicle tracked there (a car at rest there may never have been read: alone, or while another drives
+        on); an empty, still lane is skipped."""
         self._rested = None
-        if self.motion is None or self.motion.moved(frame.image) or self.decider.vehicles_tracked():
+        if self.motion is None:
             return True
-        if self.motion.rested is not None:
-            self._rested = self.motion.rested
+        busy = self.motion.moved(frame.image) or self.decider.vehicles_tracked()
+        rested = self.motion.rested
+        if rested is not None:
+            height, width = frame.image.shape[:2]
+            box = (rested[0] * width, rested[1] * height, rested[2] * width, rested[3] * height)
+            self._rested = None if self.decider.vehicles_in(*box) else rested
+        self._rest_only = not busy
+        if busy or self._rested is not None:
             return True
         self.still_skips += 1
         return False
@@ -76,7 +84,7 @@ class Lane:
         moving = self.motion.moving if self.motion is not None else None
         self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving,
                            [track.box for track in tracks if not track.missed], any(track.missed for track in tracks),
-                           self.decider.undecided_boxes(), self.decider.still_boxes(), self._rested)
+                           self.decider.undecided_boxes(), self.decider.still_boxes(), self._rested, self._rest_only)
 
     def direction(self, track: Track) -> str:
         return direction_of(self.spec.direction, track.path, self._approaching_is)

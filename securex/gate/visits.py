@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from securex.config import TrackingConfig
-from securex.core.domain import Box, iou
+from securex.core.domain import Box, centre_in, iou
 from securex.core.plate_text import same_plate
 from securex.video.tracking import Sighting, Track, Tracker
 
@@ -52,16 +52,18 @@ class VisitDecider:
         self.plates_read = 0  # tracks that got at least one read
 
     def apply(self, boxes: list[Box], reads: list[Optional[Sighting]], at: Optional[float] = None,
-              arrived: bool = False) -> list[Track]:
-        """One detector run's boxes and their reads (None: not read), at source time `at`; `arrived`: the run looked
-        where the picture had just stopped moving, so a track it begins apart from every other track came with the
-        motion (a car come to rest at the barrier, too small to be read while it moved; a word of a sign known
-        before overlaps that sign's track; text no earlier look found is not told apart: see is_vehicle).
-        Returns the tracks whose plate is decided now or that left with a decided plate, in the order to act on."""
+              rested: Optional[Box] = None) -> list[Track]:
+        """One detector run's boxes and their reads (None: not read), at source time `at`; `rested`: the run looked
+        there, where the picture had just stopped moving, so a track it begins there apart from every other track
+        came with the motion (a car come to rest at the barrier, too small to be read while it moved; a word of a
+        sign known before overlaps that sign's track; text no earlier look found is not told apart: see
+        is_vehicle). Returns the tracks whose plate is decided now or that left with a decided plate, in the order
+        to act on."""
         tracks, ended = self.tracker.update(boxes)
         for track in tracks:
             track.seen_at = at
-            track.arrived = track.arrived or (arrived and len(track.path) == 1 and not any(
+            track.arrived = track.arrived or (rested is not None and len(track.path) == 1 and centre_in(
+                track.box, rested[0], rested[1], rested[0] + rested[2], rested[1] + rested[3]) and not any(
                 iou(track.box, other.box) > 0 for other in self.tracker.tracks if other is not track))
         for track, sighting in zip(tracks, reads, strict=True):
             if sighting is None:
@@ -109,6 +111,11 @@ class VisitDecider:
     def vehicles_tracked(self) -> bool:
         """Some track may be a vehicle: it moved, or it has not yet had time to show it is fixed text."""
         return any(self.is_vehicle(t) or not t.settled for t in self.tracker.tracks)
+
+    def vehicles_in(self, left: float, top: float, right: float, bottom: float) -> bool:
+        """Some track that may be a vehicle (vehicles_tracked) has its box's centre inside this rectangle."""
+        return any((self.is_vehicle(t) or not t.settled) and centre_in(t.box, left, top, right, bottom)
+                   for t in self.tracker.tracks)
 
     def should_save(self, track: Track) -> bool:
         """Auto-save: a decided plate not yet recorded, read surely enough."""

@@ -4,10 +4,12 @@ Each frame due for detection is shrunk to a small grey thumbnail and compared wi
 when too few pixels changed and no vehicle is being tracked, the detector run is skipped. A gate
 PC then idles between cars instead of searching an empty road several times a second. The
 rectangle around the changed pixels (`moving`) is where a car is: the detector can look there
-more closely than at the whole picture, for the same cost (gate/focus.py). Where it last moved, on
-the first still frame after it moved at REST_AFTER checks in a row (`rested`), is where a car has
-just stopped: at the barrier, it may wait there unread (too small to be found while it moved), so
-the lane looks there once, closer. A lane with a region watches only the rectangle around it: a car in the
+more closely than at the whole picture, for the same cost (gate/focus.py). Each patch of changed
+pixels that alone would count as motion is a mover, followed from check to check while it overlaps
+where it was; where a mover that moved at REST_AFTER checks in a row is still at the next (`rested`)
+is where a car has just stopped: at the barrier, it may wait there unread (too small to be found
+while it moved), so the lane looks there once, closer. A car that stops while another drives on is
+seen to stop as well. A lane with a region watches only the rectangle around it: a car in the
 lane beside it, seen by the same camera, neither wakes it nor widens where it looks, nor keeps it from seeing
 that its own car has come to rest.
 """
@@ -34,9 +36,10 @@ class MotionGate:
         self._width = thumb_width if part is None else max(MIN_THUMB_WIDTH, round(thumb_width * (part[2] - part[0])))
         self._previous: Optional[np.ndarray] = None
         self.moving: Optional[Area] = None  # where the picture changed at the last call (None: not known)
-        self.rested: Optional[Area] = None  # where it last changed, when this call found it still after it moved
-        # at REST_AFTER calls in a row
-        self._moves = 0  # calls in a row at which it moved
+        self.rested: Optional[Area] = None  # around the movers that moved at REST_AFTER calls in a row and are
+        # still at this call
+        self._movers: list[tuple[Area, int]] = []  # where each mover changed at the last call, and at how many
+        # calls in a row it has moved
 
     def moved(self, image: np.ndarray) -> bool:
         """True when the picture (its watched part) changed enough since the last call (always on the first)."""
@@ -45,17 +48,17 @@ class MotionGate:
         thumb = cv2.resize(image, (self._width, height), interpolation=cv2.INTER_AREA)
         thumb = cv2.GaussianBlur(cv2.cvtColor(thumb, cv2.COLOR_BGR2GRAY), (3, 3), 0)
         previous, self._previous = self._previous, thumb
-        last, self.moving, self.rested = self.moving, None, None
+        last, self._movers, self.moving = self._movers, [], None
         if previous is None or previous.shape != thumb.shape:
+            self.rested = None
             return True
         changed = cv2.absdiff(thumb, previous) > self._delta
-        if float(changed.mean()) < self._min_share:
-            self.rested = last if self._moves >= REST_AFTER else None
-            self._moves = 0
-            return False
-        self.moving = in_picture(changed_area(changed), self._part)
-        self._moves += 1
-        return True
+        moved = float(changed.mean()) >= self._min_share
+        if moved:
+            self.moving = in_picture(changed_area(changed), self._part)
+            self._movers = followed([in_picture(a, self._part) for a in movers(changed, self._min_share)], last)
+        self.rested = come_to_rest(last, [area for area, _ in self._movers])
+        return moved
 
 
 def watched(image: np.ndarray, part: Optional[Area]) -> np.ndarray:
@@ -74,6 +77,36 @@ def in_picture(area: Optional[Area], part: Optional[Area]) -> Optional[Area]:
     width, height = part[2] - part[0], part[3] - part[1]
     return (part[0] + area[0] * width, part[1] + area[1] * height, part[0] + area[2] * width,
             part[1] + area[3] * height)
+
+
+def movers(changed: np.ndarray, min_share: float) -> list[Area]:
+    """The rectangles of the patches of changed pixels (touching, or one pixel apart) that alone are at least
+    `min_share` of the thumbnail, in fractions of it."""
+    count, labels = cv2.connectedComponents(cv2.dilate(changed.astype(np.uint8), None), connectivity=8)
+    labels[~changed] = 0
+    sizes = np.bincount(labels.ravel(), minlength=count)
+    return [changed_area(labels == label) for label in range(1, count) if sizes[label] >= min_share * changed.size]
+
+
+def followed(areas: list[Area], last: list[tuple[Area, int]]) -> list[tuple[Area, int]]:
+    """Each mover with the calls in a row it has moved: one more than the most of the last call's movers it
+    overlaps (1: it has just begun to move)."""
+    return [(area, 1 + max((moves for before, moves in last if overlap(area, before)), default=0))
+            for area in areas]
+
+
+def come_to_rest(last: list[tuple[Area, int]], now: list[Area]) -> Optional[Area]:
+    """The rectangle around the last call's movers that had moved at REST_AFTER calls in a row and overlap no
+    mover now (None: no such mover)."""
+    rested = [area for area, moves in last if moves >= REST_AFTER and not any(overlap(area, a) for a in now)]
+    if not rested:
+        return None
+    return (min(a[0] for a in rested), min(a[1] for a in rested), max(a[2] for a in rested),
+            max(a[3] for a in rested))
+
+
+def overlap(a: Area, b: Area) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def changed_area(changed: np.ndarray) -> Optional[Area]:
