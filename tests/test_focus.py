@@ -26,7 +26,7 @@ from securex.gate.focus import (
 )
 from securex.gate.frames import FramePipeline
 from securex.gate.lane import Lane
-from securex.video.motion import MotionGate
+from securex.video.motion import MotionGate, enclosing
 
 WIDTH, HEIGHT = 1920, 1080
 WHOLE = (0, 0, WIDTH, HEIGHT)
@@ -57,35 +57,14 @@ def test_motion_gate_tells_where_the_picture_has_just_stopped_moving():
     gate.moved(road)
     flicker = road.copy()
     flicker[:, :640] = 110  # light changing for a moment: no car came to rest
-    assert gate.moved(flicker) and gate.moved(road) and not gate.moved(road) and gate.rested is None
+    assert gate.moved(flicker) and gate.moved(road) and not gate.moved(road) and gate.rested == []
     for left in (500, 520, 540):  # a car drives in...
         car = road.copy()
         car[400:600, left:left + 300] = 200
-        assert gate.moved(car) and gate.rested is None  # moving: not at rest
+        assert gate.moved(car) and gate.rested == []  # moving: not at rest
     moving = gate.moving
-    assert not gate.moved(car) and gate.rested == moving  # ...and stops: the first still picture says where
-    assert not gate.moved(car) and gate.rested is None  # once only
-
-
-def two_cars(step):
-    """A picture of a road: a car on the left drives on all along; one on the right drives in over three pictures,
-    then stops."""
-    image = np.full((720, 1280, 3), 90, np.uint8)
-    image[40 * step:200 + 40 * step, 100:400] = 200
-    at = min(step, 3)
-    image[300 + 10 * at:650, 800 + 10 * at:1270] = 210 - 10 * at
-    return image
-
-
-def test_motion_gate_tells_where_one_car_stopped_while_another_drives_on():
-    gate = MotionGate(160, 12, 0.002)
-    gate.moved(np.full((720, 1280, 3), 90, np.uint8))
-    for step in range(4):
-        assert gate.moved(two_cars(step)) and gate.rested is None
-    assert gate.moved(two_cars(4))  # the left car still moves...
-    left, top, right, bottom = gate.rested  # ...and the right one has stopped: there, not around both
-    assert 780 / 1280 <= left <= 830 / 1280 and right >= 0.99 and 0.4 <= top <= 330 / 720 and bottom >= 640 / 720
-    assert gate.moved(two_cars(5)) and gate.rested is None  # once only
+    assert not gate.moved(car) and enclosing([area for area, _ in gate.rested]) == moving  # ...and stops: there
+    assert not gate.moved(car) and gate.rested == []  # once only
 
 
 def test_where_the_picture_has_just_stopped_is_seen_closer_within_its_cost():
@@ -336,25 +315,8 @@ def test_a_car_that_stops_unread_is_looked_at_once_closer_where_it_stopped(base_
         works = list(lane.frames.drain())
     assert worth == [True, True, True, True, True, False]  # the first still picture is looked at, then it idles
     assert [len(work.reads) for work in works] == [0, 0, 0, 0, 1]  # too small while it moved; read once it stopped
-    assert [work.rested is not None for work in works] == [False] * 4 + [True]  # it came with the motion: no sign
+    assert [len(work.arrived) for work in works] == [0] * 4 + [1]  # it came with the motion: no sign
     assert [side / max(shape) for shape, side in reader.seen][-1] >= 0.5
-
-
-def test_a_car_that_stops_unread_while_another_drives_on_is_looked_at_closer_where_it_stopped(base_settings):
-    reader = CloseReader()
-    with ThreadPoolExecutor(1) as pool:
-        lane = Lane(LaneConfig("gate", "gate.mp4", "in"), SimpleNamespace(is_live=False), base_settings, reader,
-                    PerfMonitor(2.0), pool)
-        for number in range(6):
-            image = two_cars(number)
-            assert lane.worth_detecting(Frame(number, float(number), image))
-            lane.submit(Frame(number, float(number), image))
-        works = list(lane.frames.drain())
-    assert [work.rested is not None for work in works] == [False] * 4 + [True, False]  # where the car stopped, once
-    assert len(reader.seen) == 7  # a look more in that run, as well as the one following the car driving on
-    shape, side = reader.seen[5]
-    assert shape[1] < 600 and side / max(shape) >= 0.5  # the stopped car's part of the picture, closer
-    assert len(works[4].reads) == 1
 
 
 def test_a_busy_lane_cannot_starve_a_quiet_one_in_the_shared_pool():

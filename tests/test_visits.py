@@ -226,12 +226,11 @@ def test_a_plate_first_found_where_the_picture_has_just_stopped_came_with_the_mo
     def plate(text, frame, box=at_rest, country="us"):
         return Sighting(PlateRead(text, 0.9, box, country), CROP, frame, float(frame))
 
-    there, elsewhere = (700, 400, 250, 200), (0, 0, 400, 300)  # where the look found it; another place it stopped
-    for rested, text, country, expected in ((there, "6GQR959", "us", {"6GQR959"}), (None, "6GQR959", "us", set()),
-                                            (elsewhere, "6GQR959", "us", set()),  # found by the run's other window
-                                            (there, "NOENTRY", None, set())):  # a sign's word fits no format
+    for arrived, text, country, expected in (([at_rest], "6GQR959", "us", {"6GQR959"}), ([], "6GQR959", "us", set()),
+                                             ([(700, 400, 53, 25)], "6GQR959", "us", set()),  # the look found another
+                                             ([at_rest], "NOENTRY", None, set())):  # a sign's word fits no format
         visits = fixed_text_decider(max_missed_detections=2)
-        decided = visits.apply([at_rest], [plate(text, 3375, country=country)], rested=rested)
+        decided = visits.apply([at_rest], [plate(text, 3375, country=country)], arrived=arrived)
         for run in range(1, 4):  # looked at again where it stands: nothing new arrives
             decided += visits.apply([at_rest], [plate(text, 3375 + 3 * run, country=country)])
         decided += visits.finish()
@@ -240,7 +239,7 @@ def test_a_plate_first_found_where_the_picture_has_just_stopped_came_with_the_mo
     known = fixed_text_decider()  # text tracked before the picture stopped did not come with the motion
     for run in range(4):
         known.apply([sign], [plate("CAM0217", 3 * run, sign, "hu")])
-    known.apply([sign, words], [plate("CAM0217", 12, sign, "hu"), plate("M0217", 12, words, "de")], rested=sign)
+    known.apply([sign, words], [plate("CAM0217", 12, sign, "hu"), plate("M0217", 12, words, "de")], arrived=[words])
     assert not any(t.arrived for t in known.tracker.tracks)  # a part of it boxed apart by the closer look
     for run in range(5, 9):
         known.apply([words], [plate("CAM0217", 3 * run, words, "hu")])

@@ -116,7 +116,7 @@ class GateApp:
 
     def _apply(self, lane: Lane, work: FrameWork) -> None:
         with self.perf.stage("track"):
-            self._decided(lane, lane.decider.apply(work.boxes, work.reads, work.at, work.rested))
+            self._decided(lane, lane.decider.apply(work.boxes, work.reads, work.at, work.arrived))
             for track in lane.decider.tracker.tracks:
                 if work.at is not None and track.seen_at == work.at:  # found in this run: still in view
                     self.announcer.seen(track, lane.name, work.at)

@@ -7,9 +7,10 @@ scaled so that it has no more detector pixels than the whole region has at VIDEO
 that fills a small part of the picture (far away, or a wide camera) gets more pixels per plate at
 the same cost, up to twice the picture's own pixels. Every FOCUS_FULL_EVERY-th run looks at the whole
 region at the working resolution, so a plate that does not move (a parked car, a second car beside a
-moving one) is still found, as it was before. Where the picture has just stopped moving (a car come to
-rest at the barrier, perhaps unread: its plate too small to be found while it moved) is looked at once,
-closer, with up to REST_COST times the whole region's detector pixels. A plate read but not yet decided
+moving one) is still found, as it was before. Where something has just stopped moving (a car come to
+rest at the barrier, perhaps unread: its plate too small to be found while it moved; alone, or while
+another car drives on) is looked at once, closer, with up to REST_COST times the whole region's detector
+pixels. A plate read but not yet decided
 that a run does not find again (too small at the window's scale: a far two-row plate in a wide picture)
 is looked for again in a small window around where it was, closer; so is, when a run finds no plate, a
 candidate it could not read, and a read too small at the window's scale to be sure of that fits none of
@@ -39,7 +40,7 @@ EDGE = 2  # pixels: a candidate this near an edge of its window touches it
 MAX_SCALE = 2.0  # the detector never sees a window larger than twice the picture's own pixels
 FOLLOW_HEIGHT = 24  # detector pixels high a found plate is followed at (the reader reads it at full resolution)
 DOUBT_HEIGHT = 14  # a read this few detector pixels high that fits no site format as read is looked at closer
-REST_COST = 4.0  # where the picture has just stopped moving is looked at with up to this many times the region's
+REST_COST = 4.0  # where something has just stopped moving is looked at with up to this many times the region's
 # detector pixels, once per stop
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Optional, Sequence
 
 import cv2
@@ -45,8 +45,8 @@ class FrameWork:
     boxes: list[Box]
     reads: list[Optional[Sighting]]
     at: Optional[float] = None  # the frame's source time
-    rested: Optional[Box] = None  # where the picture had just stopped moving, looked at too: what it found there
-    # came with the motion
+    arrived: list[Box] = field(default_factory=list)  # boxes only the look where something had just stopped moving
+    # found: they came with the motion
 
 
 class FramePipeline:
@@ -57,7 +57,8 @@ class FramePipeline:
         self._workers, self._lag, self._live = workers, lag_frames, live
         self._detect_side, self._same_box_iou, self._crop_margin = detect_side, same_box_iou, crop_margin
         self._region, self._full_every = tuple(region), full_every
-        self.runs = 0  # detector runs submitted but looks where it rested (every `full_every`-th: the whole region)
+        self.runs = 0  # detector runs submitted but those that look only where something stopped (every
+        # `full_every`-th: the whole region)
         self._pending: deque[tuple[int, Future]] = deque()
 
     def has_room(self) -> bool:
@@ -70,21 +71,23 @@ class FramePipeline:
                still: Sequence[Box] = (), rested: Optional[Area] = None, rest_only: bool = False) -> None:
         """Detect and read `frame` in a worker; boxes on `settled` tracks are not read again. The detector looks
         around the `tracked` plates found at the last run, and at the `moving` part of the region when none is or
-        one was `lost` (all of the region every `full_every` runs); and closer where the picture has just `rested`
-        (`rest_only`: there only, the lane having nothing else to look at); `undecided` plates (read, not yet
-        decided) it does not find again are looked for closer, and so are its doubtful reads but those on `still`
-        texts."""
+        one was `lost` (all of the region every `full_every` runs); and closer where something has just stopped
+        moving (`rested`; `rest_only`: there only, the lane having nothing else to look at: a run that costs up to
+        REST_COST times the region's detector pixels, else up to one more than that); `undecided` plates (read,
+        not yet decided) it does not find again are looked for closer, and so are its doubtful reads but those on
+        `still` texts."""
         height, width = frame.image.shape[:2]
         region = region_box(self._region, width, height)
         rest = rest_window(region, rested, self._detect_side, width, height) if rested is not None else None
-        if rest is not None and rest_only:  # not counted among the runs: the whole region is looked at as often
+        rest_only = rest_only and rest is not None
+        if rest_only:  # not counted among the runs: the whole region is looked at as often
             window, rest = rest, None
         else:
             window = detect_window(region, moving, tracked, lost, self.runs, self._full_every, self._detect_side,
                                    width, height)
             self.runs += 1
         work = self._pool.submit(self._analyse, frame, settled, window, tuple(undecided), tuple(still), rest,
-                                 rest_only and rested is not None)
+                                 rest_only)
         self._pending.append((frame.index, work))
 
     def finished(self, current: int) -> Iterator[FrameWork]:
@@ -104,7 +107,7 @@ class FramePipeline:
 
     def _analyse(self, frame: Frame, settled: list[Box], window: DetectWindow, undecided: Sequence[Box],
                  still: Sequence[Box], rest: Optional[DetectWindow], rest_only: bool) -> FrameWork:
-        """Detect plates in a frame's window (and the `rest` window: where the picture has just stopped, closer)
+        """Detect plates in a frame's window (and the `rest` window: where something has just stopped, closer)
         and read those not on an already settled track; the undecided plates it did not find again, its doubtful
         reads (but on still texts: their boxes stay as they are), and when it finds none the candidates that could
         not be read, are looked at again, closer; a closer read replaces the doubtful reads it covers (worker
@@ -125,16 +128,29 @@ class FramePipeline:
                 plates = [p for p in plates if not (p in doubts and centre_in(p.box, x, y, x + w, y + h))]
                 if all(iou(closer.box, known.box) < self._same_box_iou for known in plates):
                     plates.append(closer)
+        arrived = [p.box for p in plates] if rest_only else []
         if rest is not None:
-            known = [p.box for p in plates] + boxes
-            plates += [p for p in self._look(image, rest, settled, [], [])[0]
-                       if all(iou(p.box, box) < self._same_box_iou for box in known)]
+            plates, arrived = self._rest_look(image, rest, settled, plates, boxes)
         for read in plates:
             plate_box = grow_box(read.box, self._crop_margin, width, height)
             boxes.append(read.box)
             reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
-        rested = window.box if rest_only else rest.box if rest is not None else None
-        return FrameWork(frame.index, boxes, reads, frame.timestamp, rested)
+        return FrameWork(frame.index, boxes, reads, frame.timestamp, arrived)
+
+    def _rest_look(self, image: np.ndarray, rest: DetectWindow, settled: list[Box], plates: list[PlateRead],
+                   boxes: list[Box]) -> tuple[list[PlateRead], list[Box]]:
+        """The run's plates with what the look where something has just stopped reads: a plate the run read too
+        keeps the surer read, one on a settled track is left to it; and the boxes only that look found."""
+        arrived = []
+        for closer in self._look(image, rest, settled, [], [])[0]:
+            same = [p for p in plates if iou(p.box, closer.box) >= self._same_box_iou]
+            if any(iou(closer.box, box) >= self._same_box_iou for box in boxes) or any(
+                    p.confidence >= closer.confidence for p in same):
+                continue
+            plates = [p for p in plates if p not in same] + [closer]
+            if not same:
+                arrived.append(closer.box)
+        return plates, arrived
 
     def _look(self, image: np.ndarray, window: DetectWindow, settled: list[Box], boxes: list[Box],
               reads: list[Optional[Sighting]]) -> tuple[list[PlateRead], list[Box]]:

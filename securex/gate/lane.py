@@ -15,7 +15,7 @@ from securex.gate.lanes import direction_of, region_area
 from securex.gate.visits import VisitDecider
 from securex.pipeline.reader import PlateReader
 from securex.video.capture import VideoSource
-from securex.video.motion import Area, MotionGate
+from securex.video.motion import Area, MotionGate, enclosing
 from securex.video.tracking import PATH_KEPT, Track
 
 LIVE_READ_TIMEOUT = 0.5  # seconds without a live frame before the window shows NO SIGNAL
@@ -67,11 +67,11 @@ class Lane:
         if self.motion is None:
             return True
         busy = self.motion.moved(frame.image) or self.decider.vehicles_tracked()
-        rested = self.motion.rested
-        if rested is not None:
-            height, width = frame.image.shape[:2]
-            box = (rested[0] * width, rested[1] * height, rested[2] * width, rested[3] * height)
-            self._rested = None if self.decider.vehicles_in(*box) else rested
+        height, width = frame.image.shape[:2]
+        unread = [area for area, been in self.motion.rested  # no vehicle tracked where it has been: not read yet
+                  if not self.decider.vehicles_in(been[0] * width, been[1] * height, been[2] * width, been[3] * height)]
+        if unread:
+            self._rested = enclosing(unread)
         self._rest_only = not busy
         if busy or self._rested is not None:
             return True
@@ -79,7 +79,8 @@ class Lane:
         return False
 
     def submit(self, frame: Frame) -> None:
-        """Hand the frame to the workers: the detector looks where it moved and where plates are tracked."""
+        """Hand the frame to the workers: the detector looks where it moved and where plates are tracked, and where
+        something has just stopped."""
         tracks = self.decider.tracker.tracks
         moving = self.motion.moving if self.motion is not None else None
         self.frames.submit(frame, self.decider.settled_boxes(frame.index), moving,

@@ -8,7 +8,7 @@ plate has a new car in its place: the old track ends and a new one starts.
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 from securex.config import TrackingConfig
 from securex.core.domain import Box, centre_in, iou
@@ -52,18 +52,17 @@ class VisitDecider:
         self.plates_read = 0  # tracks that got at least one read
 
     def apply(self, boxes: list[Box], reads: list[Optional[Sighting]], at: Optional[float] = None,
-              rested: Optional[Box] = None) -> list[Track]:
-        """One detector run's boxes and their reads (None: not read), at source time `at`; `rested`: the run looked
-        there, where the picture had just stopped moving, so a track it begins there apart from every other track
-        came with the motion (a car come to rest at the barrier, too small to be read while it moved; a word of a
-        sign known before overlaps that sign's track; text no earlier look found is not told apart: see
+              arrived: Sequence[Box] = ()) -> list[Track]:
+        """One detector run's boxes and their reads (None: not read), at source time `at`; `arrived`: the boxes
+        only the look where something had just stopped moving found, so a track one of them begins apart from every
+        other track came with the motion (a car come to rest at the barrier, too small to be read while it moved; a
+        word of a sign known before overlaps that sign's track; text no earlier look found is not told apart: see
         is_vehicle). Returns the tracks whose plate is decided now or that left with a decided plate, in the order
         to act on."""
         tracks, ended = self.tracker.update(boxes)
-        for track in tracks:
+        for track, box in zip(tracks, boxes, strict=True):
             track.seen_at = at
-            track.arrived = track.arrived or (rested is not None and len(track.path) == 1 and centre_in(
-                track.box, rested[0], rested[1], rested[0] + rested[2], rested[1] + rested[3]) and not any(
+            track.arrived = track.arrived or (box in arrived and len(track.path) == 1 and not any(
                 iou(track.box, other.box) > 0 for other in self.tracker.tracks if other is not track))
         for track, sighting in zip(tracks, reads, strict=True):
             if sighting is None:
@@ -101,7 +100,7 @@ class VisitDecider:
     def is_vehicle(self, track: Track) -> bool:
         """The track's box moved as a vehicle's does (always true with the rule off), or its settled text, letters
         and digits, fits one of the site's plate formats exactly as read, or it came with the motion (first found
-        where the picture had just stopped moving) and fits some country's format (a format of digits only, as
+        where something had just stopped moving) and fits some country's format (a format of digits only, as
         Illinois' or Israel's, fits a fixed phone number or date as well; a sign's word fits none)."""
         winner = track.winner
         plate = winner is not None and not winner.read.text.isdigit() and (

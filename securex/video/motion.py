@@ -5,13 +5,15 @@ when too few pixels changed and no vehicle is being tracked, the detector run is
 PC then idles between cars instead of searching an empty road several times a second. The
 rectangle around the changed pixels (`moving`) is where a car is: the detector can look there
 more closely than at the whole picture, for the same cost (gate/focus.py). Each patch of changed
-pixels that alone would count as motion is a mover, followed from check to check while it overlaps
-where it was; where a mover that moved at REST_AFTER checks in a row is still at the next (`rested`)
-is where a car has just stopped: at the barrier, it may wait there unread (too small to be found
-while it moved), so the lane looks there once, closer. A car that stops while another drives on is
-seen to stop as well. A lane with a region watches only the rectangle around it: a car in the
-lane beside it, seen by the same camera, neither wakes it nor widens where it looks, nor keeps it from seeing
-that its own car has come to rest.
+pixels that alone would count as motion is a mover (all of them one when none would: a far car at
+night, two headlights), followed from check to check while it overlaps where it was; where a mover
+that moved at REST_AFTER checks in a row is still at the next (`rested`) is where a car has just
+stopped: at the barrier, it may wait there unread (too small to be found while it moved), so the lane
+looks there once, closer. A car that stops while another drives on, apart from it, is seen to stop as
+well; a piece of a car driving on (a glint, an edge that stops changing as it slows) is not, being
+next to it. A lane with a region watches only the rectangle around it: a car in the lane beside it,
+seen by the same camera, neither wakes it nor widens where it looks, nor keeps it from seeing that its
+own car has come to rest.
 """
 
 from __future__ import annotations
@@ -22,9 +24,13 @@ import cv2
 import numpy as np
 
 Area = tuple[float, float, float, float]  # left, top, right, bottom in fractions of the picture
+Mover = tuple[Area, int, Area]  # where a mover changed, at how many calls in a row it has moved, and the rectangle
+# around where it and the movers it came from have been
 MIN_THUMB_WIDTH = 8  # a narrow region's thumbnail is at least this wide
-REST_AFTER = 3  # the picture counts as come to rest after it moved at this many calls in a row (a car drove in;
+REST_AFTER = 3  # a mover counts as come to rest after it moved at this many calls in a row (a car drove in;
 # a flicker of light, a leaf, rain is one call or two)
+APART = 0.02  # a mover that stops while others move is a stop when this share of the picture's width and
+# height parts it from each of them (a car in the next lane; not a piece of a car that drives on)
 
 
 class MotionGate:
@@ -36,10 +42,9 @@ class MotionGate:
         self._width = thumb_width if part is None else max(MIN_THUMB_WIDTH, round(thumb_width * (part[2] - part[0])))
         self._previous: Optional[np.ndarray] = None
         self.moving: Optional[Area] = None  # where the picture changed at the last call (None: not known)
-        self.rested: Optional[Area] = None  # around the movers that moved at REST_AFTER calls in a row and are
-        # still at this call
-        self._movers: list[tuple[Area, int]] = []  # where each mover changed at the last call, and at how many
-        # calls in a row it has moved
+        self.rested: list[tuple[Area, Area]] = []  # the movers that moved at REST_AFTER calls in a row and are still
+        # at this call: where each stopped, and where it has been
+        self._movers: list[Mover] = []  # the movers at the last call
 
     def moved(self, image: np.ndarray) -> bool:
         """True when the picture (its watched part) changed enough since the last call (always on the first)."""
@@ -48,16 +53,16 @@ class MotionGate:
         thumb = cv2.resize(image, (self._width, height), interpolation=cv2.INTER_AREA)
         thumb = cv2.GaussianBlur(cv2.cvtColor(thumb, cv2.COLOR_BGR2GRAY), (3, 3), 0)
         previous, self._previous = self._previous, thumb
-        last, self._movers, self.moving = self._movers, [], None
+        last, self._movers, self.moving, self.rested = self._movers, [], None, []
         if previous is None or previous.shape != thumb.shape:
-            self.rested = None
             return True
         changed = cv2.absdiff(thumb, previous) > self._delta
         moved = float(changed.mean()) >= self._min_share
         if moved:
             self.moving = in_picture(changed_area(changed), self._part)
-            self._movers = followed([in_picture(a, self._part) for a in movers(changed, self._min_share)], last)
-        self.rested = come_to_rest(last, [area for area, _ in self._movers])
+            found = movers(changed, self._min_share) or [changed_area(changed)]
+            self._movers = followed([in_picture(a, self._part) for a in found], last)
+        self.rested = come_to_rest(last, [area for area, _, _ in self._movers])
         return moved
 
 
@@ -80,33 +85,44 @@ def in_picture(area: Optional[Area], part: Optional[Area]) -> Optional[Area]:
 
 
 def movers(changed: np.ndarray, min_share: float) -> list[Area]:
-    """The rectangles of the patches of changed pixels (touching, or one pixel apart) that alone are at least
-    `min_share` of the thumbnail, in fractions of it."""
+    """The rectangles of the patches of changed pixels (touching, or up to two pixels apart) that alone are at
+    least `min_share` of the thumbnail, in fractions of it."""
     count, labels = cv2.connectedComponents(cv2.dilate(changed.astype(np.uint8), None), connectivity=8)
     labels[~changed] = 0
     sizes = np.bincount(labels.ravel(), minlength=count)
     return [changed_area(labels == label) for label in range(1, count) if sizes[label] >= min_share * changed.size]
 
 
-def followed(areas: list[Area], last: list[tuple[Area, int]]) -> list[tuple[Area, int]]:
-    """Each mover with the calls in a row it has moved: one more than the most of the last call's movers it
-    overlaps (1: it has just begun to move)."""
-    return [(area, 1 + max((moves for before, moves in last if overlap(area, before)), default=0))
-            for area in areas]
+def followed(areas: list[Area], last: list[Mover]) -> list[Mover]:
+    """Each mover with the calls in a row it has moved, one more than the most of the last call's movers it
+    overlaps (1: it has just begun to move), and the rectangle around where it and they have been."""
+    movers = []
+    for area in areas:
+        before = [mover for mover in last if overlap(area, mover[0])]
+        movers.append((area, 1 + max((moves for _, moves, _ in before), default=0),
+                       enclosing([area] + [been for _, _, been in before])))
+    return movers
 
 
-def come_to_rest(last: list[tuple[Area, int]], now: list[Area]) -> Optional[Area]:
-    """The rectangle around the last call's movers that had moved at REST_AFTER calls in a row and overlap no
-    mover now (None: no such mover)."""
-    rested = [area for area, moves in last if moves >= REST_AFTER and not any(overlap(area, a) for a in now)]
-    if not rested:
-        return None
-    return (min(a[0] for a in rested), min(a[1] for a in rested), max(a[2] for a in rested),
-            max(a[3] for a in rested))
+def come_to_rest(last: list[Mover], now: list[Area]) -> list[tuple[Area, Area]]:
+    """Where the last call's movers that had moved at REST_AFTER calls in a row and are still stopped, and where
+    each has been; while others move, only those that have always been APART from them (a car in the next lane;
+    not a piece of a car driving on, nor a glint where it has just been)."""
+    return [(area, been) for area, moves, been in last
+            if moves >= REST_AFTER and not any(overlap(grown(been, APART), other) for other in now)]
+
+
+def enclosing(areas: list[Area]) -> Area:
+    """The rectangle around these areas."""
+    return min(a[0] for a in areas), min(a[1] for a in areas), max(a[2] for a in areas), max(a[3] for a in areas)
 
 
 def overlap(a: Area, b: Area) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def grown(area: Area, by: float) -> Area:
+    return (area[0] - by, area[1] - by, area[2] + by, area[3] + by)
 
 
 def changed_area(changed: np.ndarray) -> Optional[Area]:

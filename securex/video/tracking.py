@@ -63,7 +63,7 @@ class Track:
     travel: float = 0.0  # farthest the box has moved from its origin, in box heights or growth share
     released: bool = False  # its settled plate was handed on (it had moved, or the rule is off)
     fixed: bool = False  # settled without moving: fixed text, continued only by overlapping boxes
-    arrived: bool = False  # first found where the picture had just stopped moving: it came with the motion
+    arrived: bool = False  # first found where something had just stopped moving: it came with the motion
 
     def __post_init__(self) -> None:
         if not self.path:
