@@ -67,23 +67,72 @@ def test_a_far_car_seen_as_two_lights_is_seen_to_stop():
     assert not gate.moved(night(420)) and len(gate.rested) == 1
 
 
-def test_pieces_of_the_only_car_driving_on_are_no_stop():
-    body = np.random.default_rng(0).integers(120, 255, (300, 400, 1), dtype=np.uint8).repeat(3, 2)
+BODY = np.random.default_rng(0).integers(120, 255, (300, 400, 1), dtype=np.uint8).repeat(3, 2)  # uniform at the
+# thumbnail's scale: a car's difference is two edge strips, each a mover of its own
+BLOCKS = np.random.default_rng(0).integers(120, 255, (60, 60, 1), dtype=np.uint8).repeat(16, 0).repeat(16, 1)
+BLOCKS = BLOCKS.repeat(3, 2)  # 16-pixel blocks: all of its area changes as its pattern moves
 
-    def picture(step, glint=False, slowing=False):
+
+@pytest.mark.parametrize("piece", ["glint", "slowing"])
+def test_pieces_of_the_only_car_driving_on_are_no_stop(piece):
+    def picture(step):
         image = ROAD.copy()
         x = 100 + 60 * step
-        image[300:600, x:x + 400] = body
-        if glint:  # on the road where the car has just been, one picture long
+        image[300:600, x:x + 400] = BODY
+        if piece == "glint" and step == 6:  # on the road where the car has just been, one picture long
             image[400:600, x - 120:x - 80] = 170
-        if slowing:  # a patch of its own that stops changing while the rest of the car still moves
+        if piece == "slowing" and 4 <= step <= 7:  # a patch of its own that stops changing while the car moves on
             image[250:300, x + 100:x + 200] = 60
         return image
 
     gate = MotionGate(160, 12, 0.002)
     gate.moved(picture(0))
     for step in range(1, 12):
-        assert gate.moved(picture(step, glint=step == 6, slowing=4 <= step <= 7)) and gate.rested == []
+        assert gate.moved(picture(step)) and gate.rested == []
+
+
+def test_a_far_car_at_night_is_looked_at_when_the_picture_stills_as_before():
+    def night(x, walker):  # two headlights, each too small to count alone, and someone walking elsewhere
+        image = ROAD.copy() // 3
+        image[400:416, x:x + 16] = 250
+        image[400:416, x + 120:x + 136] = 250
+        image[100:220, walker:walker + 40] = 200
+        return image
+
+    gate = MotionGate(160, 12, 0.002)
+    for i, x in enumerate([300, 320, 340, 360, 380, 400, 400, 400]):
+        gate.moved(night(x, 900 + 30 * min(i, 3)))
+        if i == 6:
+            assert any(area[0] < 0.3 and area[2] > 0.4 for area, _ in gate.rested)  # around both lights
+
+
+def test_apart_is_two_percent_of_the_picture():
+    def picture(step, gap):  # the right car stops at 4; only then another starts to move `gap` pixels to its left
+        image = ROAD.copy()
+        if step >= 4:
+            image[300:650, 500 - gap:800 - gap] = BLOCKS[16 * (step - 4):16 * (step - 4) + 350, :300]
+        at = min(step, 3)
+        image[300:650, 830 - 10 * at:1270] = 210 - 10 * at
+        return image
+
+    for gap, stop in ((30, False), (100, True)):  # 30 px: under 2 % of 1280 with the thumbnail's blur; 100 px: over
+        gate = MotionGate(160, 12, 0.002)
+        gate.moved(ROAD)
+        rested = False
+        for step in range(6):
+            gate.moved(picture(step, gap))
+            rested |= bool(gate.rested)
+        assert rested == stop, gap
+
+
+def test_a_lane_with_a_region_tells_where_its_car_stopped_in_the_whole_picture():
+    gate = MotionGate(160, 12, 0.002, (0.5, 0, 1, 1))
+    gate.moved(ROAD)
+    for step in range(5):
+        gate.moved(two_cars(step))
+    assert gate.rested
+    for area, been in gate.rested:
+        assert 0.6 <= area[0] <= 0.65 and area[2] >= 0.99 and been[0] <= area[0]
 
 
 def test_a_flash_apart_from_the_cars_has_not_moved_three_times():
@@ -138,6 +187,37 @@ def test_a_car_that_stops_as_a_tracked_car_stops_is_still_looked_at(base_setting
             lane.worth_detecting(Frame(step, float(step), picture(step)))
         assert max(area[2] for area, _ in lane.motion.rested) > 0.9  # both stopped...
         assert lane._rested is not None and lane._rested[2] < 0.5  # ...the left car, unread, is looked at
+
+
+def test_two_unread_cars_that_stop_at_one_check_are_both_looked_at(base_settings):
+    def picture(step):
+        image = ROAD.copy()
+        at = min(step, 3)
+        image[100 + 20 * at:400 + 20 * at, 100:400] = 200
+        image[300 + 10 * at:650, 800 + 10 * at:1270] = 210 - 10 * at
+        return image
+
+    with ThreadPoolExecutor(1) as pool:
+        lane = lane_of(CloseReader(), pool, base_settings)
+        for step in range(5):
+            lane.worth_detecting(Frame(step, float(step), picture(step)))
+        assert lane._rested is not None and lane._rested[0] < 0.1 and lane._rested[2] > 0.95
+
+
+def test_a_lane_with_nothing_else_to_look_at_looks_only_where_its_car_stopped(base_settings):
+    reader = CloseReader()
+    pictures = [ROAD]
+    for left in (500, 520, 540, 540):
+        car = ROAD.copy()
+        car[400:600, left:left + 300] = 200
+        pictures.append(car)
+    with ThreadPoolExecutor(1) as pool:
+        lane = lane_of(reader, pool, base_settings)
+        for number, image in enumerate(pictures):
+            if lane.worth_detecting(Frame(number, float(number), image)):
+                lane.submit(Frame(number, float(number), image))
+        list(lane.frames.drain())
+    assert len(reader.seen) == 5 and lane.frames.runs == 4  # the rest window alone, not counted among the runs
 
 
 def test_where_nothing_else_moves_the_look_where_it_stopped_is_the_run():

@@ -246,6 +246,15 @@ def test_a_plate_first_found_where_the_picture_has_just_stopped_came_with_the_mo
     assert known.finish() == []
 
 
+def test_a_plate_the_look_finds_on_a_track_it_continues_did_not_arrive():
+    visits = decider()
+    box, later = (700, 400, 120, 30), (702, 401, 120, 30)
+    visits.apply([box], [Sighting(PlateRead("6GQR959", 0.9, box, "us"), CROP, 1, 1.0)])
+    visits.apply([later], [Sighting(PlateRead("6GQR959", 0.9, later, "us"), CROP, 4, 4.0)], arrived=[later])
+    (track,) = visits.tracker.tracks
+    assert len(track.path) == 2 and not track.arrived
+
+
 def test_where_something_stopped_a_vehicle_may_be_tracked_but_not_fixed_text():
     visits = fixed_text_decider()
     sign, car = (1040, 300, 180, 70), (600, 500, 120, 40)

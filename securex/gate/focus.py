@@ -110,7 +110,7 @@ def detect_window(region: Box, moving: Optional[Area], tracked: Sequence[Box], l
 
 
 def rest_window(region: Box, rested: Area, base_side: int, width: int, height: int) -> DetectWindow:
-    """Where the picture has just stopped moving (`rested`), padded and inside the region, seen closer: with up to
+    """Where something has just stopped moving (`rested`), padded and inside the region, seen closer: with up to
     REST_COST times the region's detector pixels (motion that stopped outside the region: the region as usual)."""
     box = focus_box(region, rested, [], False, width, height)
     left, top, right, bottom = rested[0] * width, rested[1] * height, rested[2] * width, rested[3] * height

@@ -130,22 +130,21 @@ class FramePipeline:
                     plates.append(closer)
         arrived = [p.box for p in plates] if rest_only else []
         if rest is not None:
-            plates, arrived = self._rest_look(image, rest, settled, plates, boxes)
+            plates, arrived = self._rest_look(image, rest, settled, plates)
         for read in plates:
             plate_box = grow_box(read.box, self._crop_margin, width, height)
             boxes.append(read.box)
             reads.append(Sighting(read, crop(image, plate_box).copy(), frame.index, frame.timestamp))
         return FrameWork(frame.index, boxes, reads, frame.timestamp, arrived)
 
-    def _rest_look(self, image: np.ndarray, rest: DetectWindow, settled: list[Box], plates: list[PlateRead],
-                   boxes: list[Box]) -> tuple[list[PlateRead], list[Box]]:
+    def _rest_look(self, image: np.ndarray, rest: DetectWindow, settled: list[Box],
+                   plates: list[PlateRead]) -> tuple[list[PlateRead], list[Box]]:
         """The run's plates with what the look where something has just stopped reads: a plate the run read too
-        keeps the surer read, one on a settled track is left to it; and the boxes only that look found."""
+        keeps the surer read (`_look` leaves plates on settled tracks unread); and the boxes only that look found."""
         arrived = []
         for closer in self._look(image, rest, settled, [], [])[0]:
             same = [p for p in plates if iou(p.box, closer.box) >= self._same_box_iou]
-            if any(iou(closer.box, box) >= self._same_box_iou for box in boxes) or any(
-                    p.confidence >= closer.confidence for p in same):
+            if any(p.confidence >= closer.confidence for p in same):
                 continue
             plates = [p for p in plates if p not in same] + [closer]
             if not same:

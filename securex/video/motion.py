@@ -5,15 +5,16 @@ when too few pixels changed and no vehicle is being tracked, the detector run is
 PC then idles between cars instead of searching an empty road several times a second. The
 rectangle around the changed pixels (`moving`) is where a car is: the detector can look there
 more closely than at the whole picture, for the same cost (gate/focus.py). Each patch of changed
-pixels that alone would count as motion is a mover (all of them one when none would: a far car at
-night, two headlights), followed from check to check while it overlaps where it was; where a mover
-that moved at REST_AFTER checks in a row is still at the next (`rested`) is where a car has just
-stopped: at the barrier, it may wait there unread (too small to be found while it moved), so the lane
-looks there once, closer. A car that stops while another drives on, apart from it, is seen to stop as
-well; a piece of a car driving on (a glint, an edge that stops changing as it slows) is not, being
-next to it. A lane with a region watches only the rectangle around it: a car in the lane beside it,
-seen by the same camera, neither wakes it nor widens where it looks, nor keeps it from seeing that its
-own car has come to rest.
+pixels that alone would count as motion is a mover, followed from check to check while it overlaps
+where it was; where a mover that moved at REST_AFTER checks in a row is still at the next (`rested`)
+is where a car has just stopped: at the barrier, it may wait there unread (too small to be found while
+it moved), so the lane looks there once, closer. So is where the picture last moved once it is all
+still after moving at REST_AFTER checks in a row (what moved as small patches only: a far car at
+night, two headlights). A car that stops while another drives on is seen to stop when the other does
+not move through where the first has been; a piece of a car driving on (a glint where it has just
+been, an edge that stops changing as it slows) is not. A lane with a region watches only the
+rectangle around it: a car in the lane beside it, seen by the same camera, neither wakes it nor widens
+where it looks, nor keeps it from seeing that its own car has come to rest.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ Area = tuple[float, float, float, float]  # left, top, right, bottom in fraction
 Mover = tuple[Area, int, Area]  # where a mover changed, at how many calls in a row it has moved, and the rectangle
 # around where it and the movers it came from have been
 MIN_THUMB_WIDTH = 8  # a narrow region's thumbnail is at least this wide
-REST_AFTER = 3  # a mover counts as come to rest after it moved at this many calls in a row (a car drove in;
-# a flicker of light, a leaf, rain is one call or two)
-APART = 0.02  # a mover that stops while others move is a stop when this share of the picture's width and
-# height parts it from each of them (a car in the next lane; not a piece of a car that drives on)
+REST_AFTER = 3  # a mover, or the picture, counts as come to rest after it moved at this many calls in a row (a car
+# drove in; a flicker of light, a leaf is one call or two)
+APART = 0.02  # a mover that stops while others move is a stop when this share of the picture's width and height
+# parts where it has been from each of them, as they are and as they were at the last call (a car in the next lane;
+# not a piece of a car that drives on)
 
 
 class MotionGate:
@@ -42,9 +44,12 @@ class MotionGate:
         self._width = thumb_width if part is None else max(MIN_THUMB_WIDTH, round(thumb_width * (part[2] - part[0])))
         self._previous: Optional[np.ndarray] = None
         self.moving: Optional[Area] = None  # where the picture changed at the last call (None: not known)
-        self.rested: list[tuple[Area, Area]] = []  # the movers that moved at REST_AFTER calls in a row and are still
-        # at this call: where each stopped, and where it has been
+        self.rested: list[tuple[Area, Area]] = []  # where something stopped at this call, and where it has been: the
+        # movers that moved at REST_AFTER calls in a row and are still, apart from what moves now; and the picture's
+        # last moving rectangle once it is all still after moving at REST_AFTER calls in a row
         self._movers: list[Mover] = []  # the movers at the last call
+        self._moves = 0  # calls in a row at which the picture moved
+        self._last_moving: Optional[Area] = None  # where it changed at the last of them
 
     def moved(self, image: np.ndarray) -> bool:
         """True when the picture (its watched part) changed enough since the last call (always on the first)."""
@@ -55,14 +60,20 @@ class MotionGate:
         previous, self._previous = self._previous, thumb
         last, self._movers, self.moving, self.rested = self._movers, [], None, []
         if previous is None or previous.shape != thumb.shape:
+            self._moves, self._last_moving = 0, None
             return True
         changed = cv2.absdiff(thumb, previous) > self._delta
         moved = float(changed.mean()) >= self._min_share
         if moved:
             self.moving = in_picture(changed_area(changed), self._part)
-            found = movers(changed, self._min_share) or [changed_area(changed)]
-            self._movers = followed([in_picture(a, self._part) for a in found], last)
-        self.rested = come_to_rest(last, [area for area, _, _ in self._movers])
+            self._movers = followed([in_picture(a, self._part) for a in movers(changed, self._min_share)], last)
+        self.rested = come_to_rest(last, [enclosing([area] + [a for a, _, _ in last if overlap(area, a)])
+                                          for area, _, _ in self._movers])
+        whole = self._last_moving
+        if not moved and self._moves >= REST_AFTER and whole is not None \
+                and not any(inside(whole, area) for area, _ in self.rested):  # all of what moved, as small patches
+            self.rested.append((whole, whole))  # count too (a far car at night is two headlights)
+        self._moves, self._last_moving = (self._moves + 1, self.moving) if moved else (0, whole)
         return moved
 
 
@@ -106,8 +117,9 @@ def followed(areas: list[Area], last: list[Mover]) -> list[Mover]:
 
 def come_to_rest(last: list[Mover], now: list[Area]) -> list[tuple[Area, Area]]:
     """Where the last call's movers that had moved at REST_AFTER calls in a row and are still stopped, and where
-    each has been; while others move, only those that have always been APART from them (a car in the next lane;
-    not a piece of a car driving on, nor a glint where it has just been)."""
+    each has been; while others move (`now`: each with where it was at the last call), only those where it has been
+    is APART from them (a car in the next lane; not a piece of a car driving on, nor a glint where it has just
+    been)."""
     return [(area, been) for area, moves, been in last
             if moves >= REST_AFTER and not any(overlap(grown(been, APART), other) for other in now)]
 
@@ -115,6 +127,11 @@ def come_to_rest(last: list[Mover], now: list[Area]) -> list[tuple[Area, Area]]:
 def enclosing(areas: list[Area]) -> Area:
     """The rectangle around these areas."""
     return min(a[0] for a in areas), min(a[1] for a in areas), max(a[2] for a in areas), max(a[3] for a in areas)
+
+
+def inside(a: Area, b: Area) -> bool:
+    """`a` lies within `b`."""
+    return b[0] <= a[0] and b[1] <= a[1] and a[2] <= b[2] and a[3] <= b[3]
 
 
 def overlap(a: Area, b: Area) -> bool:
