@@ -107,8 +107,8 @@ MOTION_THUMB_WIDTH = 160          # motion is judged on a grey thumbnail this wi
                                   # of it, as finely)
 MOTION_PIXEL_DELTA = 12           # a thumbnail pixel whose grey level changes more than this has moved
 MOTION_MIN_SHARE = 0.002          # share of moved thumbnail pixels (of a lane's region, where it has one) that counts
-                                  # as motion (0.002 = 0.2 %); a patch of them that has it alone is followed to where
-                                  # it stops
+                                  # as motion (0.002 = 0.2 %); a patch with that share on its own is followed until it
+                                  # stops
 FOCUS_FULL_EVERY = 4              # every Nth detector run looks at the whole lane region; the others look closer at
                                   # its moving part and the tracked plates, for the same cost (1 = always the whole
                                   # region)

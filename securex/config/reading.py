@@ -188,7 +188,7 @@ class TrackingConfig:
                                       "a thumbnail pixel whose grey level changes more than this has moved", 1, 254)
     motion_min_share: float = setting(
         "MOTION_MIN_SHARE", 0.002, "share of moved thumbnail pixels (of a lane's region, where it has one) that "
-        "counts as motion (0.002 = 0.2 %); a patch of them that has it alone is followed to where it stops", 0, 1)
+        "counts as motion (0.002 = 0.2 %); a patch with that share on its own is followed until it stops", 0, 1)
     focus_full_every: int = setting(
         "FOCUS_FULL_EVERY", 4, "every Nth detector run looks at the whole lane region; the others look closer at "
         "its moving part and the tracked plates, for the same cost (1 = always the whole region)", 1, 1000)
