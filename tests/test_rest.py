@@ -172,35 +172,30 @@ def test_where_a_vehicle_is_tracked_the_lane_does_not_look_again(base_settings, 
         assert lane.motion.rested and lane._rested is None
 
 
-def test_a_car_that_stops_as_a_tracked_car_stops_is_still_looked_at(base_settings):
-    def picture(step):  # both cars drive in over three pictures and stop at the same check
-        image = ROAD.copy()
-        at = min(step, 3)
-        image[100 + 20 * at:400 + 20 * at, 100:400] = 200
-        image[300 + 10 * at:650, 800 + 10 * at:1270] = 210 - 10 * at
-        return image
+def both_stop(step):
+    """Two cars drive in over three pictures and stop at the same check, one on the left and one on the right."""
+    image = ROAD.copy()
+    at = min(step, 3)
+    image[100 + 20 * at:400 + 20 * at, 100:400] = 200
+    image[300 + 10 * at:650, 800 + 10 * at:1270] = 210 - 10 * at
+    return image
 
+
+def test_a_car_that_stops_as_a_tracked_car_stops_is_still_looked_at(base_settings):
     with ThreadPoolExecutor(1) as pool:
         lane = lane_of(CloseReader(), pool, base_settings)
         drove_in(lane, (1000, 500, 120, 30))  # the right car's plate, read as it drove in; the left one unread
         for step in range(5):
-            lane.worth_detecting(Frame(step, float(step), picture(step)))
+            lane.worth_detecting(Frame(step, float(step), both_stop(step)))
         assert max(area[2] for area, _ in lane.motion.rested) > 0.9  # both stopped...
         assert lane._rested is not None and lane._rested[2] < 0.5  # ...the left car, unread, is looked at
 
 
 def test_two_unread_cars_that_stop_at_one_check_are_both_looked_at(base_settings):
-    def picture(step):
-        image = ROAD.copy()
-        at = min(step, 3)
-        image[100 + 20 * at:400 + 20 * at, 100:400] = 200
-        image[300 + 10 * at:650, 800 + 10 * at:1270] = 210 - 10 * at
-        return image
-
     with ThreadPoolExecutor(1) as pool:
         lane = lane_of(CloseReader(), pool, base_settings)
         for step in range(5):
-            lane.worth_detecting(Frame(step, float(step), picture(step)))
+            lane.worth_detecting(Frame(step, float(step), both_stop(step)))
         assert lane._rested is not None and lane._rested[0] < 0.1 and lane._rested[2] > 0.95
 
 

@@ -109,12 +109,14 @@ class VisitDecider:
 
     def vehicles_tracked(self) -> bool:
         """Some track may be a vehicle: it moved, or it has not yet had time to show it is fixed text."""
-        return any(self.is_vehicle(t) or not t.settled for t in self.tracker.tracks)
+        return any(self._may_be_vehicle(t) for t in self.tracker.tracks)
 
     def vehicles_in(self, left: float, top: float, right: float, bottom: float) -> bool:
-        """Some track that may be a vehicle (vehicles_tracked) has its box's centre inside this rectangle."""
-        return any((self.is_vehicle(t) or not t.settled) and centre_in(t.box, left, top, right, bottom)
-                   for t in self.tracker.tracks)
+        """Some track that may be a vehicle has its box's centre inside this rectangle."""
+        return any(self._may_be_vehicle(t) and centre_in(t.box, left, top, right, bottom) for t in self.tracker.tracks)
+
+    def _may_be_vehicle(self, track: Track) -> bool:
+        return self.is_vehicle(track) or not track.settled
 
     def should_save(self, track: Track) -> bool:
         """Auto-save: a decided plate not yet recorded, read surely enough."""

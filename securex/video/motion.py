@@ -69,10 +69,11 @@ class MotionGate:
             self._movers = followed([in_picture(a, self._part) for a in movers(changed, self._min_share)], last)
         self.rested = come_to_rest(last, [enclosing([area] + [a for a, _, _ in last if overlap(area, a)])
                                           for area, _, _ in self._movers])
-        whole = self._last_moving
+        whole = self._last_moving  # all of what moved counts too, once the picture is still: as small patches only,
+        # a far car at night (two headlights) is no mover
         if not moved and self._moves >= REST_AFTER and whole is not None \
-                and not any(inside(whole, area) for area, _ in self.rested):  # all of what moved, as small patches
-            self.rested.append((whole, whole))  # count too (a far car at night is two headlights)
+                and not any(inside(whole, area) for area, _ in self.rested):
+            self.rested.append((whole, whole))
         self._moves, self._last_moving = (self._moves + 1, self.moving) if moved else (0, whole)
         return moved
 
