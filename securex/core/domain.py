@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -148,6 +148,11 @@ def centre_in(box: Box, left: float, top: float, right: float, bottom: float) ->
     """The box's centre lies in the rectangle from (`left`, `top`) to (`right`, `bottom`)."""
     cx, cy = centre(box)
     return left <= cx <= right and top <= cy <= bottom
+
+
+def in_pixels(area: Sequence[float], width: int, height: int) -> tuple[float, float, float, float]:
+    """A rectangle given as left, top, right, bottom in fractions of a picture, in that picture's pixels."""
+    return area[0] * width, area[1] * height, area[2] * width, area[3] * height
 
 
 def grow_box(box: Box, margin: float, width: int, height: int) -> Box:

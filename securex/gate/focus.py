@@ -26,7 +26,7 @@ import math
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from securex.core.domain import Box, centre_in
+from securex.core.domain import Box, centre_in, in_pixels
 from securex.video.motion import Area
 
 FOCUS_PAD = 0.05  # the moving rectangle is grown by this share of its width / height on each side
@@ -68,7 +68,7 @@ def focus_box(region: Box, moving: Optional[Area], tracked: Sequence[Box], lost:
     it is outside the region."""
     places = [around_plates(tracked)] if tracked else []
     if moving is not None and (lost or not tracked):
-        places.append((moving[0] * width, moving[1] * height, moving[2] * width, moving[3] * height))
+        places.append(in_pixels(moving, width, height))
     if not places:
         return region
     left, top = min(p[0] for p in places), min(p[1] for p in places)
@@ -113,7 +113,7 @@ def rest_window(region: Box, rested: Area, base_side: int, width: int, height: i
     """Where something has just stopped moving (`rested`), padded and inside the region, seen closer: with up to
     REST_COST times the region's detector pixels (motion that stopped outside the region: the region as usual)."""
     box = focus_box(region, rested, [], False, width, height)
-    left, top, right, bottom = rested[0] * width, rested[1] * height, rested[2] * width, rested[3] * height
+    left, top, right, bottom = in_pixels(rested, width, height)
     inside = left < region[0] + region[2] and right > region[0] and top < region[1] + region[3] and bottom > region[1]
     return DetectWindow(box, window_side(box, region, base_side, width, height, cost=REST_COST if inside else 1.0))
 

@@ -8,7 +8,7 @@ from typing import Optional
 
 from securex.config import Config
 from securex.config.lanes import LaneConfig
-from securex.core.domain import BOTH, Frame
+from securex.core.domain import BOTH, Frame, in_pixels
 from securex.core.perf import PerfMonitor
 from securex.gate.frames import FramePipeline
 from securex.gate.lanes import direction_of, region_area
@@ -69,7 +69,7 @@ class Lane:
         busy = self.motion.moved(frame.image) or self.decider.vehicles_tracked()
         height, width = frame.image.shape[:2]
         unread = [area for area, been in self.motion.rested  # no vehicle tracked where it has been: not read yet
-                  if not self.decider.vehicles_in(been[0] * width, been[1] * height, been[2] * width, been[3] * height)]
+                  if not self.decider.vehicles_in(*in_pixels(been, width, height))]
         if unread:
             self._rested = enclosing(unread)
         self._rest_only = not busy

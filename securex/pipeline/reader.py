@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from securex.core.domain import Box, Detection, OcrResult, PlateRead, centre_in, crop, iou
+from securex.core.domain import Box, Detection, OcrResult, PlateRead, centre_in, crop, in_pixels, iou
 from securex.core.plate_text import fold_o_i
 from securex.pipeline.detection import Detector
 from securex.pipeline.evidence import Evidence, line_evidence, picture_white
@@ -224,7 +224,7 @@ def wider_views(image: np.ndarray, detection: Detection) -> list[np.ndarray]:
 
 def in_mask(box: Box, mask: tuple, width: int, height: int) -> bool:
     """The box's centre lies inside `mask` ([left, top, right, bottom] in fractions of the picture)."""
-    return centre_in(box, mask[0] * width, mask[1] * height, mask[2] * width, mask[3] * height)
+    return centre_in(box, *in_pixels(mask, width, height))
 
 
 def line_height(detection: Detection) -> float:
