@@ -44,6 +44,22 @@ def test_a_settled_vote_is_not_turned_over_by_a_read_more_only_by_a_settling_sha
     assert sticker.winner.read.text == "FWE50"  # 4 against 3: one read more does not make the sticker a character
 
 
+def test_a_text_that_took_a_settled_votes_place_is_not_turned_back_by_the_next_read():
+    # the world gate's first car, a Chinese plate whose province character was read B at times: settled BCFY773 on
+    # its first reads, then CFY773 and BCFY773 took turns, one correction record after each read
+    tracker = Tracker(0.2, 3, 10)
+    track = tracker.update([(100, 100, 80, 20)])[0][0]
+    for i, text in enumerate(["BCFY773", "CFY773", "BCFY773"]):
+        track.add_read(sighting(text, 0.95 if text == "CFY773" else 0.86, i))
+    assert track.update_settled(3, 0.6) and track.winner.read.text == "BCFY773"
+    winners = []
+    for i, text in enumerate(["CFY773", "CFY773", "BCFY773", "CFY773", "BCFY773", "CFY773", "BCFY773"], start=3):
+        track.add_read(sighting(text, 0.95 if text == "CFY773" else 0.86, i))
+        winners.append(track.winner.read.text)
+    assert winners == ["BCFY773", "CFY773"] + ["CFY773"] * 5  # 3 of 5 reads take its place (a settling share),
+    # and a read of BCFY773 after each read of CFY773 does not give it back
+
+
 def test_vote_does_not_settle_without_agreement():
     tracker = Tracker(0.2, 3, 10)
     track = tracker.update([(0, 0, 80, 20)])[0][0]

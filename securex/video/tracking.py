@@ -81,7 +81,9 @@ class Track:
             self.path.append(box)
 
     def add_read(self, sighting: Sighting) -> None:
-        """A confidence-weighted vote for the read's text; the surest sighting of each text is kept."""
+        """A confidence-weighted vote for the read's text; the surest sighting of each text is kept. A text that
+        took a settled vote's place holds it as the settled one did: a read more of the text it replaced does not
+        turn it back (two texts near the settling share would otherwise take turns with each read)."""
         text = sighting.read.text
         self.read_at = sighting.read.box
         self.votes[text] += sighting.read.confidence
@@ -90,6 +92,8 @@ class Track:
         self.last_read_frame = max(self.last_read_frame, sighting.frame)
         if text not in self.best or sighting.read.confidence > self.best[text].read.confidence:
             self.best[text] = sighting
+        if self.decided is not None:
+            self.decided = self.winner.read.text
 
     def support(self, text: str) -> float:
         """The votes for `text` and for reads of a part of it (the plate half in view, one row of two) read no
