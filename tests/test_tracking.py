@@ -118,11 +118,12 @@ def test_a_recorded_plate_with_a_character_left_out_is_the_same_visit_either_way
     dupes = DuplicateManager(10)
     short = Record("CFB353", 0.9, "2026-11-26T08:00:00+00:00", "cam", 51, "")
     dupes.mark_saved("CFB353", 100.0, short)  # the first reads lost the D
-    assert dupes.record_read_short("CFBD353", 103.0) is short  # a later track of the car, read whole
-    assert dupes.record_read_short("CFBD353", 110.1) is None  # gone for longer than the window
-    assert dupes.record_read_short("CFB3535", 103.0) is short  # a character more at an edge
-    assert dupes.record_read_short("CFB354", 103.0) is None and dupes.record_read_short("CFBD354", 103.0) is None
-    assert dupes.record_read_short("CFB353", 103.0) is None  # the same plate: a duplicate, not a fuller read
+    assert dupes.record_to_correct("CFBD353", (), 103.0) is short  # a later track of the car, read whole
+    assert dupes.record_to_correct("CFBD353", (), 110.1) is None  # gone for longer than the window
+    assert dupes.record_to_correct("CFB3535", (), 103.0) is short  # a character more at an edge
+    assert dupes.record_to_correct("CFB354", (), 103.0) is None
+    assert dupes.record_to_correct("CFBD354", (), 103.0) is None
+    assert dupes.record_to_correct("CFB353", (), 103.0) is None  # the same plate: a duplicate, not a fuller read
     full = Record("CFBD353", 0.9, "2026-11-26T08:00:00+00:00", "cam", 51, "")
     dupes.mark_saved("CFBD353", 101.0, full)
     assert dupes.is_duplicate("CFB353", 105.0) and dupes.is_duplicate("FBD353", 105.0)  # the same car, less read
@@ -131,13 +132,26 @@ def test_a_recorded_plate_with_a_character_left_out_is_the_same_visit_either_way
     assert not dupes.is_duplicate("ABC1235", 105.0) and not dupes.is_duplicate("CFBD3533", 105.0)
 
 
+def test_a_recorded_plate_with_a_character_more_is_corrected_by_a_later_track_that_read_it_and_outvoted_it():
+    # the world gate's first car, in a queue: its first track read the province character as a B and was recorded
+    # BCFY773; the next track of the car read BCFY773 and CFY773 and decided CFY773
+    dupes = DuplicateManager(10)
+    longer = Record("BCFY773", 0.9, "2026-11-26T08:00:00+00:00", "cam", 3, "")
+    dupes.mark_saved("BCFY773", 100.0, longer)
+    assert dupes.record_to_correct("CFY773", {"BCFY773", "CFY773", "5CEY773"}, 103.0) is longer
+    assert dupes.record_to_correct("CFY773", {"CFY773"}, 103.0) is None  # never read the record's plate: the plate
+    assert dupes.is_duplicate("CFY773", 103.0)  # read short (its edge out of view), the same visit, not a correction
+    assert dupes.record_to_correct("CFY773", {"BCFY773", "CFY773"}, 110.1) is None  # gone for longer than the window
+    assert dupes.record_to_correct("FY773", {"BCFY773", "FY773"}, 103.0) is None  # two characters fewer: a part
+
+
 def test_a_recorded_row_of_a_two_row_plate_is_the_same_visit_either_way():
     dupes = DuplicateManager(10)
     row = Record("6808", 0.9, "2026-11-26T08:00:00+00:00", "cam", 51, "")
     dupes.mark_saved("6808", 100.0, row)  # the first reads missed the bottom row XO
-    assert dupes.record_read_short("6808XO", 103.0) is row  # a later track of the car, both rows read
-    assert dupes.record_read_short("AB6808", 103.0) is row  # or the plate's beginning, the half not yet in view
-    assert dupes.record_read_short("68080", 103.0) is row and dupes.record_read_short("6868XO", 103.0) is None
+    assert dupes.record_to_correct("6808XO", (), 103.0) is row  # a later track of the car, both rows read
+    assert dupes.record_to_correct("AB6808", (), 103.0) is row  # or the plate's beginning, the half not yet in view
+    assert dupes.record_to_correct("68080", (), 103.0) is row and dupes.record_to_correct("6868XO", (), 103.0) is None
     whole = Record("66V134567", 0.9, "2026-11-26T08:00:00+00:00", "cam", 51, "")
     dupes.mark_saved("66V134567", 101.0, whole)
     assert dupes.is_duplicate("66V1", 105.0) and dupes.is_duplicate("34567", 105.0)  # one row of it

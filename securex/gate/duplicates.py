@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Collection, Optional
 
 from securex.core.domain import Record
 from securex.core.plate_text import read_short_of, same_plate
@@ -31,14 +31,16 @@ class DuplicateManager:
         return next((recorded for recorded in self._seen if self._within(recorded, at)
                      and (recorded == plate or read_short_of(plate, recorded))), None)
 
-    def record_read_short(self, plate: str, at: float) -> Optional[Record]:
-        """The record of a visit within the window whose plate is `plate` read short (a character or a row left
-        out): a split track of the same car, read whole now (None when there is none, or `plate` itself is
-        recorded: corrected to it already)."""
+    def record_to_correct(self, plate: str, read: Collection[str], at: float) -> Optional[Record]:
+        """The record of a visit within the window that a split track of the same car, decided on `plate` now after
+        reading the texts `read`, corrects: one whose plate is `plate` read short (a character or a row left out),
+        or one whose plate the track read too and outvoted, `plate` with a character more (a province character, a
+        screw read as a letter). None when there is none, or `plate` itself is recorded: corrected to it already."""
         if plate in self._seen and self._within(plate, at):
             return None
-        return next((self._records[recorded] for recorded in self._seen
-                     if self._within(recorded, at) and read_short_of(recorded, plate)), None)
+        return next((self._records[recorded] for recorded in self._seen if self._within(recorded, at) and (
+            read_short_of(recorded, plate) or (recorded in read and len(recorded) == len(plate) + 1
+                                               and read_short_of(plate, recorded)))), None)
 
     def _within(self, plate: str, at: float) -> bool:
         return at - self._seen[plate] < self._window

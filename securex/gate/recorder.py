@@ -74,14 +74,14 @@ class Recorder:
         return True
 
     def adopt(self, track: Track, lane: str) -> bool:
-        """A track not yet recorded whose plate is one `lane` recorded within the duplicate window read short (a
-        split track of the same car: its first reads lost a character or a row) takes that visit's record as its own,
-        for `correct` to correct, when that record has its chain number (else the track is recorded as a car of
-        its own). True when it did."""
+        """A track not yet recorded whose plate corrects one `lane` recorded within the duplicate window (a split
+        track of the same car: its first reads lost a character or a row, or read one more that this track outvoted:
+        `DuplicateManager.record_to_correct`) takes that visit's record as its own, for `correct` to correct, when
+        that record has its chain number (else the track is recorded as a car of its own). True when it did."""
         duplicates = self._duplicates.get(lane)
         if track.recorded or track.winner is None or duplicates is None:
             return False
-        earlier = duplicates.record_read_short(track.winner.read.text, track.winner.at)
+        earlier = duplicates.record_to_correct(track.winner.read.text, track.votes.keys(), track.winner.at)
         if earlier is None or not earlier.seq:  # a record waiting in the journal has no chain number to correct
             return False
         track.recorded, track.record, track.recorded_plate = True, earlier, earlier.plate
