@@ -23,7 +23,7 @@ def test_the_table_covers_the_world_and_every_pattern_is_well_formed():
     for country in COUNTRIES.values():
         low, high = country.length_range()
         for pattern in country.patterns:
-            assert re.fullmatch(r"[LNEH]+(/[LN]+)?", pattern), (country.name, pattern)
+            assert re.fullmatch(r"[LNEHDF]+(/[LN]+)?", pattern), (country.name, pattern)  # D, F: China's new energy
             assert low <= len(pattern.replace("/", "")) <= high, (country.name, pattern)
     assert runs("L1-2", "NN") == ("LNN", "LLNN")
 
@@ -124,6 +124,8 @@ def site(base_settings, *countries):
     (("uk",), "LSI5EBC", (2,), "LS15EBC", "uk"),  # the format decides the unsure I is a 1
     (("ru",), "A001MP05", (), "A001MP05", "ru"),
     (("cn",), "AD11166", (), "AD11166", "cn"),  # new-energy plate after the province character
+    (("cn",), "ADS2952", (), "ADS2952", "cn"),  # a small new-energy car, D electric: its S is no 5
+    (("tw",), "086GPF", (), "086GPF", "tw"),  # a Taiwanese motorcycle: its G is no 6
     (("us", "ca"), "6GQR959", (), "6GQR959", "us"),
     (("us",), "SL7CGS", (4,), "SL7C6S", "us"),  # Missouri AB1 C2D: the format decides the unsure G is a 6
     (("ar",), "AD233LT", (), "AD233LT", "ar"),

@@ -1,7 +1,7 @@
 """The world's plate formats, as data: per country its patterns, letters and lengths.
 
 A pattern is L (a letter) and N (a digit) in reading order, any other character itself (Germany's E
-and H); a two-row layout puts `/` between the rows (top row first). `letters` limits the letters a
+and H, China's D and F); a two-row layout puts `/` between the rows (top row first). `letters` limits the letters a
 country issues (Russia uses only the twelve that look alike in Cyrillic and Latin); `lengths` spans
 every plate of the country, vanity and old series included, and feeds the permissive rule.
 Characters outside A-Z 0-9 (a Chinese province character, Thai or Arabic letters) are not part of
@@ -101,9 +101,12 @@ COUNTRIES: dict[str, Country] = {c.name: c for c in [
     Country("uy", ("LLLNNNN",)), Country("py", ("LLLLNNN",)),  # Uruguay, Paraguay (Mercosur)
     # Asia, Africa, Oceania
     Country("in", runs("LL", "N1-2", "L0-3", "N1-4") + runs("NN", "LL", "NNNN", "L1-2")
-            + tuple(f"{top}/{bottom}" for top, bottom in [("LLNNLL", "NNNN"), ("LLNNL", "NNNN"), ("LLNN", "NNNN")])),
+            + tuple(f"{top}/{bottom}" for top, bottom in [("LLNNLL", "NNNN"), ("LLNNL", "NNNN"), ("LLNN", "NNNN"),
+                                                          ("LLNN", "LLNNNN"), ("LLNN", "LNNNN")])),  # India: two rows
+    # MH12 AB / 1234 or, on two-wheelers, HR26 / DD7022
     Country("cn", tuple("L" + "".join(rest) for rest in product("LN", repeat=5) if rest.count("L") <= 2)
-            + ("LLNNNNN", "LNNNNNL"), letters=NO_IO),  # China after the province character; new energy
+            + ("LLNNNNN", "LDLNNNN", "LFLNNNN", "LNNNNNL"), letters=NO_IO),  # China after the province character;
+    # new energy: small cars A D12345, A DF1234 (D electric, F hybrid), large A 12345D
     Country("vn", ("NNLNNNN", "NNLNNNNN", "NNLLNNNNN", "NNLN/NNNN", "NNLN/NNNNN", "NNLL/NNNNN")),  # Vietnam
     Country("th", runs("N0-1", "N1-4"), (1, 5)),  # Thailand: only the digits are Latin
     Country("id", runs("L1-2", "N1-4", "L0-3")),  # Indonesia B 1234 ABC
@@ -111,7 +114,8 @@ COUNTRIES: dict[str, Country] = {c.name: c for c in [
     Country("ph", ("LLLNNN", "LLLNNNN", "NNNLLL", "LLNNNNN")),  # Philippines
     Country("sg", runs("L1-3", "N1-4", "L")),  # Singapore SDN 7484 U
     Country("pk", ("LLLNNNN", "LLNNNN", "LLLNNN", "LLL/NNNN", "LL/NNNN")),  # Pakistan LZW 9715 (two rows)
-    Country("tw", ("NNNLL", "LLNNNN", "LLLNNNN", "NNNNLL")),  # Taiwan 217-YH, DN-6702
+    Country("tw", ("NNNLL", "LLNNNN", "LLLNNNN", "NNNNLL", "NNNLLL", "LLLNNN")),  # Taiwan cars ABC-1234, older
+    # DN-6702, 1234-AB, 217-YH; motorcycles 123-ABC, ABC-123
     Country("ae", runs("L1-2", "N1-5")),  # United Arab Emirates: code letter + number
     Country("sa", ("NNNNLLL", "NNNLLL")),  # Saudi Arabia: the Latin half
     Country("za", ("LLLNNNLL", "LLNNNNNN", "LLNNLLLL", "LLLNNNL")),  # South Africa
