@@ -4,7 +4,7 @@ import pytest
 
 from securex.core.domain import Detection, OcrResult, PlateRead
 from securex.pipeline.grouping import joined_line, plate_groups, same_line, stacked, union
-from securex.pipeline.reader import join_readings, joined_is_better
+from securex.pipeline.reader import alongside, join_readings, joined_is_better
 
 import synth
 
@@ -49,6 +49,16 @@ def test_readings_join_in_order_and_win_when_they_fit_a_format():
     assert not joined_is_better(PlateRead("ABC1234X", 0.6, box), [PlateRead("ABC1234", 0.9, box, "br"), None])
     assert not joined_is_better(PlateRead("123045SK", 0.85, box), [PlateRead("123045", 0.85, box), None])
     assert joined_is_better(PlateRead("LZW9715", 0.8, box), [None, None])
+
+
+def test_a_piece_read_in_fewer_renderings_is_joined_to_each_of_the_others():
+    # India's two-wheeler HR26 / DD7022 seen slanted: the top row read as a plate as it stood, the bottom row
+    # was read again levelled (007022, then DD7022); only joined with its first reading, the levelled one was lost
+    top = [OcrResult("HR26", 0.99)]
+    bottom = [OcrResult("007022", 0.96), OcrResult("DD7022", 0.99)]
+    assert [join_readings(parts, rows=True).text for parts in alongside([top, bottom])] == ["HR26007022", "HR26DD7022"]
+    assert [len(parts) for parts in alongside([bottom, top])] == [2, 2]  # the same in either order
+    assert alongside([top, []]) == []  # a piece without a reading: nothing to join
 
 
 @pytest.mark.slow

@@ -125,7 +125,7 @@ class PlateReader:
         reads = {(i,): self._ruled(raws[i], boxes[i], evidence[i], photo) for i in raws if alone[i]}
         for group in groups:
             rows = stacked(boxes[group[0]], boxes[group[1]])
-            joined = [join_readings(parts, rows) for parts in zip(*(raws[i] for i in group), strict=False)]
+            joined = [join_readings(parts, rows) for parts in alongside([raws[i] for i in group])]
             line = joined_line([detections[i] for i in group])
             read = self._ruled(joined, line.box, line_evidence(image, line, white), photo)
             parts = [reads.get((i,)) for i in group]
@@ -192,6 +192,15 @@ def join_readings(parts: tuple[OcrResult, ...], rows: bool = False) -> OcrResult
     confs = tuple(c for p in parts for c in (p.char_confidences or (p.confidence,) * len(p.text)))
     return OcrResult("".join(p.text for p in parts), sum(confs) / len(confs) if confs else 0.0, confs,
                      len(parts[0].text) if rows else 0)
+
+
+def alongside(readings: list[list[OcrResult]]) -> list[tuple[OcrResult, ...]]:
+    """The pieces' readings side by side, rendering by rendering (as it stands with as it stands, levelled with
+    levelled); a piece read in fewer renderings (it read as a plate as it stood) lends its first to the others'
+    further ones. Nothing when a piece has no reading."""
+    if not all(readings):
+        return []
+    return [tuple(r[i] if i < len(r) else r[0] for r in readings) for i in range(max(len(r) for r in readings))]
 
 
 def joined_is_better(joined: PlateRead, parts: list[Optional[PlateRead]]) -> bool:
