@@ -49,6 +49,10 @@ def test_readings_join_in_order_and_win_when_they_fit_a_format():
     assert not joined_is_better(PlateRead("ABC1234X", 0.6, box), [PlateRead("ABC1234", 0.9, box, "br"), None])
     assert not joined_is_better(PlateRead("123045SK", 0.85, box), [PlateRead("123045", 0.85, box), None])
     assert joined_is_better(PlateRead("LZW9715", 0.8, box), [None, None])
+    plate = PlateRead("XNR374", 0.99, box, "us", as_read=True)  # a mark above a US plate, read O, joins it as a 0
+    assert not joined_is_better(PlateRead("0XNR374", 0.98, box, "us"), [None, plate])
+    assert joined_is_better(PlateRead("HR26DD7022", 0.99, box, "in", as_read=True),
+                            [PlateRead("HR26", 0.99, box, "in", as_read=True), plate])  # as read, both rows
 
 
 def test_a_piece_read_in_fewer_renderings_is_joined_to_each_of_the_others():

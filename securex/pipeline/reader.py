@@ -206,11 +206,12 @@ def alongside(readings: list[list[OcrResult]]) -> list[tuple[OcrResult, ...]]:
 def joined_is_better(joined: PlateRead, parts: list[Optional[PlateRead]]) -> bool:
     """Read as one plate, the pieces fit a format none fits alone, or one as surely as the surest piece;
     pieces that fit no format together count only when none is a plate alone (a clock beside a sign
-    is two texts, not one plate)."""
+    is two texts, not one plate), and a fit that changes a character only when no piece alone fits one of
+    the site's formats as read (a plate with a mark above it that joins it as a letter to fit a format)."""
     alone = [p for p in parts if p is not None]
     if not alone:
         return True
-    if joined.format_name is None:
+    if joined.format_name is None or (not joined.as_read and any(p.as_read for p in alone)):
         return False
     return all(p.format_name is None for p in alone) or \
         joined.confidence >= max(p.confidence for p in alone) - JOINED_MARGIN
