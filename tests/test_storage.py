@@ -236,6 +236,21 @@ def test_a_later_track_reading_the_character_a_record_left_out_corrects_it(setti
     store.close()
 
 
+def test_a_later_track_that_outvoted_a_character_more_corrects_the_record(settings):
+    """The world gate's first car: recorded BCFY773 (its province character read as a B); the next track of the car
+    read BCFY773 once and CFY773, surer, twice."""
+    store = RecordStore.open(settings.storage)
+    recorder = Recorder(store, 10.0)
+    first = leaving_car(["BCFY773"])
+    assert recorder.record(first, None, "cam", "lane-1", "in")
+    assert not recorder.adopt(leaving_car(["CFY773"], start=1_700_000_002.0), "lane-1")  # read short only: the same
+    second = leaving_car(["BCFY773", "CFY773", "CFY773"], start=1_700_000_003.0)  # visit, nothing to correct
+    assert second.winner.read.text == "CFY773" and recorder.adopt(second, "lane-1") and second.record is first.record
+    assert recorder.correct(second, None, "cam")
+    assert [(r.plate, r.kind) for r in store.records()] == [("BCFY773", ""), ("CFY773", "correction")]
+    store.close()
+
+
 def test_a_record_not_yet_in_the_database_is_named_not_corrected(settings, caplog):
     store = RecordStore.open(settings.storage)
     recorder = Recorder(store, 10.0)

@@ -138,11 +138,18 @@ def test_a_recorded_plate_with_a_character_more_is_corrected_by_a_later_track_th
     dupes = DuplicateManager(10)
     longer = Record("BCFY773", 0.9, "2026-11-26T08:00:00+00:00", "cam", 3, "")
     dupes.mark_saved("BCFY773", 100.0, longer)
-    assert dupes.record_to_correct("CFY773", {"BCFY773", "CFY773", "5CEY773"}, 103.0) is longer
-    assert dupes.record_to_correct("CFY773", {"CFY773"}, 103.0) is None  # never read the record's plate: the plate
-    assert dupes.is_duplicate("CFY773", 103.0)  # read short (its edge out of view), the same visit, not a correction
-    assert dupes.record_to_correct("CFY773", {"BCFY773", "CFY773"}, 110.1) is None  # gone for longer than the window
-    assert dupes.record_to_correct("FY773", {"BCFY773", "FY773"}, 103.0) is None  # two characters fewer: a part
+    read = {"BCFY773": 0.87, "CFY773": 0.95, "5CEY773": 0.8}
+    assert dupes.record_to_correct("CFY773", read, 103.0) is longer
+    assert dupes.record_to_correct("CFY773", {"CFY773": 0.95}, 103.0) is None  # never read the record's plate: the
+    assert dupes.is_duplicate("CFY773", 103.0)  # plate read short (its edge out of view): the same visit, no correction
+    assert dupes.record_to_correct("CFY773", {"BCFY773": 0.95, "CFY773": 0.95}, 103.0) is None  # read as surely: a
+    # car of a fleet (XABC123 beside ABC123) may be one character longer
+    assert dupes.record_to_correct("CFY773", read, 110.1) is None  # gone for longer than the window
+    assert dupes.record_to_correct("FY773", {"BCFY773": 0.87, "FY773": 0.95}, 103.0) is None  # two fewer: a part
+    middle = Record("AB12CDE", 0.9, "2026-11-26T08:00:00+00:00", "cam", 3, "")
+    dupes.mark_saved("AB12CDE", 100.0, middle)
+    assert dupes.record_to_correct("AB1CDE", {"AB12CDE": 0.87, "AB1CDE": 0.95}, 103.0) is None  # a character lost
+    # from the middle of the plate: not one added at an end
 
 
 def test_a_recorded_row_of_a_two_row_plate_is_the_same_visit_either_way():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Collection, Optional
+from typing import Mapping, Optional
 
 from securex.core.domain import Record
 from securex.core.plate_text import read_short_of, same_plate
@@ -31,16 +31,17 @@ class DuplicateManager:
         return next((recorded for recorded in self._seen if self._within(recorded, at)
                      and (recorded == plate or read_short_of(plate, recorded))), None)
 
-    def record_to_correct(self, plate: str, read: Collection[str], at: float) -> Optional[Record]:
-        """The record of a visit within the window that a split track of the same car, decided on `plate` now after
-        reading the texts `read`, corrects: one whose plate is `plate` read short (a character or a row left out),
-        or one whose plate the track read too and outvoted, `plate` with a character more (a province character, a
-        screw read as a letter). None when there is none, or `plate` itself is recorded: corrected to it already."""
+    def record_to_correct(self, plate: str, surest: Mapping[str, float], at: float) -> Optional[Record]:
+        """The record of a visit within the window that a split track of the same car, decided on `plate` now, corrects
+        (`surest`: the track's surest confidence of each text it read): one whose plate is `plate` read short (a
+        character or a row left out), or `plate` with a character more at an end that the track read too, less surely
+        than `plate` (a province character or a screw read as a letter; a car of a fleet, XABC123 beside ABC123, is
+        read as surely). None when there is none, or `plate` itself is recorded: corrected to it already."""
         if plate in self._seen and self._within(plate, at):
             return None
         return next((self._records[recorded] for recorded in self._seen if self._within(recorded, at) and (
-            read_short_of(recorded, plate) or (recorded in read and len(recorded) == len(plate) + 1
-                                               and read_short_of(plate, recorded)))), None)
+            read_short_of(recorded, plate) or (plate in (recorded[1:], recorded[:-1])
+                                               and surest.get(recorded, 1.0) < surest.get(plate, 0.0)))), None)
 
     def _within(self, plate: str, at: float) -> bool:
         return at - self._seen[plate] < self._window

@@ -81,7 +81,9 @@ class Recorder:
         duplicates = self._duplicates.get(lane)
         if track.recorded or track.winner is None or duplicates is None:
             return False
-        earlier = duplicates.record_to_correct(track.winner.read.text, track.votes.keys(), track.winner.at)
+        earlier = duplicates.record_to_correct(track.winner.read.text,
+                                               {text: s.read.confidence for text, s in track.best.items()},
+                                               track.winner.at)
         if earlier is None or not earlier.seq:  # a record waiting in the journal has no chain number to correct
             return False
         track.recorded, track.record, track.recorded_plate = True, earlier, earlier.plate

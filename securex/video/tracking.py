@@ -50,7 +50,8 @@ class Track:
     reads: int = 0
     last_read_frame: int = -1
     settled: bool = False
-    decided: Optional[str] = None  # the text the vote settled on
+    decided: Optional[str] = None  # the text holding the settled vote: the one it settled on, or one that took its
+    # place with the settling share
     decided_share: float = 1.0  # the share it settled at: another text needs as much to take its place
     recorded: bool = False
     record: Optional[Record] = None  # its record as written (with an id once in the database)
@@ -116,7 +117,8 @@ class Track:
     def winner(self) -> Optional[Sighting]:
         """The surest sighting of the text with the most support (the longer text on a tie: the whole plate). Once
         the vote has settled, its text stays the winner until another has the share that settles a vote: a read
-        more of another text does not turn a decided plate over (a sticker read as a letter half the time)."""
+        more of another text does not turn a decided plate over (a sticker read as a letter half the time); the
+        other then holds it the same way (`add_read`)."""
         if not self.votes:
             return None
         text = max(self.votes, key=lambda text: (self.support(text), len(text)))
