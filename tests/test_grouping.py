@@ -51,8 +51,10 @@ def test_readings_join_in_order_and_win_when_they_fit_a_format():
     assert joined_is_better(PlateRead("LZW9715", 0.8, box), [None, None])
     plate = PlateRead("XNR374", 0.99, box, "us", as_read=True)  # a mark above a US plate, read O, joins it as a 0
     assert not joined_is_better(PlateRead("0XNR374", 0.98, box, "us"), [None, plate])
-    assert joined_is_better(PlateRead("HR26DD7022", 0.99, box, "in", as_read=True),
-                            [PlateRead("HR26", 0.99, box, "in", as_read=True), plate])  # as read, both rows
+    assert not joined_is_better(PlateRead("0XNR374", 0.98, box, "us"), [PlateRead("Q", 0.5, box), plate])
+    top = PlateRead("HR26", 0.95, box, "in", as_read=True)  # India's two-wheeler: a row is no mark
+    assert joined_is_better(PlateRead("HR26DD7022", 0.99, box, "in", as_read=True), [top, None])
+    assert joined_is_better(PlateRead("HR26DD7022", 0.915, box, "in"), [top, None])  # its O read 0 to fit
 
 
 def test_a_piece_read_in_fewer_renderings_is_joined_to_each_of_the_others():
@@ -62,6 +64,10 @@ def test_a_piece_read_in_fewer_renderings_is_joined_to_each_of_the_others():
     bottom = [OcrResult("007022", 0.96), OcrResult("DD7022", 0.99)]
     assert [join_readings(parts, rows=True).text for parts in alongside([top, bottom])] == ["HR26007022", "HR26DD7022"]
     assert [len(parts) for parts in alongside([bottom, top])] == [2, 2]  # the same in either order
+    levelled = [OcrResult("HR26", 0.99), OcrResult("HR2G", 0.6)]  # read as it stood, then levelled
+    wider = bottom + [OcrResult("DD70221", 0.9)]  # ... and wider
+    assert [join_readings(parts).text for parts in alongside([levelled, wider])] == [
+        "HR26007022", "HR2GDD7022", "HR26DD70221"]  # its first reading where it has no third
     assert alongside([top, []]) == []  # a piece without a reading: nothing to join
 
 

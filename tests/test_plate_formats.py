@@ -125,7 +125,9 @@ def site(base_settings, *countries):
     (("ru",), "A001MP05", (), "A001MP05", "ru"),
     (("cn",), "AD11166", (), "AD11166", "cn"),  # new-energy plate after the province character
     (("cn",), "ADS2952", (), "ADS2952", "cn"),  # a small new-energy car, D electric: its S is no 5
-    (("tw",), "086GPF", (), "086GPF", "tw"),  # a Taiwanese motorcycle: its G is no 6
+    (("cn",), "AFG1234", (), "AFG1234", "cn"),  # a hybrid (F) with a letter after it
+    (("tw",), "086GPF", (), "086GPF", "tw"),  # Taiwan's motorcycles: its G is no 6
+    (("tw",), "MVH139", (), "MVH139", "tw"),
     (("us", "ca"), "6GQR959", (), "6GQR959", "us"),
     (("us",), "SL7CGS", (4,), "SL7C6S", "us"),  # Missouri AB1 C2D: the format decides the unsure G is a 6
     (("ar",), "AD233LT", (), "AD233LT", "ar"),

@@ -13,7 +13,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from securex.core.domain import Box, Detection, OcrResult, PlateRead, centre_in, crop, in_pixels, iou
-from securex.core.plate_text import fold_o_i
+from securex.core.plate_text import PART_MIN_LENGTH, fold_o_i
 from securex.pipeline.detection import Detector
 from securex.pipeline.evidence import Evidence, line_evidence, picture_white
 from securex.pipeline.grouping import joined_line, plate_groups, stacked
@@ -206,12 +206,14 @@ def alongside(readings: list[list[OcrResult]]) -> list[tuple[OcrResult, ...]]:
 def joined_is_better(joined: PlateRead, parts: list[Optional[PlateRead]]) -> bool:
     """Read as one plate, the pieces fit a format none fits alone, or one as surely as the surest piece;
     pieces that fit no format together count only when none is a plate alone (a clock beside a sign
-    is two texts, not one plate), and a fit that changes a character only when no piece alone fits one of
-    the site's formats as read (a plate with a mark above it that joins it as a letter to fit a format)."""
+    is two texts, not one plate); a fit that changes a character does not replace a piece that fits one of the
+    site's formats as read by adding fewer than PART_MIN_LENGTH characters to it (a mark above a plate joined as a
+    letter to fit a format; a row of a two-row plate is as long)."""
     alone = [p for p in parts if p is not None]
     if not alone:
         return True
-    if joined.format_name is None or (not joined.as_read and any(p.as_read for p in alone)):
+    if joined.format_name is None or (not joined.as_read and any(
+            p.as_read and len(joined.text) - len(p.text) < PART_MIN_LENGTH for p in alone)):
         return False
     return all(p.format_name is None for p in alone) or \
         joined.confidence >= max(p.confidence for p in alone) - JOINED_MARGIN
