@@ -76,11 +76,9 @@ class MotionGate:
         if not moved and self._moves >= REST_AFTER and whole is not None \
                 and not any(inside(whole, area) for area, _ in self.rested):
             self.rested.append((whole, whole))
-        if moved:
-            around = [area for area in (whole, self.moving) if area is not None]
-            self._moves, self._moved_in = self._moves + 1, enclosing(around) if around else None
-        else:
-            self._moves, self._moved_in = 0, None
+        self._moves = self._moves + 1 if moved else 0
+        self._moved_in = (enclosing([whole, self.moving]) if whole is not None and self._moves > 1 else self.moving) \
+            if moved else None
         return moved
 
 
