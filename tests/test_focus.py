@@ -58,14 +58,12 @@ def test_motion_gate_tells_where_the_picture_has_just_stopped_moving():
     flicker = road.copy()
     flicker[:, :640] = 110  # light changing for a moment: no car came to rest
     assert gate.moved(flicker) and gate.moved(road) and not gate.moved(road) and gate.rested == []
-    moving = []
     for left in (500, 520, 540):  # a car drives in...
         car = road.copy()
         car[400:600, left:left + 300] = 200
         assert gate.moved(car) and gate.rested == []  # moving: not at rest
-        moving.append(gate.moving)
-    assert not gate.moved(car) and enclosing([area for area, _ in gate.rested]) == enclosing(moving)  # ...and
-    # stops: there, with where it moved at the calls in a row it moved (a car that stopped beside it, in one mover)
+    moving = gate.moving
+    assert not gate.moved(car) and enclosing([area for area, _ in gate.rested]) == moving  # ...and stops: there
     assert not gate.moved(car) and gate.rested == []  # once only
 
 

@@ -12,7 +12,7 @@ from securex.config.lanes import LaneConfig
 from securex.core.domain import Detection, Frame, PlateRead
 from securex.core.perf import PerfMonitor
 from securex.gate.lane import Lane
-from securex.video.motion import MotionGate, enclosing
+from securex.video.motion import MotionGate
 from securex.video.tracking import Sighting
 
 ROAD = np.full((720, 1280, 3), 90, np.uint8)
@@ -245,26 +245,3 @@ def test_a_plate_both_windows_find_is_one_read_the_surer_kept():
         (work,) = lines.drain()
     assert len(reader.seen) == 2 and len(work.boxes) == len(work.reads) == 1
     assert work.reads[0].read.confidence == 0.7 and work.arrived == []  # the run found it too: not arrived
-
-
-def queue(step):
-    """A queue in one lane: the first car drives down to the barrier and stops at 4; the one behind it comes in at
-    the top at 4, right behind it (one patch of change with it as it stops), drives down and stops at 8."""
-    image = ROAD.copy()
-    ahead = min(step, 4)
-    image[200 + 40 * ahead:540 + 40 * ahead, 450:830] = 200  # stops at 360..700
-    if step >= 4:
-        behind = min(step, 8) - 4
-        image[0:60 + 40 * behind, 500:780] = 150  # grows in from the top edge, stops at 0..220
-    return image
-
-
-def test_the_first_car_of_a_queue_is_looked_at_once_the_picture_stills():
-    gate = MotionGate(160, 12, 0.002)
-    gate.moved(ROAD)
-    for step in range(9):
-        assert gate.moved(queue(step))  # always something moving: the first car stops as the second comes in
-    assert not gate.moved(queue(9))
-    around = enclosing([area for area, _ in gate.rested])
-    assert around[1] <= 0.05 and around[3] >= 690 / 720  # both cars: the first at the barrier too
-    assert not gate.moved(queue(10)) and gate.rested == []  # once only

@@ -8,14 +8,13 @@ more closely than at the whole picture, for the same cost (gate/focus.py). Each 
 pixels that alone would count as motion is a mover, followed from check to check while it overlaps
 where it was; where a mover that moved at REST_AFTER checks in a row is still at the next (`rested`)
 is where a car has just stopped: at the barrier, it may wait there unread (too small to be found while
-it moved), so the lane looks there once, closer. So is where the picture moved at the checks in a
-row it moved, once it is all still after moving at REST_AFTER of them (what moved as small patches
-only: a far car at night, two headlights; a car that stopped as the car behind it came in, one patch
-of change with it: the first of a queue). A car that stops while another drives on is seen to stop
-when the other does not move through where the first has been; a piece of a car driving on (a glint
-where it has just been, an edge that stops changing as it slows) is not. A lane with a region watches
-only the rectangle around it: a car in the lane beside it, seen by the same camera, neither wakes it
-nor widens where it looks, nor keeps it from seeing that its own car has come to rest.
+it moved), so the lane looks there once, closer. So is where the picture last moved once it is all
+still after moving at REST_AFTER checks in a row (what moved as small patches only: a far car at
+night, two headlights). A car that stops while another drives on is seen to stop when the other does
+not move through where the first has been; a piece of a car driving on (a glint where it has just
+been, an edge that stops changing as it slows) is not. A lane with a region watches only the
+rectangle around it: a car in the lane beside it, seen by the same camera, neither wakes it nor widens
+where it looks, nor keeps it from seeing that its own car has come to rest.
 """
 
 from __future__ import annotations
@@ -46,11 +45,11 @@ class MotionGate:
         self._previous: Optional[np.ndarray] = None
         self.moving: Optional[Area] = None  # where the picture changed at the last call (None: not known)
         self.rested: list[tuple[Area, Area]] = []  # where something stopped at this call, and where it has been: the
-        # movers that moved at REST_AFTER calls in a row and are still, apart from what moves now; and the rectangle
-        # around where the picture moved at the calls in a row it moved, once it is all still after REST_AFTER
+        # movers that moved at REST_AFTER calls in a row and are still, apart from what moves now; and the picture's
+        # last moving rectangle once it is all still after moving at REST_AFTER calls in a row
         self._movers: list[Mover] = []  # the movers at the last call
         self._moves = 0  # calls in a row at which the picture moved
-        self._moved_in: Optional[Area] = None  # the rectangle around where it changed at them
+        self._last_moving: Optional[Area] = None  # where it changed at the last of them
 
     def moved(self, image: np.ndarray) -> bool:
         """True when the picture (its watched part) changed enough since the last call (always on the first)."""
@@ -61,7 +60,7 @@ class MotionGate:
         previous, self._previous = self._previous, thumb
         last, self._movers, self.moving, self.rested = self._movers, [], None, []
         if previous is None or previous.shape != thumb.shape:
-            self._moves, self._moved_in = 0, None
+            self._moves, self._last_moving = 0, None
             return True
         changed = cv2.absdiff(thumb, previous) > self._delta
         moved = float(changed.mean()) >= self._min_share
@@ -70,15 +69,12 @@ class MotionGate:
             self._movers = followed([in_picture(a, self._part) for a in movers(changed, self._min_share)], last)
         self.rested = come_to_rest(last, [enclosing([area] + [a for a, _, _ in last if overlap(area, a)])
                                           for area, _, _ in self._movers])
-        whole = self._moved_in  # all of what moved counts too, once the picture is still: as small patches only, a
-        # far car at night (two headlights) is no mover; a car that stopped as another moved on beside or behind it
-        # (the first of a queue) was one mover with it
+        whole = self._last_moving  # all of what moved counts too, once the picture is still: as small patches only,
+        # a far car at night (two headlights) is no mover
         if not moved and self._moves >= REST_AFTER and whole is not None \
                 and not any(inside(whole, area) for area, _ in self.rested):
             self.rested.append((whole, whole))
-        self._moves = self._moves + 1 if moved else 0
-        self._moved_in = (enclosing([whole, self.moving]) if whole is not None and self._moves > 1 else self.moving) \
-            if moved else None
+        self._moves, self._last_moving = (self._moves + 1, self.moving) if moved else (0, whole)
         return moved
 
 
