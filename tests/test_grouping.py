@@ -60,15 +60,18 @@ def test_readings_join_in_order_and_win_when_they_fit_a_format():
 def test_a_piece_read_in_fewer_renderings_is_joined_to_each_of_the_others():
     # India's two-wheeler HR26 / DD7022 seen slanted: the top row read as a plate as it stood, the bottom row
     # was read again levelled (007022, then DD7022); only joined with its first reading, the levelled one was lost
-    top = [OcrResult("HR26", 0.99)]
+    top = [OcrResult("HR26", 0.99)]  # read as a site's plate as it stood: read no further
     bottom = [OcrResult("007022", 0.96), OcrResult("DD7022", 0.99)]
-    assert [join_readings(parts, rows=True).text for parts in alongside([top, bottom])] == ["HR26007022", "HR26DD7022"]
-    assert [len(parts) for parts in alongside([bottom, top])] == [2, 2]  # the same in either order
-    levelled = [OcrResult("HR26", 0.99), OcrResult("HR2G", 0.6)]  # read as it stood, then levelled
-    wider = bottom + [OcrResult("DD70221", 0.9)]  # ... and wider
-    assert [join_readings(parts).text for parts in alongside([levelled, wider])] == [
-        "HR26007022", "HR2GDD7022", "HR26DD70221"]  # its first reading where it has no third
-    assert alongside([top, []]) == []  # a piece without a reading: nothing to join
+    assert [join_readings(parts, rows=True).text for parts in alongside([top, bottom], [True, False])] == [
+        "HR26007022", "HR26DD7022"]
+    assert [len(parts) for parts in alongside([bottom, top], [False, True])] == [2, 2]  # the same in either order
+    assert [join_readings(parts).text for parts in alongside([top, bottom], [False, False])] == ["HR26007022"]
+    # a piece read in fewer renderings for another reason lends nothing: a region box read wider (`777` then
+    # `A777`) is not joined to a number read once
+    wider = bottom + [OcrResult("DD70221", 0.9)]
+    assert [join_readings(parts).text for parts in alongside([top + bottom, wider], [False, False])] == [
+        "HR26007022", "007022DD7022", "DD7022DD70221"]  # as far as both have a reading
+    assert alongside([top, []], [True, False]) == []  # a piece without a reading: nothing to join
 
 
 @pytest.mark.slow

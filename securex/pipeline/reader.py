@@ -125,7 +125,7 @@ class PlateReader:
         reads = {(i,): self._ruled(raws[i], boxes[i], evidence[i], photo) for i in raws if alone[i]}
         for group in groups:
             rows = stacked(boxes[group[0]], boxes[group[1]])
-            joined = [join_readings(parts, rows) for parts in alongside([raws[i] for i in group])]
+            joined = joined_readings([raws[i] for i in group], self.rules, rows)
             line = joined_line([detections[i] for i in group])
             read = self._ruled(joined, line.box, line_evidence(image, line, white), photo)
             parts = [reads.get((i,)) for i in group]
@@ -194,13 +194,22 @@ def join_readings(parts: tuple[OcrResult, ...], rows: bool = False) -> OcrResult
                      len(parts[0].text) if rows else 0)
 
 
-def alongside(readings: list[list[OcrResult]]) -> list[tuple[OcrResult, ...]]:
+def joined_readings(pieces: list[list[OcrResult]], rules: PlateRules, rows: bool) -> list[OcrResult]:
+    """The readings of a plate's pieces joined as one, rendering by rendering (`alongside`; `rows`: two rows)."""
+    whole = [bool(r) and reads_as_site_plate([rules.best(r[0])]) for r in pieces]
+    return [join_readings(parts, rows) for parts in alongside(pieces, whole)]
+
+
+def alongside(readings: list[list[OcrResult]], whole: list[bool]) -> list[tuple[OcrResult, ...]]:
     """The pieces' readings side by side, rendering by rendering (as it stands with as it stands, levelled with
-    levelled); a piece read in fewer renderings (it read as a plate as it stood) lends its first to the others'
-    further ones. Nothing when a piece has no reading."""
+    levelled), as far as every piece has one; a piece that read as one of the site's plates as it stood (`whole`:
+    it was read no further) lends that reading to the others' further renderings. Nothing when a piece has no
+    reading."""
     if not all(readings):
         return []
-    return [tuple(r[i] if i < len(r) else r[0] for r in readings) for i in range(max(len(r) for r in readings))]
+    count = min((len(r) for r, lends in zip(readings, whole, strict=True) if not lends),
+                default=max(len(r) for r in readings))
+    return [tuple(r[i] if i < len(r) else r[0] for r in readings) for i in range(count)]
 
 
 def joined_is_better(joined: PlateRead, parts: list[Optional[PlateRead]]) -> bool:
