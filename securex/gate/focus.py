@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from securex.core.domain import Box, centre_in, in_pixels
-from securex.video.motion import Area
+from securex.video.motion import Area, overlap
 
 FOCUS_PAD = 0.05  # the moving rectangle is grown by this share of its width / height on each side
 FOCUS_MIN_PAD = 0.02  # and by at least this share of the picture's width / height
@@ -113,8 +113,8 @@ def rest_window(region: Box, rested: Area, base_side: int, width: int, height: i
     """Where something has just stopped moving (`rested`), padded and inside the region, seen closer: with up to
     REST_COST times the region's detector pixels (motion that stopped outside the region: the region as usual)."""
     box = focus_box(region, rested, [], False, width, height)
-    left, top, right, bottom = in_pixels(rested, width, height)
-    inside = left < region[0] + region[2] and right > region[0] and top < region[1] + region[3] and bottom > region[1]
+    left, top, region_width, region_height = region
+    inside = overlap(in_pixels(rested, width, height), (left, top, left + region_width, top + region_height))
     return DetectWindow(box, window_side(box, region, base_side, width, height, cost=REST_COST if inside else 1.0))
 
 
