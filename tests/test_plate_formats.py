@@ -170,3 +170,13 @@ def test_unknown_country_is_one_plain_line(base_settings):
 
 def test_countries_may_be_written_in_capitals(base_settings):
     assert changed(base_settings, PLATE_COUNTRIES=["IN", " Uk"]).plates.countries == ["in", "uk"]
+
+
+def test_a_number_longer_than_any_countrys_plate_of_digits_is_no_plate(base_settings):
+    rules = PlateRules(base_settings.plates)  # the default countries, reading the world's plates up to 10 long
+    assert rules.best(ocr("186056586")) is None  # a phone number on a shop sign or a van
+    assert rules.best(ocr("1860565")).needs_evidence  # seven digits: a plate of digits in some country
+    assert rules.best(ocr("18605658")) is not None  # eight: Israel's
+    assert rules.best(ocr("KL01C5658")) is not None  # as long, with letters
+    own = changed(base_settings, PLATE_FORMATS={"fleet": ["NNNNNNNNN"]})  # a site's own numbers, that long
+    assert PlateRules(own.plates).best(ocr("186056586")).format_name == "fleet"

@@ -25,7 +25,7 @@ from itertools import combinations
 from typing import Optional
 
 from securex.config import PlateConfig
-from securex.config.plate_formats import site_formats, world_formats
+from securex.config.plate_formats import longest_number, site_formats, world_formats
 from securex.core.domain import OcrResult
 from securex.core.plate_text import DIGIT_FOR_LETTER, LETTER_FOR_DIGIT
 
@@ -83,6 +83,7 @@ class PlateRules:
         self._min_len, self._max_len = config.lengths
         self._vanity_min_len = config.shortest
         self._min_digits = config.min_digits
+        self._longest_number = longest_number(config.formats)
         self._penalty = config.unknown_format_penalty
         self._world_penalty = config.world_format_penalty
         self._fix_below = config.fix_char_confidence
@@ -169,10 +170,11 @@ class PlateRules:
         return sum(a != b and c >= self._fix_below for a, b, c in zip(text, fixed, confs, strict=True))
 
     def is_plausible(self, text: str, vanity: bool = False, lettered: bool = False) -> bool:
-        """The permissive rule every plate meets: length (shorter on a `vanity` plate), allowed characters, enough
-        digits (none on a vanity or a `lettered` plate)."""
+        """The permissive rule every plate meets: length (shorter on a `vanity` plate; of digits only, no longer than
+        any country's plate of digits only), allowed characters, enough digits (none on a vanity or a `lettered`
+        plate)."""
         return ((self._vanity_min_len if vanity else self._min_len) <= len(text) <= self._max_len
-                and set(text) <= self._allowed
+                and set(text) <= self._allowed and not (text.isdigit() and len(text) > self._longest_number)
                 and (vanity or lettered or sum(c.isdigit() for c in text) >= self._min_digits))
 
     def _clean(self, ocr: OcrResult) -> tuple[str, list[float], int]:
