@@ -12,9 +12,11 @@ it moved), so the lane looks there once, closer. So is where the picture last mo
 still after moving at REST_AFTER checks in a row (what moved as small patches only: a far car at
 night, two headlights). A car that stops while another drives on is seen to stop when the other does
 not move through where the first has been; a piece of a car driving on (a glint where it has just
-been, an edge that stops changing as it slows) is not. A lane with a region watches only the
-rectangle around it: a car in the lane beside it, seen by the same camera, neither wakes it nor widens
-where it looks, nor keeps it from seeing that its own car has come to rest.
+been, an edge that stops changing as it slows) is not. A car that stops as one patch of change with the
+car behind it (a queue at the barrier) is seen to stop when what still moves covers only part of that
+patch at two calls in a row: the rest, if wide and high enough, is where it stopped. A lane with a
+region watches only the rectangle around it: a car in the lane beside it, seen by the same camera,
+neither wakes it nor widens where it looks, nor keeps it from seeing that its own car has come to rest.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ REST_AFTER = 3  # a mover, or the picture, counts as come to rest after it moved
 APART = 0.02  # a mover that stops while others move is a stop when this share of the picture's width and height
 # parts where it has been from each of them, as they are and as they were at the last call (a car in the next lane;
 # not a piece of a car that drives on)
+LEFT_BEHIND = 0.2  # a mover that moves on over part of where it changed may leave a stopped car behind where the
+# rest is this share of the watched picture high and wide, at two calls in a row (a car of a queue, at the barrier;
+# not the edge of a car that slows; a large tree in gusts or a barrier arm lifting fast may pass for one)
 
 
 class MotionGate:
@@ -45,11 +50,15 @@ class MotionGate:
         self._previous: Optional[np.ndarray] = None
         self.moving: Optional[Area] = None  # where the picture changed at the last call (None: not known)
         self.rested: list[tuple[Area, Area]] = []  # where something stopped at this call, and where it has been: the
-        # movers that moved at REST_AFTER calls in a row and are still, apart from what moves now; and the picture's
-        # last moving rectangle once it is all still after moving at REST_AFTER calls in a row
+        # movers that moved at REST_AFTER calls in a row and are still, apart from what moves now; what such a mover
+        # left behind at the last call, still uncovered; and the picture's last moving rectangle once it is all still
+        # after moving at REST_AFTER calls in a row
         self._movers: list[Mover] = []  # the movers at the last call
         self._moves = 0  # calls in a row at which the picture moved
         self._last_moving: Optional[Area] = None  # where it changed at the last of them
+        self._left: list[Area] = []  # what movers left behind at the last call (left_behind)
+        share = (1.0, 1.0) if part is None else (part[2] - part[0], part[3] - part[1])
+        self._least = (LEFT_BEHIND * share[0], LEFT_BEHIND * share[1])  # of the watched part, as `min_share` is
 
     def moved(self, image: np.ndarray) -> bool:
         """True when the picture (its watched part) changed enough since the last call (always on the first)."""
@@ -60,7 +69,7 @@ class MotionGate:
         previous, self._previous = self._previous, thumb
         last, self._movers, self.moving, self.rested = self._movers, [], None, []
         if previous is None or previous.shape != thumb.shape:
-            self._moves, self._last_moving = 0, None
+            self._moves, self._last_moving, self._left = 0, None, []
             return True
         changed = cv2.absdiff(thumb, previous) > self._delta
         moved = float(changed.mean()) >= self._min_share
@@ -69,6 +78,13 @@ class MotionGate:
             self._movers = followed([in_picture(a, self._part) for a in movers(changed, self._min_share)], last)
         self.rested = come_to_rest(last, [enclosing([area] + [a for a, _, _ in last if overlap(area, a)])
                                           for area, _, _ in self._movers])
+        now = [area for area, _, _ in self._movers]  # as they are (grown by where they were, they would cover all of
+        # what they moved on from)
+        stopped = [band for band in (uncovered(left, now, self._least) for left in self._left) if band is not None]
+        self.rested += [(band, band) for band in stopped]  # it came there in another car's patch: no place of its own
+        self._movers = [(area, moves, area if any(overlap(been, band) for band in stopped) else been)
+                        for area, moves, been in self._movers]  # what drove on was never where the car it left stopped
+        self._left = left_behind(last, now, self._least)
         whole = self._last_moving  # all of what moved counts too, once the picture is still: as small patches only,
         # a far car at night (two headlights) is no mover
         if not moved and self._moves >= REST_AFTER and whole is not None \
@@ -150,3 +166,26 @@ def changed_area(changed: np.ndarray) -> Optional[Area]:
         return None
     rows, cols = changed.shape
     return (x / cols, y / rows, (x + w) / cols, (y + h) / rows)
+
+
+def left_behind(last: list[Mover], now: list[Area], least: tuple[float, float]) -> list[Area]:
+    """Where a car may have stopped as one patch of change with another that drives on (the first car of a queue and
+    the car behind it): of each last call's mover that had moved at REST_AFTER calls in a row and that what moves now
+    overlaps, the part that is `uncovered`. A stop if it is still uncovered at the next call."""
+    return [band for area, moves, _ in last if moves >= REST_AFTER and any(overlap(area, other) for other in now)
+            for band in [uncovered(area, now, least)] if band is not None]
+
+
+def uncovered(area: Area, now: list[Area], least: tuple[float, float]) -> Optional[Area]:
+    """The part of `area` that the rectangle around what moves over it now leaves out (all of it when nothing does):
+    around the strips above, below, left and right of that rectangle that are at least `least` wide and high (a car
+    that drives on leaves only thin strips where it was at the last call); None if there are none."""
+    on = [other for other in now if overlap(area, other)]
+    if not on:
+        return area
+    left, top, right, bottom = area
+    moving = enclosing(on)
+    strips = [strip for strip in ((left, top, right, moving[1]), (left, moving[3], right, bottom),
+                                  (left, top, moving[0], bottom), (moving[2], top, right, bottom))
+              if strip[2] - strip[0] >= least[0] and strip[3] - strip[1] >= least[1]]
+    return enclosing(strips) if strips else None
