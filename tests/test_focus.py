@@ -357,6 +357,28 @@ def test_a_lanes_motion_gate_watches_only_its_region():
     assert 0.67 <= top <= 500 / 720 and 560 / 720 <= bottom <= 0.8
 
 
+def swaying(step):
+    """A tree at the top left whose leaves change at every picture."""
+    image = np.full((720, 1280, 3), 90, np.uint8)
+    leaves = np.random.default_rng(step).integers(60, 200, (10, 12, 1), dtype=np.uint8)  # 25-pixel patches
+    image[50:300, 100:400] = leaves.repeat(25, 0).repeat(25, 1)
+    return image
+
+
+@pytest.mark.parametrize("part", [None, (0.0, 0.0, 0.6, 1.0)])
+def test_what_changes_in_a_mask_is_no_motion(part):
+    unmasked, masked = MotionGate(160, 12, 0.002, part), MotionGate(160, 12, 0.002, part, [(0.05, 0.04, 0.34, 0.45)])
+    for gate in (unmasked, masked):
+        gate.moved(swaying(0))
+    for step in range(1, 6):
+        assert unmasked.moved(swaying(step)) and not masked.moved(swaying(step))  # the tree, masked: still
+    car = swaying(6)
+    car[400:600, 300:500] = 220
+    assert masked.moved(car)  # a car elsewhere still is motion
+    left, top, right, bottom = masked.moving
+    assert 0.2 <= left and top >= 0.5  # the car's, not the tree's
+
+
 def test_a_lane_sees_its_car_stop_while_the_car_in_the_lane_beside_it_drives_on(base_settings):
     reader = CloseReader()
     right_half = ((0.5, 0.0), (1.0, 0.0), (1.0, 1.0), (0.5, 1.0))

@@ -66,6 +66,22 @@ def test_each_lane_reads_nothing_in_its_own_masks_and_still_what_the_others_mask
     assert gate_reader.with_masks([[0, 0, 0.4, 0.1]])._min_evidence == gate_reader._min_evidence > 0  # rules kept
 
 
+def test_a_lanes_motion_gate_ignores_its_masks_and_the_global_ones(base_settings, reader):
+    config = changed(base_settings, MASKS=[[0, 0, 0.25, 0.2]],
+                     LANES=[{**LANE, "masks": [[0.75, 0, 1, 0.2]]}])  # a clock at the top left, a flag at the right
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        lane = Lane(config.camera.lanes[0], SimpleNamespace(is_live=False), config, reader, PerfMonitor(2.0), pool)
+        road = np.full((480, 640, 3), 90, np.uint8)
+        assert lane.worth_detecting(Frame(0, 0.0, road))  # the first picture always counts
+        for number in range(1, 5):
+            image = road.copy()
+            image[10:80, 10:150] = 90 + 40 * (number % 2)  # the clock ticks
+            image[10:80, 500:630] = 90 + 50 * (number % 2)  # the flag waves
+            assert not lane.worth_detecting(Frame(number, float(number), image))
+        image[300:400, 200:400] = 220  # a car
+        assert lane.worth_detecting(Frame(5, 5.0, image))
+
+
 def config_file(folder, *lines):
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "config.py"

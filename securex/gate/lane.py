@@ -35,7 +35,8 @@ class Lane:
         self.decider = VisitDecider(t, config.storage.auto_save, config.storage.auto_save_threshold,
                                     self._direction_known if spec.direction == BOTH else None)
         self.motion = MotionGate(t.motion_thumb_width, t.motion_pixel_delta, t.motion_min_share,
-                                 region_area(spec.region)) if t.motion_gate else None
+                                 region_area(spec.region), [*config.detection.masks, *spec.masks]) \
+            if t.motion_gate else None
         self._approaching_is = config.camera.approaching_is
         self.still_skips = 0  # detector runs skipped: nothing moved, nothing tracked
         self._rested: Optional[Area] = None  # where it has just stopped, no vehicle tracked there: looked at next

@@ -21,6 +21,8 @@ neither wakes it nor widens where it looks, nor keeps it from seeing that its ow
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Optional
 
 import cv2
@@ -41,11 +43,13 @@ LEFT_BEHIND = 0.2  # a mover that moves on over part of where it changed may lea
 
 
 class MotionGate:
-    def __init__(self, thumb_width: int, pixel_delta: int, min_share: float, part: Optional[Area] = None):
+    def __init__(self, thumb_width: int, pixel_delta: int, min_share: float, part: Optional[Area] = None,
+                 masks: Sequence[Area] = ()):
         """`part`: the rectangle of the picture watched (None: all of it), on a thumbnail of that part of the
         whole picture's `thumb_width` (as finely, its noise averaged as much); `min_share` counts of the part's
-        pixels. The areas it tells are in fractions of the whole picture either way."""
-        self._delta, self._min_share, self._part = pixel_delta, min_share, part
+        pixels. `masks`: areas never read (a clock, a tree): what changes there is no motion. The areas it tells
+        are in fractions of the whole picture either way."""
+        self._delta, self._min_share, self._part, self._masks = pixel_delta, min_share, part, tuple(masks)
         self._width = thumb_width if part is None else max(MIN_THUMB_WIDTH, round(thumb_width * (part[2] - part[0])))
         self._previous: Optional[np.ndarray] = None
         self.moving: Optional[Area] = None  # where the picture changed at the last call (None: not known)
@@ -71,7 +75,7 @@ class MotionGate:
         if previous is None or previous.shape != thumb.shape:
             self._moves, self._last_moving, self._left = 0, None, []
             return True
-        changed = cv2.absdiff(thumb, previous) > self._delta
+        changed = masked_out(cv2.absdiff(thumb, previous) > self._delta, self._masks, self._part)
         moved = float(changed.mean()) >= self._min_share
         if moved:
             self.moving = in_picture(changed_area(changed), self._part)
@@ -110,6 +114,26 @@ def in_picture(area: Optional[Area], part: Optional[Area]) -> Optional[Area]:
     width, height = part[2] - part[0], part[3] - part[1]
     return (part[0] + area[0] * width, part[1] + area[1] * height, part[0] + area[2] * width,
             part[1] + area[3] * height)
+
+
+def masked_out(changed: np.ndarray, masks: Sequence[Area], part: Optional[Area]) -> np.ndarray:
+    """A thumbnail's mask of changed pixels (of `part` of the picture) with those in or touching `masks` cleared."""
+    rows, cols = changed.shape
+    for mask in masks:
+        left, top, right, bottom = in_part(mask, part)
+        rows_in, cols_in = slice(math.floor(top * rows), math.ceil(bottom * rows)), \
+            slice(math.floor(left * cols), math.ceil(right * cols))
+        changed[rows_in, cols_in] = False
+    return changed
+
+
+def in_part(area: Area, part: Optional[Area]) -> Area:
+    """An area in fractions of the whole picture as fractions of `part` (in_picture's inverse), cut to the part."""
+    if part is None:
+        return area
+    width, height = part[2] - part[0], part[3] - part[1]
+    return (min(1.0, max(0.0, (area[0] - part[0]) / width)), min(1.0, max(0.0, (area[1] - part[1]) / height)),
+            min(1.0, max(0.0, (area[2] - part[0]) / width)), min(1.0, max(0.0, (area[3] - part[1]) / height)))
 
 
 def movers(changed: np.ndarray, min_share: float) -> list[Area]:
