@@ -365,9 +365,15 @@ def swaying(step):
     return image
 
 
-@pytest.mark.parametrize("part", [None, (0.0, 0.0, 0.6, 1.0)])
-def test_what_changes_in_a_mask_is_no_motion(part):
-    unmasked, masked = MotionGate(160, 12, 0.002, part), MotionGate(160, 12, 0.002, part, [(0.05, 0.04, 0.34, 0.45)])
+TREE = (100 / 1280, 50 / 720, 400 / 1280, 300 / 720)  # swaying's tree, exactly
+
+
+@pytest.mark.parametrize("part, mask", [
+    (None, TREE), ((0.0, 0.0, 0.6, 1.0), TREE),  # a mask drawn tight around it: the blur's spill is cleared too
+    ((0.2, 0.0, 0.8, 1.0), (0.05, 0.04, 0.34, 0.45)),  # a lane's region that cuts the masked tree in two
+])
+def test_what_changes_in_a_mask_is_no_motion(part, mask):
+    unmasked, masked = MotionGate(160, 12, 0.002, part), MotionGate(160, 12, 0.002, part, [mask])
     for gate in (unmasked, masked):
         gate.moved(swaying(0))
     for step in range(1, 6):

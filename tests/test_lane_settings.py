@@ -66,7 +66,7 @@ def test_each_lane_reads_nothing_in_its_own_masks_and_still_what_the_others_mask
     assert gate_reader.with_masks([[0, 0, 0.4, 0.1]])._min_evidence == gate_reader._min_evidence > 0  # rules kept
 
 
-def test_a_lanes_motion_gate_ignores_its_masks_and_the_global_ones(base_settings, reader):
+def test_a_lanes_motion_gate_ignores_what_changes_in_its_masks_and_the_global_ones(base_settings, reader):
     config = changed(base_settings, MASKS=[[0, 0, 0.25, 0.2]],
                      LANES=[{**LANE, "masks": [[0.75, 0, 1, 0.2]]}])  # a clock at the top left, a flag at the right
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -38,8 +38,9 @@ APART = 0.02  # a mover that stops while others move is a stop when this share o
 # parts where it has been from each of them, as they are and as they were at the last call (a car in the next lane;
 # not a piece of a car that drives on)
 LEFT_BEHIND = 0.2  # a mover that moves on over part of where it changed may leave a stopped car behind where the
-# rest is this share of the watched picture high and wide, at two calls in a row (a car of a queue, at the barrier;
-# not the edge of a car that slows; a large tree in gusts or a barrier arm lifting fast may pass for one)
+# rest is this share of the whole picture high and wide, at two calls in a row (a car of a queue, at the barrier; not
+# the edge of a car that slows, nor a car crossing a lane's narrow region; a large tree in gusts or a barrier arm
+# lifting fast may pass for one: mask them)
 
 
 class MotionGate:
@@ -61,8 +62,6 @@ class MotionGate:
         self._moves = 0  # calls in a row at which the picture moved
         self._last_moving: Optional[Area] = None  # where it changed at the last of them
         self._left: list[Area] = []  # what movers left behind at the last call (left_behind)
-        share = (1.0, 1.0) if part is None else (part[2] - part[0], part[3] - part[1])
-        self._least = (LEFT_BEHIND * share[0], LEFT_BEHIND * share[1])  # of the watched part, as `min_share` is
 
     def moved(self, image: np.ndarray) -> bool:
         """True when the picture (its watched part) changed enough since the last call (always on the first)."""
@@ -84,11 +83,11 @@ class MotionGate:
                                           for area, _, _ in self._movers])
         now = [area for area, _, _ in self._movers]  # as they are (grown by where they were, they would cover all of
         # what they moved on from)
-        stopped = [band for band in (uncovered(left, now, self._least) for left in self._left) if band is not None]
+        stopped = [band for band in (uncovered(left, now) for left in self._left) if band is not None]
         self.rested += [(band, band) for band in stopped]  # it came there in another car's patch: no place of its own
         self._movers = [(area, moves, area if any(overlap(been, band) for band in stopped) else been)
                         for area, moves, been in self._movers]  # what drove on was never where the car it left stopped
-        self._left = left_behind(last, now, self._least)
+        self._left = left_behind(last, now)
         whole = self._last_moving  # all of what moved counts too, once the picture is still: as small patches only,
         # a far car at night (two headlights) is no mover
         if not moved and self._moves >= REST_AFTER and whole is not None \
@@ -117,13 +116,14 @@ def in_picture(area: Optional[Area], part: Optional[Area]) -> Optional[Area]:
 
 
 def masked_out(changed: np.ndarray, masks: Sequence[Area], part: Optional[Area]) -> np.ndarray:
-    """A thumbnail's mask of changed pixels (of `part` of the picture) with those in or touching `masks` cleared."""
+    """A thumbnail's mask of changed pixels (of `part` of the picture) with those in or next to `masks` cleared (the
+    thumbnail's blur spreads a change a pixel)."""
     rows, cols = changed.shape
     for mask in masks:
         left, top, right, bottom = in_part(mask, part)
-        rows_in, cols_in = slice(math.floor(top * rows), math.ceil(bottom * rows)), \
-            slice(math.floor(left * cols), math.ceil(right * cols))
-        changed[rows_in, cols_in] = False
+        if right > left and bottom > top:  # in the part: cleared a pixel wider, as far as the blur spreads a change
+            changed[max(0, math.floor(top * rows) - 1):math.ceil(bottom * rows) + 1,
+                    max(0, math.floor(left * cols) - 1):math.ceil(right * cols) + 1] = False
     return changed
 
 
@@ -192,18 +192,18 @@ def changed_area(changed: np.ndarray) -> Optional[Area]:
     return (x / cols, y / rows, (x + w) / cols, (y + h) / rows)
 
 
-def left_behind(last: list[Mover], now: list[Area], least: tuple[float, float]) -> list[Area]:
+def left_behind(last: list[Mover], now: list[Area]) -> list[Area]:
     """Where a car may have stopped as one patch of change with another that drives on (the first car of a queue and
     the car behind it): of each last call's mover that had moved at REST_AFTER calls in a row and that what moves now
     overlaps, the part that is `uncovered`. A stop if it is still uncovered at the next call."""
     return [band for area, moves, _ in last if moves >= REST_AFTER and any(overlap(area, other) for other in now)
-            for band in [uncovered(area, now, least)] if band is not None]
+            for band in [uncovered(area, now)] if band is not None]
 
 
-def uncovered(area: Area, now: list[Area], least: tuple[float, float]) -> Optional[Area]:
+def uncovered(area: Area, now: list[Area]) -> Optional[Area]:
     """The part of `area` that the rectangle around what moves over it now leaves out (all of it when nothing does):
-    around the strips above, below, left and right of that rectangle that are at least `least` wide and high (a car
-    that drives on leaves only thin strips where it was at the last call); None if there are none."""
+    around the strips above, below, left and right of that rectangle that are at least LEFT_BEHIND of the picture
+    wide and high (a car that drives on leaves only thin strips where it was at the last call); None if none are."""
     on = [other for other in now if overlap(area, other)]
     if not on:
         return area
@@ -211,5 +211,5 @@ def uncovered(area: Area, now: list[Area], least: tuple[float, float]) -> Option
     moving = enclosing(on)
     strips = [strip for strip in ((left, top, right, moving[1]), (left, moving[3], right, bottom),
                                   (left, top, moving[0], bottom), (moving[2], top, right, bottom))
-              if strip[2] - strip[0] >= least[0] and strip[3] - strip[1] >= least[1]]
+              if strip[2] - strip[0] >= LEFT_BEHIND and strip[3] - strip[1] >= LEFT_BEHIND]
     return enclosing(strips) if strips else None
