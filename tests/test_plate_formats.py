@@ -5,7 +5,7 @@ import re
 import pytest
 
 from securex.config import changed
-from securex.config.plate_formats import COUNTRIES, DEFAULT_COUNTRIES, runs
+from securex.config.plate_formats import COUNTRIES, DEFAULT_COUNTRIES, LONGEST_NUMBER, runs
 from securex.core.domain import OcrResult
 from securex.pipeline.plate_rules import PlateRules
 
@@ -173,10 +173,14 @@ def test_countries_may_be_written_in_capitals(base_settings):
 
 
 def test_a_number_longer_than_any_countrys_plate_of_digits_is_no_plate(base_settings):
+    assert LONGEST_NUMBER == 8  # Israel's
     rules = PlateRules(base_settings.plates)  # the default countries, reading the world's plates up to 10 long
     assert rules.best(ocr("186056586")) is None  # a phone number on a shop sign or a van
+    assert rules.best(ocr("186O56586")) is None  # one 0 read as an O: not Ireland's 186-O-56586
     assert rules.best(ocr("1860565")).needs_evidence  # seven digits: a plate of digits in some country
     assert rules.best(ocr("18605658")) is not None  # eight: Israel's
     assert rules.best(ocr("KL01C5658")) is not None  # as long, with letters
-    own = changed(base_settings, PLATE_FORMATS={"fleet": ["NNNNNNNNN"]})  # a site's own numbers, that long
+    assert rules.best(ocr("191D12345")).format_name == "ie"  # Dublin's D is no 0
+    assert site(base_settings, "in").best(ocr("186056586")) is None  # no format fits it by making digits letters
+    own = changed(base_settings, PLATE_FORMATS={"fleet": ["NNNNNNNNN"]})  # a site's own numbers, that long, as read
     assert PlateRules(own.plates).best(ocr("186056586")).format_name == "fleet"

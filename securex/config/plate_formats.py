@@ -136,18 +136,15 @@ def site_formats(countries: list[str], own: dict) -> list[tuple[str, str, Option
     return found + [(name, pattern, None) for name, patterns in own.items() for pattern in patterns]
 
 
-def longest_number(own: dict) -> int:
-    """The most characters of a plate of digits only, of any country's format or the site's own: a longer number
-    (a phone number on a van or a shop sign) is text in the scene."""
-    patterns = [p for c in COUNTRIES.values() for p in c.patterns] + [p for ps in own.values() for p in ps]
-    return max((len(p) for p in (p.replace("/", "") for p in patterns) if set(p) == {"N"}), default=0)
-
-
 def world_formats(countries: list[str]) -> list[tuple[str, str, Optional[str]]]:
     """(name, pattern, letters) of every other country's format, when the site reads the world's plates."""
     if WORLD not in countries:
         return []
     return [(c.name, p, c.letters) for c in COUNTRIES.values() if c.name not in countries for p in c.patterns]
+
+
+LONGEST_NUMBER = max(len(p) for c in COUNTRIES.values() for p in c.patterns if set(p) == {"N"})  # the most
+# characters of any country's plate of digits only (Israel's 8): a longer number is a phone number or a price
 
 
 DEFAULT_COUNTRIES = ["br", "it", "cz", "es", "pl", "eu", WORLD]  # EU + Brazil first, any other country's too

@@ -13,8 +13,9 @@ known by that country; it needs plate evidence (as a read of no format does) whe
 unsure to be one. Such a read that fits no format may lose one weak character (a country band's letter,
 a screw, a state's emblem or a sticker between the characters) to fit another country's format. Of fits
 otherwise equal, a format laid out in the rows the read came in (two rows joined, or one) comes first: it
-names the country. A read of digits only that is a date or a time of day (a camera's clock) is a plate
-only where one of the site's formats fits it as read; a read of digits only needs plate evidence even
+names the country. A read of digits only that is a date or a time of day (a camera's clock), or longer
+than any country's plate of digits only (a phone number), is a plate only where one of the site's formats
+fits it as read; a read of digits only needs plate evidence even
 where it fits one (Illinois' 1234567, Israel's plates: a phone number or a camera's date fits them too).
 """
 
@@ -25,7 +26,7 @@ from itertools import combinations
 from typing import Optional
 
 from securex.config import PlateConfig
-from securex.config.plate_formats import longest_number, site_formats, world_formats
+from securex.config.plate_formats import LONGEST_NUMBER, site_formats, world_formats
 from securex.core.domain import OcrResult
 from securex.core.plate_text import DIGIT_FOR_LETTER, LETTER_FOR_DIGIT
 
@@ -66,6 +67,12 @@ def looks_like_clock(text: str) -> bool:
     return len(text) >= 10 and _time_of_day(text[-6:]) and _date(text[:-6])
 
 
+def looks_like_number(text: str) -> bool:
+    """Digits only (an O read for a 0 too), longer than any country's plate of digits only: a phone number on a shop
+    sign or a van."""
+    return len(text) > LONGEST_NUMBER and text.replace("O", "0").isdigit()
+
+
 @dataclass(frozen=True)
 class RuledText:
     """An OCR string made into a plate: its text, confidence (0..1) and the format it fits."""
@@ -83,7 +90,6 @@ class PlateRules:
         self._min_len, self._max_len = config.lengths
         self._vanity_min_len = config.shortest
         self._min_digits = config.min_digits
-        self._longest_number = longest_number(config.formats)
         self._penalty = config.unknown_format_penalty
         self._world_penalty = config.world_format_penalty
         self._fix_below = config.fix_char_confidence
@@ -112,12 +118,13 @@ class PlateRules:
             kept_confs = [confs[i] for i in kept]
             top = sum(i < top_row for i in kept)  # two rows read as one: the top row's characters kept
             confidence = sum(kept_confs) / len(kept) if kept else 0.0
-            clock = looks_like_clock(chars) or looks_like_clock(text)
+            scene = looks_like_clock(chars) or looks_like_clock(text) or looks_like_number(text)  # a camera's
+            # clock or a phone number: a site's format may fit it changed, but takes it only as read
             fits = []
             for name, pattern, rows, letters in self._formats:
                 fixed = conform(text, pattern, letters)
                 as_read = fixed == text and len(kept) == len(chars)
-                if fixed is None or ((clock or looks_like_clock(fixed)) and not as_read):
+                if fixed is None or ((scene or looks_like_clock(fixed)) and not as_read):
                     continue
                 sure_changes = self._sure_changes(text, fixed, kept_confs)
                 digits = text.isdigit() or fixed.isdigit()  # a number in the scene (a phone number, a price, a
@@ -129,7 +136,7 @@ class PlateRules:
                 fitted = len(chars) - len(kept)
             one_dropped = len(kept) == len(chars) - 1 \
                 and not any(c.format_name for c in found)  # a read some format fits keeps every character
-            if (len(kept) == len(chars) or one_dropped) and not clock and self.is_plausible(text, vanity, lettered):
+            if (len(kept) == len(chars) or one_dropped) and not scene and self.is_plausible(text, vanity, lettered):
                 middle = one_dropped and kept[0] == 0 and kept[-1] == len(chars) - 1
                 found += self._permissive(text, kept_confs, top, confidence, dropped=one_dropped, middle=middle)
         return found
@@ -174,7 +181,7 @@ class PlateRules:
         any country's plate of digits only), allowed characters, enough digits (none on a vanity or a `lettered`
         plate)."""
         return ((self._vanity_min_len if vanity else self._min_len) <= len(text) <= self._max_len
-                and set(text) <= self._allowed and not (text.isdigit() and len(text) > self._longest_number)
+                and set(text) <= self._allowed and not looks_like_number(text)
                 and (vanity or lettered or sum(c.isdigit() for c in text) >= self._min_digits))
 
     def _clean(self, ocr: OcrResult) -> tuple[str, list[float], int]:
