@@ -48,7 +48,8 @@ TEXT_DET_UNCLIP = 1.6             # text detector: how far a text box is grown a
 # Each is [left, top, right, bottom] in fractions of the picture's width and height, e.g.
 # [0.0, 0.0, 0.4, 0.08] for a clock in the top-left corner. A candidate whose centre is inside one is
 # dropped. Fixed text is also rejected without a mask (see STATIC_MIN_MOVE); a mask saves the work.
-# What changes inside one is no motion (MOTION_GATE): mask a tree or a flag that moves in the wind too.
+# What changes inside one is no motion (MOTION_GATE): mask a tree or a flag that moves in the wind too,
+# where no plate passes (a plate centred in a mask is never read).
 # These count on every lane; a lane's own "masks" (see LANES) add to them on that lane's picture only.
 MASKS = []                        # areas never read, on every lane: [left, top, right, bottom] in fractions of the
                                   # picture
