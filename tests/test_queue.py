@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 from test_focus import CloseReader
-from test_rest import BLOCKS, ROAD, drove_in, lane_of
+from test_rest import BLOCKS, ROAD, drove_in, lane_of, looked_at
 
 from securex.core.domain import Frame
 from securex.video.motion import MotionGate, left_behind, uncovered
@@ -93,14 +93,7 @@ def test_what_was_left_behind_is_a_stop_where_it_is_still_uncovered_at_the_next_
 
 
 def test_a_car_that_stops_unread_in_a_queue_is_looked_at_closer_where_it_stopped(base_settings):
-    reader = CloseReader()
-    with ThreadPoolExecutor(1) as pool:
-        lane = lane_of(reader, pool, base_settings)
-        for number in range(7):
-            image = queue(number)
-            assert lane.worth_detecting(Frame(number, float(number), image))
-            lane.submit(Frame(number, float(number), image))
-        works = list(lane.frames.drain())
+    works, reader, _ = looked_at([queue(number) for number in range(7)], base_settings)
     assert [len(work.arrived) for work in works] == [0] * 5 + [1, 0]  # read only where the first car stopped
     assert any(shape[0] < 500 and side / max(shape) >= 0.5 for shape, side in reader.seen)  # its part of the picture
 

@@ -146,17 +146,22 @@ def test_a_flash_apart_from_the_cars_has_not_moved_three_times():
         assert gate.rested == [] or step == 4  # only the right car's stop
 
 
-def test_a_car_that_stops_unread_while_another_drives_on_is_looked_at_closer_where_it_stopped(base_settings):
+def looked_at(pictures, settings):
+    """A lane's work on these pictures (each worth detecting: something moves), what its reader was shown, and how
+    many detector runs it made."""
     reader = CloseReader()
     with ThreadPoolExecutor(1) as pool:
-        lane = lane_of(reader, pool, base_settings)
-        for number in range(6):
-            image = two_cars(number)
+        lane = lane_of(reader, pool, settings)
+        for number, image in enumerate(pictures):
             assert lane.worth_detecting(Frame(number, float(number), image))
             lane.submit(Frame(number, float(number), image))
-        works = list(lane.frames.drain())
+        return list(lane.frames.drain()), reader, lane.frames.runs
+
+
+def test_a_car_that_stops_unread_while_another_drives_on_is_looked_at_closer_where_it_stopped(base_settings):
+    works, reader, runs = looked_at([two_cars(number) for number in range(6)], base_settings)
     assert [len(work.arrived) for work in works] == [0] * 4 + [1, 0]  # read only where the right car stopped
-    assert lane.frames.runs == 6  # a window more in the run that follows the car driving on, not a run of its own
+    assert runs == 6  # a window more in the run that follows the car driving on, not a run of its own
     assert any(shape[1] < 600 and side / max(shape) >= 0.5 for shape, side in reader.seen)  # the stopped car's part
     # of the picture, closer
 
