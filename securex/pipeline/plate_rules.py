@@ -177,11 +177,10 @@ class PlateRules:
         return sum(a != b and c >= self._fix_below for a, b, c in zip(text, fixed, confs, strict=True))
 
     def is_plausible(self, text: str, vanity: bool = False, lettered: bool = False) -> bool:
-        """The permissive rule every plate meets: length (shorter on a `vanity` plate; of digits only, no longer than
-        any country's plate of digits only), allowed characters, enough digits (none on a vanity or a `lettered`
-        plate)."""
+        """The permissive rule every plate meets: length (shorter on a `vanity` plate), allowed characters, enough
+        digits (none on a vanity or a `lettered` plate)."""
         return ((self._vanity_min_len if vanity else self._min_len) <= len(text) <= self._max_len
-                and set(text) <= self._allowed and not looks_like_number(text)
+                and set(text) <= self._allowed
                 and (vanity or lettered or sum(c.isdigit() for c in text) >= self._min_digits))
 
     def _clean(self, ocr: OcrResult) -> tuple[str, list[float], int]:
