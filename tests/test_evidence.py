@@ -62,6 +62,41 @@ def test_dark_text_straight_on_light_paint_has_no_plate_edge():
     assert plate_evidence(image, box).score < 0.1
 
 
+def on_white_car(plate_width, rim, body=185):
+    """A white plate (235) on a white car's body in shade (`body`), at a brightness the plate's face would run on
+    into, ringed by a rim (a plate's edge, its shadow) of grey level `rim`; returns image, text box."""
+    image = np.full((480, 640, 3), body, np.uint8)
+    left, top, right, bottom = 320 - plate_width // 2, 265, 320 + plate_width // 2, 335
+    cv2.rectangle(image, (left, top), (right, bottom), (235, 235, 235), -1)
+    cv2.rectangle(image, (left, top), (right, bottom), (rim, rim, rim), 4)
+    return image, draw_text(image, "1234567", (320, 300), 1.5, (15, 15, 15))
+
+
+def shaded_paint():
+    """Text on paint that brightens smoothly towards it (a badge in the sun): no edge anywhere."""
+    rows, cols = np.mgrid[0:480, 0:640]
+    paint = np.clip(240 - 0.9 * np.hypot((cols - 320) / 3.0, rows - 300), 60, 255).astype(np.uint8)
+    image = cv2.merge([paint, paint, paint])
+    return image, draw_text(image, "1234567", (320, 300), 1.5, (15, 15, 15))
+
+
+def test_a_white_plate_on_a_white_car_has_plate_evidence():
+    image, box = on_white_car(280, rim=160)  # body and rim both within FACE_TOLERANCE of the plate's face
+    proof = plate_evidence(image, box)
+    assert proof.score >= 0.6 and proof.enclosed == 1.0
+
+
+@pytest.mark.parametrize("scene", [lambda: on_white_car(280, rim=185), shaded_paint],
+                         ids=["a lighter patch of paint", "paint shading off"])
+def test_text_on_paint_that_brightens_around_it_has_no_plate_edge(scene):
+    assert plate_evidence(*scene()).score < 0.1  # seen tightly, its face ends where the paint darkens: no step
+
+
+def test_a_face_that_ends_at_its_text_is_no_plate_even_with_an_edge():
+    image, box = on_white_car(232, rim=160)  # a sticker or a decal: no margin beside its letters
+    assert plate_evidence(image, box).score < 0.1
+
+
 def test_a_short_text_centred_on_a_plate_is_a_vanity_plate():
     image, box = plate_scene("GT", plate=(200, 100), scale=2.0)
     proof = plate_evidence(image, box)

@@ -16,6 +16,11 @@ the face is the connected region of that colour holding the text box. Each compo
 - `shape`: the face's upright rectangle has a plate's width/height and holds the text at a plate's share of its
   height.
 
+The face is looked for within FACE_TOLERANCE of its brightness; where that face runs on past the window (a white
+plate on a white car, whose paint is about as bright), it is looked for again within TIGHT_TOLERANCE, and that
+face counts when it ends at a step (a plate's edge, its shadow: paint that only shades off has none) with a margin
+beside the text (seen that tightly, the paint around a badge or a decal ends at its letters).
+
 The score is their product, so one missing trait (no edge, a ragged face) is enough to make it weak.
 A vanity plate's short text (`FAST`, `GT`) also needs face around it (`margin`: share of a thin ring
 around the text that is face), to take a small share of the face's width and to sit in its middle:
@@ -45,6 +50,10 @@ WHITE_STEP = 8  # measured on every 8th pixel each way
 FACE_TOLERANCE = 0.4  # a pixel is face when within this share of the contrast from the face's brightness
 MIN_TOLERANCE = 12  # ... or within this many grey levels
 COLOUR_SPREAD = 1.5  # and no colour channel further than this many tolerances from the face's colour
+TIGHT_TOLERANCE = 0.2  # where that face is open, it is looked for again within this share (white plate, white car)
+TIGHT_WIDTH_SHARE = 0.9  # that face counts when the text takes at most this share of its width (a plate has margins:
+# paint around a badge or a decal, seen that tightly, ends at its letters)
+TIGHT_STEP = 1.5  # and when it ends at a step: the pixels just outside it this many tolerances from its brightness
 PLATE_ASPECT = (1.0, 6.5)  # the width/height of a plate's face
 TEXT_SHARE = (0.3, 0.95)  # the text's height as a share of the face's height
 VANITY_MARGIN = 0.6  # a vanity plate's short text has face on most of the ring around it
@@ -95,9 +104,10 @@ def picture_white(image: np.ndarray) -> float:
     return float(max(MIN_WHITE, np.percentile(grey, WHITE_PERCENTILE)))
 
 
-def plate_evidence(image: np.ndarray, box: Box, white: float = 255.0) -> Evidence:
+def plate_evidence(image: np.ndarray, box: Box, white: float = 255.0, tight: bool = True) -> Evidence:
     """The evidence that the text in `box` (x, y, w, h in `image` pixels) sits on a plate; `white`: the
-    picture's white (`picture_white`), which the characters' contrast is measured against."""
+    picture's white (`picture_white`), which the characters' contrast is measured against; `tight`: a face that runs
+    on is looked for again within TIGHT_TOLERANCE."""
     x, y, w, h = box
     if w < 2 or h < 2 or image.size == 0:
         return NONE
@@ -116,35 +126,71 @@ def plate_evidence(image: np.ndarray, box: Box, white: float = 255.0) -> Evidenc
     if text.size == 0:  # a box thinner than a pixel at the measure's scale
         return NONE
     face, ink = face_and_ink(text)
-    contrast = abs(face - ink) / white
-    tolerance = max(MIN_TOLERANCE, FACE_TOLERANCE * abs(face - ink))
+    spread = abs(face - ink)
+    found = face_at(grey, small, (bx0, by0, bx1, by1), face, max(MIN_TOLERANCE, FACE_TOLERANCE * spread))
+    if tight and found.enclosed < 1.0:  # the face runs on: a white plate on a white car looks so at that tolerance
+        tighter = face_at(grey, small, (bx0, by0, bx1, by1), face, max(MIN_TOLERANCE, TIGHT_TOLERANCE * spread))
+        if tighter.width_share <= TIGHT_WIDTH_SHARE and tighter.step >= TIGHT_STEP \
+                and tighter.strength > found.strength:
+            found = tighter
+    return Evidence(round(min(1.0, spread / white / MIN_CONTRAST), 3), round(found.margin, 3), found.enclosed,
+                    round(found.rectangular, 3), round(found.shape, 3), round(found.width_share, 3),
+                    round(found.off_centre, 3))
+
+
+@dataclass(frozen=True)
+class Face:
+    """The face around a text box as found at one tolerance: the evidence components it gives, and `step`: how far
+    the pixels just outside it are from its brightness, in the median, in tolerances (a plate ends at an edge; paint
+    shades off)."""
+
+    enclosed: float
+    rectangular: float
+    shape: float
+    margin: float
+    width_share: float
+    off_centre: float
+    step: float
+
+    @property
+    def strength(self) -> float:
+        return self.enclosed * self.rectangular * self.shape
+
+
+def face_at(grey: np.ndarray, small: np.ndarray, box: tuple[int, int, int, int], face: float,
+            tolerance: float) -> Face:
+    """The face holding `box` (x0, y0, x1, y1 in the scaled window `small`, `grey` its brightness): the connected
+    region of pixels within `tolerance` of the face's brightness `face`, and of its colour."""
+    bx0, by0, bx1, by1 = box
     near = (np.abs(grey - face) <= tolerance).astype(np.uint8)
-    ring = ring_share(near, (bx0, by0, bx1, by1), max(1, int(round(RING * WORK_HEIGHT))))
-    mask = same_colour(near, small, (bx0, by0, bx1, by1), COLOUR_SPREAD * tolerance)
+    ring = ring_share(near, box, max(1, int(round(RING * WORK_HEIGHT))))
+    mask = same_colour(near, small, box, COLOUR_SPREAD * tolerance)
     mask[by0:by1, bx0:bx1] = 1  # the characters are part of the plate
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
     label = labels[(by0 + by1) // 2, (bx0 + bx1) // 2]
     left, top, fw, fh, area = (int(v) for v in stats[label])
-    touches = (left == 0, top == 0, left + fw == size[0], top + fh == size[1])
-    enclosed = (1.0 - sum(touches) / 4.0) ** 2  # a face open on two sides is far less a plate than one open on one
-    rectangular = min(1.0, area / max(1.0, turned_area(labels == label)))
-    return Evidence(round(min(1.0, contrast / MIN_CONTRAST), 3), round(ring, 3), enclosed, round(rectangular, 3),
-                    round(shape_fit(fw / max(1, fh), (by1 - by0) / max(1, fh)), 3),
-                    round(min(1.0, (bx1 - bx0) / max(1, fw)), 3),
-                    round(abs((bx0 + bx1) / 2 - (left + fw / 2)) / max(1, fw), 3))
+    touches = (left == 0, top == 0, left + fw == grey.shape[1], top + fh == grey.shape[0])
+    region = (labels == label).astype(np.uint8)
+    outside = cv2.dilate(region, np.ones((3, 3), np.uint8)) > region
+    step = float(np.median(np.abs(grey[outside] - face))) / tolerance if outside.any() else 0.0
+    return Face(enclosed=(1.0 - sum(touches) / 4.0) ** 2,  # a face open on two sides is far less a plate than on one
+                rectangular=min(1.0, area / max(1.0, turned_area(region))),
+                shape=shape_fit(fw / max(1, fh), (by1 - by0) / max(1, fh)), margin=ring,
+                width_share=min(1.0, (bx1 - bx0) / max(1, fw)),
+                off_centre=abs((bx0 + bx1) / 2 - (left + fw / 2)) / max(1, fw), step=step)
 
 
-def line_evidence(image: np.ndarray, detection: Detection, white: float = 255.0) -> Evidence:
-    """The evidence for a detector's line (`white`: as for `plate_evidence`); a slanted line (a plate seen from
-    the side) is measured with its surroundings sheared level, as a plate seen from the front."""
+def line_evidence(image: np.ndarray, detection: Detection, white: float = 255.0, tight: bool = True) -> Evidence:
+    """The evidence for a detector's line (`white`, `tight`: as for `plate_evidence`); a slanted line (a plate seen
+    from the side) is measured with its surroundings sheared level, as a plate seen from the front."""
     if not detection.slope or detection.thickness < 2:
-        return plate_evidence(image, detection.box, white)
+        return plate_evidence(image, detection.box, white, tight)
     x, y, w, h = detection.box
     thickness = int(round(detection.thickness))
     reach_x, reach_y = int(round(SIDE_REACH * thickness)), int(round(UP_REACH * thickness))
     size = (w + 2 * reach_x, thickness + 2 * reach_y)
     levelled = sheared_level(image, detection.slope, (x + w / 2, y + h / 2), size)
-    return plate_evidence(levelled, (reach_x, reach_y, w, thickness), white)
+    return plate_evidence(levelled, (reach_x, reach_y, w, thickness), white, tight)
 
 
 def same_colour(near: np.ndarray, small: np.ndarray, box: tuple[int, int, int, int], tolerance: float) -> np.ndarray:

@@ -110,13 +110,13 @@ class PlateReader:
         return [d for d in found if centre_in(d.box, x, y, x + w, y + h)]
 
     def read_detections(self, image: np.ndarray, detections: list[Detection], photo: bool = False) -> list[PlateRead]:
-        """The plates in these candidates, best first, one per place. Boxes that are one plate (two rows,
-        or one line split by an emblem) are read as one, in reading order, when that reads better. `photo`: a still,
-        read once: a line is read wider when its box may have left out a character (`_raw`: video reads a plate
-        again as it comes closer), and a line of letters filling a plate is read (`_ruled`: in video a sign's
-        word, read in every run, would draw the detector's window to it)."""
+        """The plates in these candidates, best first, one per place. Boxes that are one plate (two rows, or one line
+        split by an emblem) are read as one, in reading order, when that reads better. `photo`: a still, read once: a
+        line is read wider when its box may have left out a character (`_raw`: video reads it again, closer), a line of
+        letters filling a plate is read (`_ruled`: in video a sign's word would draw the detector's window), a face that
+        runs on is looked for more tightly (measured in video, it let scene text in)."""
         white = picture_white(image) if detections else 255.0
-        evidence = [line_evidence(image, d, white) for d in detections]
+        evidence = [line_evidence(image, d, white, tight=photo) for d in detections]
         boxes = [d.box for d in detections]
         alone = [self._readable(d, proof) for d, proof in zip(detections, evidence, strict=True)]
         groups = [g for g in plate_groups(detections) if any(alone[i] for i in g)]  # a narrow piece joins a line
@@ -127,7 +127,7 @@ class PlateReader:
             rows = stacked(boxes[group[0]], boxes[group[1]])
             joined = joined_readings([raws[i] for i in group], self.rules, rows)
             line = joined_line([detections[i] for i in group])
-            read = self._ruled(joined, line.box, line_evidence(image, line, white), photo)
+            read = self._ruled(joined, line.box, line_evidence(image, line, white, tight=photo), photo)
             parts = [reads.get((i,)) for i in group]
             if read is not None and joined_is_better(read[0], [p and p[0] for p in parts]):
                 reads[group] = read
