@@ -80,21 +80,38 @@ def shaded_paint():
     return image, draw_text(image, "1234567", (320, 300), 1.5, (15, 15, 15))
 
 
-def test_a_white_plate_on_a_white_car_has_plate_evidence():
+def test_a_white_plate_on_a_white_car_has_plate_evidence_looked_at_tightly():
     image, box = on_white_car(280, rim=160)  # body and rim both within FACE_TOLERANCE of the plate's face
-    proof = plate_evidence(image, box)
+    proof = plate_evidence(image, box, tight=True)
     assert proof.score >= 0.6 and proof.enclosed == 1.0
+    assert plate_evidence(image, box).score < 0.1  # not looked at tightly (video): the face runs on into the paint
+
+
+def test_a_white_plate_on_a_white_car_is_read_in_a_photo_not_in_video():
+    image, box = on_white_car(280, rim=160)
+    reader = reader_for([box], {box[2:]: "1234567"})  # digits only: it needs plate evidence
+    assert [r.text for r in reader.read_detections(image, [Detection(box)], photo=True)] == ["1234567"]
+    assert reader.read_detections(image, [Detection(box)]) == []
 
 
 @pytest.mark.parametrize("scene", [lambda: on_white_car(280, rim=185), shaded_paint],
                          ids=["a lighter patch of paint", "paint shading off"])
 def test_text_on_paint_that_brightens_around_it_has_no_plate_edge(scene):
-    assert plate_evidence(*scene()).score < 0.1  # seen tightly, its face ends where the paint darkens: no step
+    assert plate_evidence(*scene(), tight=True).score < 0.1  # seen tightly, it ends where the paint darkens: no step
+
+
+def test_a_band_with_edges_that_runs_on_is_no_plate_looked_at_tightly():
+    image = np.full((480, 640, 3), 185, np.uint8)  # a white van's side with a lighter band along it, edged
+    cv2.rectangle(image, (0, 265), (639, 335), (235, 235, 235), -1)
+    cv2.line(image, (0, 265), (639, 265), (160, 160, 160), 4)
+    cv2.line(image, (0, 335), (639, 335), (160, 160, 160), 4)
+    box = draw_text(image, "1234567", (320, 300), 1.5, (15, 15, 15))
+    assert plate_evidence(image, box, tight=True).score < 0.1  # a plate's face is closed on every side
 
 
 def test_a_face_that_ends_at_its_text_is_no_plate_even_with_an_edge():
     image, box = on_white_car(232, rim=160)  # a sticker or a decal: no margin beside its letters
-    assert plate_evidence(image, box).score < 0.1
+    assert plate_evidence(image, box, tight=True).score < 0.1
 
 
 def test_a_short_text_centred_on_a_plate_is_a_vanity_plate():

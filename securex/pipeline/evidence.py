@@ -17,9 +17,9 @@ the face is the connected region of that colour holding the text box. Each compo
   height.
 
 The face is looked for within FACE_TOLERANCE of its brightness; where that face runs on past the window (a white
-plate on a white car, whose paint is about as bright), it is looked for again within TIGHT_TOLERANCE, and that
-face counts when it ends at a step (a plate's edge, its shadow: paint that only shades off has none) with a margin
-beside the text (seen that tightly, the paint around a badge or a decal ends at its letters).
+plate on a white car, whose paint is about as bright), a photo's is looked for again within TIGHT_TOLERANCE, and
+that face counts when it is closed, ends at a step (a plate's edge, its shadow: paint that only shades off has none)
+and leaves a margin beside the text (seen that tightly, the paint around a badge or a decal ends at its letters).
 
 The score is their product, so one missing trait (no edge, a ragged face) is enough to make it weak.
 A vanity plate's short text (`FAST`, `GT`) also needs face around it (`margin`: share of a thin ring
@@ -50,8 +50,8 @@ WHITE_STEP = 8  # measured on every 8th pixel each way
 FACE_TOLERANCE = 0.4  # a pixel is face when within this share of the contrast from the face's brightness
 MIN_TOLERANCE = 12  # ... or within this many grey levels
 COLOUR_SPREAD = 1.5  # and no colour channel further than this many tolerances from the face's colour
-TIGHT_TOLERANCE = 0.2  # where that face is open, it is looked for again within this share (white plate, white car)
-TIGHT_WIDTH_SHARE = 0.9  # that face counts when the text takes at most this share of its width (a plate has margins:
+TIGHT_TOLERANCE = 0.2  # where that face is open, a photo's is looked for again within this share (white car)
+TIGHT_WIDTH_SHARE = 0.9  # that face counts, closed, when the text takes at most this share of its width (margins:
 # paint around a badge or a decal, seen that tightly, ends at its letters)
 TIGHT_STEP = 1.5  # and when it ends at a step: the pixels just outside it this many tolerances from its brightness
 PLATE_ASPECT = (1.0, 6.5)  # the width/height of a plate's face
@@ -104,7 +104,7 @@ def picture_white(image: np.ndarray) -> float:
     return float(max(MIN_WHITE, np.percentile(grey, WHITE_PERCENTILE)))
 
 
-def plate_evidence(image: np.ndarray, box: Box, white: float = 255.0, tight: bool = True) -> Evidence:
+def plate_evidence(image: np.ndarray, box: Box, white: float = 255.0, tight: bool = False) -> Evidence:
     """The evidence that the text in `box` (x, y, w, h in `image` pixels) sits on a plate; `white`: the
     picture's white (`picture_white`), which the characters' contrast is measured against; `tight`: a face that runs
     on is looked for again within TIGHT_TOLERANCE."""
@@ -130,7 +130,7 @@ def plate_evidence(image: np.ndarray, box: Box, white: float = 255.0, tight: boo
     found = face_at(grey, small, (bx0, by0, bx1, by1), face, max(MIN_TOLERANCE, FACE_TOLERANCE * spread))
     if tight and found.enclosed < 1.0:  # the face runs on: a white plate on a white car looks so at that tolerance
         tighter = face_at(grey, small, (bx0, by0, bx1, by1), face, max(MIN_TOLERANCE, TIGHT_TOLERANCE * spread))
-        if tighter.width_share <= TIGHT_WIDTH_SHARE and tighter.step >= TIGHT_STEP \
+        if tighter.enclosed == 1.0 and tighter.width_share <= TIGHT_WIDTH_SHARE and tighter.step >= TIGHT_STEP \
                 and tighter.strength > found.strength:
             found = tighter
     return Evidence(round(min(1.0, spread / white / MIN_CONTRAST), 3), round(found.margin, 3), found.enclosed,
@@ -180,7 +180,7 @@ def face_at(grey: np.ndarray, small: np.ndarray, box: tuple[int, int, int, int],
                 off_centre=abs((bx0 + bx1) / 2 - (left + fw / 2)) / max(1, fw), step=step)
 
 
-def line_evidence(image: np.ndarray, detection: Detection, white: float = 255.0, tight: bool = True) -> Evidence:
+def line_evidence(image: np.ndarray, detection: Detection, white: float = 255.0, tight: bool = False) -> Evidence:
     """The evidence for a detector's line (`white`, `tight`: as for `plate_evidence`); a slanted line (a plate seen
     from the side) is measured with its surroundings sheared level, as a plate seen from the front."""
     if not detection.slope or detection.thickness < 2:
