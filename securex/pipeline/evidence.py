@@ -129,7 +129,8 @@ def plate_evidence(image: np.ndarray, box: Box, white: float = 255.0, tight: boo
     spread = abs(face - ink)
     found = face_at(grey, small, (bx0, by0, bx1, by1), face, max(MIN_TOLERANCE, FACE_TOLERANCE * spread))
     if tight and found.enclosed < 1.0:  # the face runs on: a white plate on a white car looks so at that tolerance
-        tighter = face_at(grey, small, (bx0, by0, bx1, by1), face, max(MIN_TOLERANCE, TIGHT_TOLERANCE * spread))
+        tighter = face_at(grey, small, (bx0, by0, bx1, by1), face, max(MIN_TOLERANCE, TIGHT_TOLERANCE * spread),
+                          edge=True)
         if tighter.enclosed == 1.0 and tighter.width_share <= TIGHT_WIDTH_SHARE and tighter.step >= TIGHT_STEP \
                 and tighter.strength > found.strength:
             found = tighter
@@ -158,9 +159,10 @@ class Face:
 
 
 def face_at(grey: np.ndarray, small: np.ndarray, box: tuple[int, int, int, int], face: float,
-            tolerance: float) -> Face:
+            tolerance: float, edge: bool = False) -> Face:
     """The face holding `box` (x0, y0, x1, y1 in the scaled window `small`, `grey` its brightness): the connected
-    region of pixels within `tolerance` of the face's brightness `face`, and of its colour."""
+    region of pixels within `tolerance` of the face's brightness `face`, and of its colour; `edge`: its `step` is
+    measured too (else 0)."""
     bx0, by0, bx1, by1 = box
     near = (np.abs(grey - face) <= tolerance).astype(np.uint8)
     ring = ring_share(near, box, max(1, int(round(RING * WORK_HEIGHT))))
@@ -171,8 +173,8 @@ def face_at(grey: np.ndarray, small: np.ndarray, box: tuple[int, int, int, int],
     left, top, fw, fh, area = (int(v) for v in stats[label])
     touches = (left == 0, top == 0, left + fw == grey.shape[1], top + fh == grey.shape[0])
     region = (labels == label).astype(np.uint8)
-    outside = cv2.dilate(region, np.ones((3, 3), np.uint8)) > region
-    step = float(np.median(np.abs(grey[outside] - face))) / tolerance if outside.any() else 0.0
+    outside = cv2.dilate(region, np.ones((3, 3), np.uint8)) > region if edge else None
+    step = float(np.median(np.abs(grey[outside] - face))) / tolerance if edge and outside.any() else 0.0
     return Face(enclosed=(1.0 - sum(touches) / 4.0) ** 2,  # a face open on two sides is far less a plate than on one
                 rectangular=min(1.0, area / max(1.0, turned_area(region))),
                 shape=shape_fit(fw / max(1, fh), (by1 - by0) / max(1, fh)), margin=ring,
