@@ -35,7 +35,6 @@ CASCADE_PATH = None               # Haar cascade XML; None = haarcascade_russian
 CASCADE_SCALE_FACTOR = 1.05       # image pyramid step of the cascade (smaller = finds more, slower)
 CASCADE_MIN_NEIGHBORS = 3         # overlapping hits a cascade box needs (higher = fewer false boxes)
 MIN_PLATE_AREA = 300              # smallest plate box kept, in pixels of the original frame
-MAX_PLATE_AREA = 400000           # largest plate box kept, in pixels of the original frame
 PLATE_MIN_ASPECT = 1.4            # plate box width / height, lower bound (two-row plates are ~1.5); narrower text
                                   # boxes, down to 0.8, are read only as vanity plates (see VANITY_MIN_EVIDENCE)
 PLATE_MAX_ASPECT = 9.0            # plate box width / height, upper bound

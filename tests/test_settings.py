@@ -36,7 +36,6 @@ def config_with(**changes):
      "Neural model ch_PP-OCRv4_det_infer.onnx, PP-OCRv6_rec_small.onnx not found in /nowhere: put the model files "
      "there (from the rapidocr-onnxruntime==1.4.4 and rapidocr==3.10.0 wheels) or set NEURAL_MODEL_DIR = None in "
      "config.py (the installed ones)"),
-    ({"MIN_PLATE_AREA": 5000, "MAX_PLATE_AREA": 100}, "MIN_PLATE_AREA must be below MAX_PLATE_AREA"),
     ({"PLATE_FORMATS": {"br": ["LLLXNNN"]}}, "PLATE_FORMATS['br'] must be a list of patterns"),
     ({"PLATE_ALLOWED_CHARS": "abc"}, "PLATE_ALLOWED_CHARS must hold upper-case letters and digits only"),
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL = 'LOUD' is unknown"),
@@ -115,6 +114,14 @@ def test_wrong_values_and_names_in_plain_words(changes, expected):
     with pytest.raises(ConfigError) as caught:
         load_config(module=config_with(**changes))
     assert str(caught.value) == expected
+
+
+def test_a_setting_no_longer_used_is_a_warning_not_an_error(caplog):
+    with caplog.at_level(logging.WARNING):
+        config = load_config(module=config_with(MAX_PLATE_AREA=400000))  # a config.py from before it was retired
+    assert not hasattr(config.detection, "max_plate_area")
+    assert "MAX_PLATE_AREA in config.py is no longer used, its line can go: a plate box may be as large as the " \
+           "picture (a close-up photo of a plate)" in caplog.text
 
 
 def test_alarm_sound_and_lane_name():

@@ -67,8 +67,6 @@ class DetectionConfig:
                                          "overlapping hits a cascade box needs (higher = fewer false boxes)", 0, 50)
     min_plate_area: int = setting("MIN_PLATE_AREA", 300, "smallest plate box kept, in pixels of the original frame",
                                   1, 10**8)
-    max_plate_area: int = setting("MAX_PLATE_AREA", 400000, "largest plate box kept, in pixels of the original frame",
-                                  1, 10**9)
     min_aspect: float = setting("PLATE_MIN_ASPECT", 1.4,
                                 "plate box width / height, lower bound (two-row plates are ~1.5); narrower text "
                                 "boxes, down to 0.8, are read only as vanity plates (see VANITY_MIN_EVIDENCE)", 0.5, 20)

@@ -30,16 +30,17 @@ class Detector(Protocol):
 
 
 class SizeFilter:
-    """Keeps boxes whose area and width/height ratio can be a plate (a two-letter vanity plate's line included:
-    the reader holds a box narrower than PLATE_MIN_ASPECT to stronger plate evidence)."""
+    """Keeps boxes with enough pixels to be read and a width/height ratio a plate's can have (a two-letter vanity
+    plate's line included: the reader holds a box narrower than PLATE_MIN_ASPECT to stronger plate evidence). No box is
+    too large: a close-up photo of a plate, or a crop of one, is read."""
 
     def __init__(self, config: DetectionConfig):
-        self._area = (config.min_plate_area, config.max_plate_area)
+        self._min_area = config.min_plate_area
         self._aspect = (min(config.min_aspect, VANITY_MIN_ASPECT), config.max_aspect)
 
     def __call__(self, detections: list[Detection]) -> list[Detection]:
         return [d for d in detections
-                if self._area[0] <= box_area(d.box) <= self._area[1]
+                if box_area(d.box) >= self._min_area
                 and d.box[3] > 0 and self._aspect[0] <= d.box[2] / d.box[3] <= self._aspect[1]]
 
 
