@@ -112,7 +112,8 @@ def test_preprocess_variants_are_dark_text_on_light_with_margin():
 
 def test_size_filter_keeps_plate_shapes(base_settings):
     keep = SizeFilter(changed(base_settings, MIN_PLATE_AREA=100).detection)
-    boxes = [Detection((0, 0, 40, 10)), Detection((0, 0, 10, 40)), Detection((0, 0, 5, 2)), Detection((0, 0, 4000, 800))]
+    boxes = [Detection((0, 0, 40, 10)), Detection((0, 0, 10, 40)), Detection((0, 0, 5, 2)),
+             Detection((0, 0, 4000, 800))]
     assert [d.box for d in keep(boxes)] == [(0, 0, 40, 10), (0, 0, 4000, 800)]  # none too large: a close-up
 
 
