@@ -9,7 +9,7 @@ video's `.overlay.txt`, duplicate rows; each record as corrected by the rest of 
 record), and how many were corrected or named but not corrected.
 
     python -m benchmarks.accuracy [--stills DIR ...] [--videos FILE ...] [--engine E] [--detector D]
-                                  [--countries site|config] [--wider K] [--worse] [--tilt DEG]
+                                  [--countries site|config] [--larger K] [--wider K] [--worse] [--tilt DEG]
                                   [--skip-stills] [--skip-video]
 """
 
@@ -76,14 +76,15 @@ def failure_class(top: str, plate: str) -> str:
 
 def as_seen(image: np.ndarray, box: tuple | None, view: argparse.Namespace) -> tuple[np.ndarray, tuple | None]:
     """The photo and its plate box as the camera the command line asks for sees them (camera.py)."""
-    image, box = camera.widened(image, box, view.wider)
+    image, box = camera.widened(*camera.enlarged(image, box, view.larger), view.wider)
     if view.worse:
         image, box = camera.worse(image, box)
     return camera.tilted(image, box, view.tilt)
 
 
 def view_name(view: argparse.Namespace) -> str:
-    parts = [f"each in a {view.wider:g}x wider view" if view.wider > 1.0 else "",
+    parts = [f"each at {view.larger:g}x its pixels" if view.larger > 1.0 else "",
+             f"each in a {view.wider:g}x wider view" if view.wider > 1.0 else "",
              "as a worse camera at dusk sends it" if view.worse else "",
              f"tilted by {view.tilt:g} degrees" if view.tilt else ""]
     return "".join(f", {p}" for p in parts if p)
@@ -243,6 +244,8 @@ def main() -> None:
     parser.add_argument("--countries", choices=["site", "config"], default="site",
                         help="site: each photo and real clip read with PLATE_COUNTRIES set to its own country (EU "
                         "and BR photos, the gate clips: the default); config: all with config.py's")
+    parser.add_argument("--larger", type=float, default=1.0,
+                        help="each photo at this many times its pixels each way (a camera of higher resolution)")
     parser.add_argument("--wider", type=float, default=1.0,
                         help="each photo in the middle of a picture this many times wider and taller (far plates)")
     parser.add_argument("--worse", action="store_true",

@@ -1,6 +1,6 @@
-"""The dev photos as other cameras would see them: farther away, worse, tilted. Each function takes a photo and its
-labelled plate box (or None) and returns the changed photo and where the box is in it, so detection is scored as
-on the photo itself."""
+"""The dev photos as other cameras would see them: at a higher resolution, farther away, worse, tilted. Each function
+takes a photo and its labelled plate box (or None) and returns the changed photo and where the box is in it, so
+detection is scored as on the photo itself."""
 
 from __future__ import annotations
 
@@ -12,6 +12,15 @@ Box = tuple[int, int, int, int]
 WORSE_SCALE = 0.75   # a camera of lower resolution
 WORSE_QUALITY = 60   # JPEG quality, as a cheap camera or a busy stream sends it
 WORSE_LIGHT = 0.6    # dusk: every pixel at this share of its brightness
+
+
+def enlarged(image: np.ndarray, box: Box | None, factor: float) -> tuple[np.ndarray, Box | None]:
+    """`image` at `factor` times its pixels each way (bicubic), as a camera of higher resolution sends the same view
+    (a phone's 12 MP, a 4K camera): each plate has that many times more pixels each way, though no finer detail."""
+    if factor <= 1.0:
+        return image, box
+    seen = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    return seen, None if box is None else tuple(round(v * factor) for v in box)
 
 
 def widened(image: np.ndarray, box: Box | None, factor: float) -> tuple[np.ndarray, Box | None]:

@@ -36,5 +36,14 @@ def test_worse_and_widened_move_the_box_with_the_plate():
     assert seen.max() < 200  # darkened
 
 
+def test_enlarged_moves_the_box_with_the_plate():
+    image, box = plate_photo()
+    seen, seen_box = camera.enlarged(image, box, 3.0)
+    assert seen.shape[:2] == (600, 900) and seen_box == (300, 240, 240, 60)
+    x, y, w, h = white_bounds(cv_threshold(seen))
+    assert abs(seen_box[0] - x) <= 2 and abs(seen_box[1] - y) <= 2
+    assert abs(seen_box[2] - w) <= 2 and abs(seen_box[3] - h) <= 2
+
+
 def cv_threshold(image: np.ndarray) -> np.ndarray:
     return np.where(image > 100, 255, 0).astype(np.uint8)

@@ -7,6 +7,7 @@ from securex.core.domain import Detection
 from securex.pipeline import factory, preprocess
 from securex.pipeline.detection import HaarDetector, SizeFilter
 from securex.pipeline.factory import build_reader, cascade_file, check_stages, find_tesseract, neural_model
+from securex.pipeline.neural import line_blob, resized
 from securex.pipeline.ocr import TesseractOcr, parse_hocr_chars
 
 import synth
@@ -72,12 +73,27 @@ def test_a_far_plate_in_a_wide_photo_is_looked_at_closer(reader):
 
 
 def test_a_close_up_photo_at_a_phones_resolution_is_read(reader):
-    image, box = synth.scene("ABC1234", plate_scale=8.0, size=(4032, 3024))  # a 12 MP phone photo of a plate
+    small, near = synth.scene("ABC1234", size=(504, 378))  # a 12 MP phone photo of a plate, its strokes as thick
+    image, box = cv2.resize(small, (4032, 3024), interpolation=cv2.INTER_CUBIC), tuple(8 * v for v in near)
     assert box[2] * box[3] > 400000  # more pixels than the plate box cap of earlier SecureX allowed
     reads = reader.read_image(image, 960)
     assert [r.text for r in reads] == ["ABC1234"]
     x, y, w, h = reads[0].box
     assert box[0] <= x + w / 2 <= box[0] + box[2] and box[1] <= y + h / 2 <= box[1] + box[3]
+
+
+def test_an_image_made_much_smaller_is_averaged_not_aliased():
+    stripes = np.zeros((40, 400, 3), np.uint8)
+    stripes[:, 1::2] = 255  # one-pixel strokes, as a high-resolution photo's fine detail
+    smaller = resized(stripes, (97, 10)).astype(int)
+    assert smaller.min() >= 118 and smaller.max() <= 138  # each pixel the mean of those it covers: grey
+    aliased = cv2.resize(stripes, (97, 10), interpolation=cv2.INTER_LINEAR).astype(int)
+    assert aliased.min() < 30 and aliased.max() > 225  # interpolated, the strokes beat into dark and light bands
+    slightly = resized(stripes, (300, 30))  # less than SHRINK_AVERAGED times smaller: interpolated as PP-OCR is
+    assert np.array_equal(slightly, cv2.resize(stripes, (300, 30), interpolation=cv2.INTER_LINEAR))
+    tall = np.zeros((233, 1000, 3), np.uint8)
+    tall[:, 1::2] = 255  # a close-up's line, made about five times smaller for the recogniser
+    assert np.abs(line_blob(tall, 48)[:, :200]).max() < 0.3  # near grey (0 in -1..1); interpolated: near 1
 
 
 def test_tesseract_reader_reads_a_clear_plate(base_settings):

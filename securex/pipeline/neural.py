@@ -24,6 +24,7 @@ DET_STRIDE = 32  # the detector's input sides must be multiples of this
 REC_MAX_WIDTH = 960  # widest line the recogniser is given, in pixels at its input height
 REC_PAD_RATIO = 320 / 48  # PP-OCR trains the recogniser on 48x320 lines, shorter ones padded on the right
 MIN_BOX_SIDE = 3  # text boxes thinner than this (detector pixels) are noise
+SHRINK_AVERAGED = 2  # a line made this many times smaller or more for the recogniser is averaged, not interpolated
 
 
 def _session(path: Path, threads: int) -> ort.InferenceSession:
@@ -109,11 +110,20 @@ def line_blob(line: np.ndarray, height: int) -> np.ndarray:
     REC_MAX_WIDTH wide, padded on the right with zeros to the width PP-OCR trains on (REC_PAD_RATIO)."""
     h, w = line.shape[:2]
     width = max(height // 3, min(int(math.ceil(height * w / h)), REC_MAX_WIDTH))
-    blob = (cv2.resize(line, (width, height)).astype(np.float32) / 255.0 - 0.5) / 0.5
+    blob = (resized(line, (width, height)).astype(np.float32) / 255.0 - 0.5) / 0.5
     padded = int(round(height * REC_PAD_RATIO))
     if width >= padded:
         return blob
     return np.concatenate([blob, np.zeros((height, padded - width, blob.shape[2]), np.float32)], axis=1)
+
+
+def resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """`image` at `size` (width, height). Made at least SHRINK_AVERAGED times smaller both ways (a close-up's line in
+    a photo of many pixels), each new pixel is the mean of those it covers: interpolated, fine strokes would alias into
+    noise (interpolation between the nearest pixels skips none up to that factor, and is what PP-OCR trains with)."""
+    height, width = image.shape[:2]
+    averaged = size[0] * SHRINK_AVERAGED <= width and size[1] * SHRINK_AVERAGED <= height
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if averaged else cv2.INTER_LINEAR)
 
 
 def ctc_decode(probs: np.ndarray, keep: np.ndarray, foreign: np.ndarray,
