@@ -25,7 +25,7 @@ POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 SQLITE_PREFIX = "sqlite:///"
 RENAMED = {"OCR_WORKERS": "WORKER_THREADS", "SHOW_DASHBOARD": "SHOW_ENGINEER_INFO"}
 RETIRED = {"MAX_PLATE_AREA": "a plate box may be as large as the picture (a close-up photo of a plate)"}  # settings
-# an older config.py may set that no longer do anything: a warning, not an error
+# that do nothing any more: an older config.py that sets one is warned, not refused
 DEFAULT_SOUND = "default"  # ALERT_SOUND: the alarm shipped with SecureX
 BUILT_IN_ALARM = Path(__file__).resolve().parent / "alarm.wav"
 log = logging.getLogger(__name__)
@@ -98,9 +98,10 @@ def load_config(overrides: Optional[dict] = None, module: Optional[ModuleType] =
         log.warning("config.py does not set %s: using the default%s (securex new-config FILE writes every setting "
                     "with its help)", ", ".join(missing), "s" if len(missing) > 1 else "")
     known = {f.metadata["name"] for _, _, f in declared()}
-    for name in sorted(n for n in vars(module) if n in RETIRED):
-        log.warning("%s in config.py is no longer used, its line can go: %s", name, RETIRED[name])
-    for name in sorted(n for n in vars(module) if n.isupper() and n not in known | set(RETIRED)):
+    for name in sorted(n for n in vars(module) if n.isupper() and n not in known):
+        if name in RETIRED:
+            log.warning("%s in config.py is no longer used, its line can go: %s", name, RETIRED[name])
+            continue
         hint = f"it is now called {RENAMED[name]}" if name in RENAMED else "check its spelling"
         problems.append(f"{name} in config.py is not a SecureX setting: {hint}")
     if problems:
